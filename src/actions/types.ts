@@ -1,0 +1,95 @@
+import type { JsonSchema } from '../definition/types.js';
+
+/** Logger given to actions; lines are stored with the step (bounded) and redacted of secrets. */
+export interface StepLogger {
+  info(message: string, data?: unknown): void;
+  warn(message: string, data?: unknown): void;
+  error(message: string, data?: unknown): void;
+}
+
+/** What the engine lets actions do beyond their own step. */
+export interface ActionServices {
+  /** Publishes an event into the run's workspace. `id` deduplicates. */
+  emitEvent(event: { name: string; data?: unknown; id?: string }): Promise<{ id: string; duplicate: boolean }>;
+  /** Starts a run of another automation of the same workspace; idempotent by `idempotencyKey`. */
+  startRun(request: {
+    automation: string;
+    inputs: Record<string, unknown>;
+    idempotencyKey: string;
+    parent?: { runId: string; stepId: string };
+  }): Promise<{ runId: string }>;
+  /** Reads a run of the same workspace (null when absent). */
+  getRun(runId: string): Promise<{ id: string; status: string; output: unknown; error: unknown } | null>;
+}
+
+export interface ActionRuntimeConfig {
+  http: {
+    /** Hosts, IPs or CIDR ranges in private/loopback space that the `http` action may reach. */
+    allowlist: string[];
+    maxResponseBytes: number;
+    defaultTimeoutMs: number;
+  };
+  shell: {
+    enabled: boolean;
+    maxOutputBytes: number;
+  };
+}
+
+/** A step that waits (durably, holding no worker slot) instead of finishing now. */
+export interface Suspension {
+  kind: 'suspend';
+  waitingFor: 'sleep' | 'child_run' | 'event' | 'approval' | 'delegation';
+  /** When to call the handler again (epoch ms); null means "only when woken by something else". */
+  wakeAt: number | null;
+  /** Persisted with the step and handed back as `ctx.state` on the next call. */
+  state: unknown;
+}
+
+export interface ActionContext<Config = Record<string, unknown>> {
+  /** The step's `with:` after templates were resolved. */
+  config: Config;
+  /** Aborted on step timeout, run timeout, cancel and shutdown. */
+  signal: AbortSignal;
+  /** `run_id:step_id:attempt`, stable across re-executions of the same attempt. */
+  idempotencyKey: string;
+  attempt: number;
+  run: { id: string; workspaceId: string; automation: string; version: number; inputs: Record<string, unknown> };
+  step: { id: string };
+  log: StepLogger;
+  services: ActionServices;
+  runtime: ActionRuntimeConfig;
+  now(): number;
+  /** State saved by this step's previous suspension, or undefined on the first call. */
+  state: unknown;
+  /** Returns a suspension for the handler to return. */
+  suspend(waitingFor: Suspension['waitingFor'], wakeAt: number | null, state: unknown): Suspension;
+}
+
+/**
+ * A step type. Built-in actions and custom ones registered by the embedding application share
+ * this shape.
+ *
+ * @example
+ * const greet: ActionDefinition<{ name: string }, { text: string }> = {
+ *   type: 'greet',
+ *   description: 'Says hello',
+ *   configSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+ *   outputSchema: { type: 'object', properties: { text: { type: 'string' } } },
+ *   handler: async (ctx) => ({ text: `hello ${ctx.config.name}` }),
+ * };
+ */
+export interface ActionDefinition<Config = any, Output = unknown> {
+  type: string;
+  description: string;
+  /** JSON Schema (2020-12) of `with:`; checked when a definition is saved. */
+  configSchema: JsonSchema;
+  /** JSON Schema of the output; checked after each successful call. */
+  outputSchema?: JsonSchema;
+  /** Top-level `with:` fields where `{{ secrets.X }}` is allowed. */
+  secretFields?: string[];
+  handler(ctx: ActionContext<Config>): Promise<Output | Suspension>;
+}
+
+export function isSuspension(value: unknown): value is Suspension {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'suspend';
+}
