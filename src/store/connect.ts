@@ -1,0 +1,99 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import type { DB } from './schema.js';
+import { ImmediateSqliteDialect, type Dialect } from './dialect.js';
+import { migrate } from './migrate.js';
+
+// BIGINT and count(*) arrive as strings from pg; every such value here fits a double.
+pg.types.setTypeParser(20, Number);
+
+/** A connection or a transaction; store functions take one and never open their own. */
+export type Conn = Kysely<DB> | Transaction<DB>;
+
+export interface StoreOptions {
+  /** postgres://... ; absent → SQLite file `rota.db` in dataDir */
+  databaseUrl?: string | null;
+  dataDir: string;
+  poolSize?: number;
+  /** apply pending migrations on open (default true) */
+  migrate?: boolean;
+}
+
+export interface Store {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  /** PostgreSQL: LISTEN on a channel (a dedicated connection); SQLite: in-process only. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Where this store lives, without credentials, for logs and `rota doctor`. */
+  describe(): string;
+  close(): Promise<void>;
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(options.dataDir);
+  if (options.migrate !== false) {
+    try {
+      await migrate(store.db, store.dialect);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  return store;
+}
+
+function openSqlite(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'rota.db');
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a committed transaction survives a process crash (SIGKILL); only an OS
+  // crash or power loss may lose the last transactions. ~33k tx/s here vs ~6k with FULL.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 10000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    listen: async () => async () => undefined,
+    describe: () => `sqlite:${file}`,
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(url: string, poolSize: number): Store {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const listeners: pg.Client[] = [];
+  return {
+    db,
+    dialect: 'postgres',
+    listen: async (channel, onMessage) => {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => undefined);
+      await client.connect();
+      client.on('notification', (msg) => {
+        if (msg.channel === channel) onMessage(msg.payload ?? '');
+      });
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      listeners.push(client);
+      return async () => {
+        await client.end().catch(() => undefined);
+      };
+    },
+    describe: () => {
+      const u = new URL(url);
+      return `postgres://${u.host}${u.pathname}`;
+    },
+    close: async () => {
+      await Promise.all(listeners.map((c) => c.end().catch(() => undefined)));
+      await db.destroy();
+    },
+  };
+}
