@@ -1,0 +1,47 @@
+/** The resolved, frozen configuration of one Rota node (see config/config.ts for how it is read). */
+export interface RotaConfig {
+  /** directory for the SQLite file, secrets key and other local state */
+  dataDir: string;
+  /** postgres://... or null for SQLite in dataDir */
+  databaseUrl: string | null;
+  host: string;
+  port: number;
+  /** admin token to accept (and create on first start) instead of a generated one */
+  adminToken: string | null;
+  /** the workspace created on first start and used by admin tokens when none is named */
+  defaultWorkspace: string;
+  nodeId: string;
+  worker: {
+    /** run slots of this node (runs executing steps at once) */
+    concurrency: number;
+    /** lease length; a lease is renewed every third of it */
+    leaseMs: number;
+    /** fallback polling for runs made claimable by other nodes (LISTEN/NOTIFY wakes earlier) */
+    pollMs: number;
+    /** on SIGTERM: how long in-flight steps may finish before their leases are released */
+    shutdownGraceMs: number;
+    enabled: boolean;
+  };
+  http: { allowlist: string[]; maxResponseBytes: number; defaultTimeoutMs: number };
+  shell: { enabled: boolean; maxOutputBytes: number };
+  /** directory of definition files watched by `rota serve` (source: file), or null */
+  watchDir: string | null;
+  /** request body limit of the API, bytes */
+  maxBodyBytes: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export const DEFAULT_CONFIG: Omit<RotaConfig, 'nodeId'> = {
+  dataDir: '.rota',
+  databaseUrl: null,
+  host: '127.0.0.1',
+  port: 7070,
+  adminToken: null,
+  defaultWorkspace: 'default',
+  worker: { concurrency: 10, leaseMs: 30_000, pollMs: 1_000, shutdownGraceMs: 30_000, enabled: true },
+  http: { allowlist: [], maxResponseBytes: 10 * 1024 * 1024, defaultTimeoutMs: 30_000 },
+  shell: { enabled: false, maxOutputBytes: 1024 * 1024 },
+  watchDir: null,
+  maxBodyBytes: 1024 * 1024,
+  logLevel: 'info',
+};

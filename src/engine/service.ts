@@ -1,0 +1,86 @@
+/**
+ * What the interfaces (API, CLI through the API, MCP, embedding applications) can ask of a Rota
+ * node. Every method is scoped to one workspace id; authorization happens before these calls.
+ */
+import type { ActionDefinition } from '../actions/types.js';
+import type {
+  ApplyResult,
+  AutomationView,
+  EventView,
+  Page,
+  Principal,
+  RunEventView,
+  RunListFilter,
+  RunReport,
+  RunView,
+  TokenView,
+  VersionView,
+  Workspace,
+} from './views.js';
+
+export interface StartRunRequest {
+  inputs?: Record<string, unknown>;
+  idempotencyKey?: string | null;
+  /** replay onto another version (default: latest) */
+  version?: number;
+}
+
+export interface RotaService {
+  readonly nodeId: string;
+
+  workspaces: {
+    ensure(name: string): Promise<Workspace>;
+    get(nameOrId: string): Promise<Workspace | null>;
+    list(): Promise<Workspace[]>;
+  };
+
+  automations: {
+    /** Create or update from a definition (already parsed from YAML/JSON, not yet validated). */
+    apply(workspaceId: string, raw: unknown, opts?: { source?: 'api' | 'file'; sourcePath?: string; mustExist?: string; mustNotExist?: boolean }): Promise<ApplyResult>;
+    get(workspaceId: string, name: string): Promise<AutomationView>;
+    list(workspaceId: string, opts?: { status?: string; cursor?: string | null; limit?: number }): Promise<Page<AutomationView>>;
+    versions(workspaceId: string, name: string): Promise<VersionView[]>;
+    version(workspaceId: string, name: string, version: number): Promise<VersionView>;
+    /** pause / resume / archive; on `source: file` automations this is an overlay kept across re-applies. */
+    setStatus(workspaceId: string, name: string, status: 'active' | 'paused' | 'archived'): Promise<AutomationView>;
+    /** Validates without saving; throws DefinitionError. */
+    validate(raw: unknown): Promise<void>;
+  };
+
+  runs: {
+    /** Manual trigger. `created` false when the idempotency key was seen before (same run returned). */
+    start(workspaceId: string, automation: string, request: StartRunRequest): Promise<{ run: RunView; created: boolean }>;
+    get(workspaceId: string, runId: string): Promise<RunView>;
+    list(workspaceId: string, filter: RunListFilter): Promise<Page<RunView>>;
+    events(workspaceId: string, runId: string, opts?: { after?: number; limit?: number }): Promise<RunEventView[]>;
+    cancel(workspaceId: string, runId: string): Promise<RunView>;
+    /** New run from the failed step of a failed run; completed steps are reused. */
+    retry(workspaceId: string, runId: string): Promise<RunView>;
+    /** New run with the same inputs, optionally overridden, optionally on another version. */
+    replay(workspaceId: string, runId: string, opts?: { inputs?: Record<string, unknown>; version?: number }): Promise<RunView>;
+    report(workspaceId: string, runId: string): Promise<RunReport>;
+    /** Resolves with the run once it is terminal (or waiting, when `untilWaiting`) or the timeout passes. */
+    wait(workspaceId: string, runId: string, timeoutMs: number, opts?: { untilWaiting?: boolean }): Promise<RunView>;
+    /** Live run events (local ones pushed at once, other nodes' polled); returns unsubscribe. */
+    subscribe(runId: string, afterSeq: number, onEvent: (event: RunEventView) => void): () => void;
+  };
+
+  events: {
+    emit(workspaceId: string, event: { name: string; data?: unknown; id?: string }, source?: string): Promise<EventView>;
+    list(workspaceId: string, opts?: { name?: string; cursor?: string | null; limit?: number }): Promise<Page<EventView>>;
+  };
+
+  tokens: {
+    create(workspaceId: string | null, name: string, scopes: string[]): Promise<{ token: string; info: TokenView }>;
+    list(workspaceId: string | null): Promise<TokenView[]>;
+    revoke(workspaceId: string | null, tokenId: string): Promise<void>;
+    /** null when unknown or revoked */
+    authenticate(token: string): Promise<Principal | null>;
+  };
+
+  catalog: {
+    actions(): ActionDefinition[];
+  };
+
+  health(): Promise<{ ok: boolean; database: string; node: string }>;
+}

@@ -1,0 +1,160 @@
+/**
+ * The domain shapes that services return and the API serializes as they are (snake_case, the
+ * public JSON). Timestamps are ISO 8601 strings.
+ */
+import type { ErrorShape } from '../errors.js';
+import type { Definition } from '../definition/types.js';
+
+export interface Workspace {
+  id: string;
+  name: string;
+}
+
+export interface AutomationView {
+  id: string;
+  workspace: string;
+  name: string;
+  description: string | null;
+  status: string;
+  source: 'api' | 'file';
+  source_path: string | null;
+  version: number;
+  definition: Definition;
+  triggers: TriggerView[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TriggerView {
+  id: string;
+  type: string;
+  enabled: boolean;
+  next_fire_at: string | null;
+  last_fire_at: string | null;
+}
+
+export interface VersionView {
+  version: number;
+  hash: string;
+  created_at: string;
+  definition: Definition;
+}
+
+export interface ApplyResult {
+  automation: AutomationView;
+  /** true when this call created the automation */
+  created: boolean;
+  /** true when a new version was written (false: the definition was unchanged) */
+  changed: boolean;
+}
+
+export interface StepView {
+  id: string;
+  action: string;
+  status: string;
+  attempt: number;
+  started_at: string | null;
+  ended_at: string | null;
+  duration_ms: number | null;
+  input: unknown;
+  output: unknown;
+  error: ErrorShape | null;
+  logs: LogLine[];
+  cost_usd: number;
+  waiting_for: string | null;
+  wake_at: string | null;
+  external_ref: unknown;
+  on_failure: boolean;
+}
+
+export interface LogLine {
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  data?: unknown;
+}
+
+export interface RunView {
+  id: string;
+  workspace: string;
+  automation: string;
+  automation_id: string;
+  version: number;
+  trigger_id: string;
+  trigger_kind: string;
+  activation: unknown;
+  idempotency_key: string | null;
+  inputs: Record<string, unknown>;
+  status: string;
+  waiting_for: string | null;
+  skip_reason: string | null;
+  attempt: number;
+  queued_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  output: unknown;
+  error: ErrorShape | null;
+  cost_usd: number;
+  tokens: number;
+  parent_run_id: string | null;
+  retry_of: string | null;
+  replay_of: string | null;
+  steps?: StepView[];
+}
+
+export interface RunEventView {
+  seq: number;
+  type: string;
+  step_id: string | null;
+  data: unknown;
+  created_at: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+  total: number;
+}
+
+export interface RunListFilter {
+  automation?: string;
+  status?: string[];
+  trigger_id?: string;
+  since?: number;
+  until?: number;
+  error_text?: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+export interface EventView {
+  id: string;
+  name: string;
+  data: unknown;
+  source: string;
+  created_at: string;
+  duplicate?: boolean;
+}
+
+export interface TokenView {
+  id: string;
+  name: string;
+  workspace: string | null;
+  scopes: string[];
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** Who is calling: resolved from a bearer token. `workspace` null means admin across workspaces. */
+export interface Principal {
+  token_id: string;
+  workspace_id: string | null;
+  scopes: string[];
+}
+
+export interface RunReport {
+  run: RunView;
+  events: RunEventView[];
+  markdown: string;
+}
