@@ -1,0 +1,98 @@
+/**
+ * The zod schema of one configuration layer (file, environment or flags, after keys are camelCased):
+ * every key optional, unknown keys rejected, every message phrased for a person reading
+ * `ROTA_PORT: <message>`.
+ */
+import { z } from 'zod';
+import { parseByteSize } from '../definition/byte-size.js';
+
+/** How a string from the environment or the command line is read for a key path. */
+export type FieldKind = 'string' | 'int' | 'bool' | 'list' | 'bytes';
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  return JSON.stringify(value) ?? String(value);
+}
+
+function intIn(min: number, max: number, hint = '') {
+  const error = (iss: { input?: unknown }) => `expected an integer ${min}-${max}${hint}, got ${show(iss.input)}`;
+  return z.int({ error }).min(min, { error }).max(max, { error });
+}
+
+function bytes(min: number) {
+  const error = (iss: { input?: unknown }) => `expected a size in bytes ≥ ${min} (e.g. 1048576 or 1mb), got ${show(iss.input)}`;
+  return z.preprocess(
+    (v) => {
+      if (typeof v !== 'string') return v;
+      try {
+        return parseByteSize(v);
+      } catch {
+        return v;
+      }
+    },
+    z.int({ error }).min(min, { error }).max(Number.MAX_SAFE_INTEGER, { error }),
+  );
+}
+
+function bool() {
+  return z.boolean({ error: (iss) => `expected true or false (env: 1/0, true/false, yes/no), got ${show(iss.input)}` });
+}
+
+function text(what: string, pattern: RegExp) {
+  const error = (iss: { input?: unknown }) => `expected ${what}, got ${show(iss.input)}`;
+  return z.string({ error }).regex(pattern, { error });
+}
+
+const nonEmpty = (what: string) => text(what, /\S/);
+
+const databaseUrl = text('a postgres:// or postgresql:// URL (or null for SQLite)', /^postgres(ql)?:\/\/\S+$/).nullable();
+
+const logLevel = z.enum(['debug', 'info', 'warn', 'error', 'silent'], {
+  error: (iss) => `expected one of debug, info, warn, error, silent, got ${show(iss.input)}`,
+});
+
+const allowlistEntry = text('a host name, *.domain, IP address or CIDR', /^[A-Za-z0-9*.:/_[\]-]+$/);
+
+export const configLayerSchema = z.strictObject({
+  dataDir: nonEmpty('a directory path'),
+  databaseUrl,
+  host: text('a host name or IP address', /^[A-Za-z0-9.:[\]_-]+$/),
+  port: intIn(0, 65535, ' (0: any free port)'),
+  adminToken: text('a token "rota_" followed by at least 16 letters, digits, "_" or "-"', /^rota_[A-Za-z0-9_-]{16,}$/).nullable(),
+  defaultWorkspace: text('a workspace name matching [a-z0-9][a-z0-9-]{0,62}', /^[a-z0-9][a-z0-9-]{0,62}$/),
+  nodeId: text('a node id of 1-128 letters, digits, ".", "_" or "-"', /^[A-Za-z0-9._-]{1,128}$/),
+  worker: z.strictObject({
+    concurrency: intIn(1, 10_000),
+    leaseMs: intIn(100, 86_400_000),
+    pollMs: intIn(10, 3_600_000),
+    shutdownGraceMs: intIn(0, 3_600_000),
+    enabled: bool(),
+  }).partial(),
+  http: z.strictObject({
+    allowlist: z.array(allowlistEntry, { error: (iss) => `expected a list of hosts, IPs or CIDRs, got ${show(iss.input)}` }),
+    maxResponseBytes: bytes(1),
+    defaultTimeoutMs: intIn(1, 86_400_000),
+  }).partial(),
+  shell: z.strictObject({ enabled: bool(), maxOutputBytes: bytes(1) }).partial(),
+  watchDir: nonEmpty('a directory path').nullable(),
+  maxBodyBytes: bytes(1),
+  logLevel,
+}).partial();
+
+export type ConfigLayer = z.output<typeof configLayerSchema>;
+
+/** Key paths whose values are not plain strings. */
+export const FIELD_KINDS: Readonly<Record<string, FieldKind>> = {
+  port: 'int',
+  'worker.concurrency': 'int',
+  'worker.leaseMs': 'int',
+  'worker.pollMs': 'int',
+  'worker.shutdownGraceMs': 'int',
+  'worker.enabled': 'bool',
+  'http.allowlist': 'list',
+  'http.maxResponseBytes': 'bytes',
+  'http.defaultTimeoutMs': 'int',
+  'shell.enabled': 'bool',
+  'shell.maxOutputBytes': 'bytes',
+  maxBodyBytes: 'bytes',
+};
