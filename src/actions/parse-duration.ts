@@ -1,17 +1,14 @@
+import { parseDuration } from '../definition/duration.js';
 import { NonRetriableError } from '../errors.js';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-export const DURATION_PATTERN = '^([0-9]+(ms|s|m|h|d))+$';
+/** JSON Schema pattern for the duration grammar of definition/duration.ts (`500ms`, `1h30m`, `7d`). */
+export const DURATION_PATTERN = '^(?=[0-9])([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$';
 
-/**
- * Parses `500ms`, `2s`, `10m`, `1h30m`, `1d` into milliseconds.
- * Stand-in for definition/duration.ts (not written yet when actions were); swap when it lands.
- */
+/** `parseDuration` for an action's `with:` field: a bad value fails the step, naming the field. */
 export function parseDurationMs(text: string, field: string): number {
-  if (!new RegExp(DURATION_PATTERN).test(text)) {
-    throw new NonRetriableError(`${field}: "${text}" is not a duration (examples: 500ms, 30s, 10m, 1h30m)`);
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw new NonRetriableError(`${field}: ${(err as Error).message}`, { cause: err });
   }
-  let total = 0;
-  for (const [, amount, unit] of text.matchAll(/([0-9]+)(ms|s|m|h|d)/g)) total += Number(amount) * UNIT_MS[unit];
-  return total;
 }
