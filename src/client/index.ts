@@ -1,0 +1,226 @@
+/**
+ * Typed client for Rota's REST API (`/api/v1`). Every method throws {@link RotaApiError} for an error
+ * answer (`status`, `code`, `message`, `details`) and for an unreachable server (status 0, code
+ * `unavailable`).
+ *
+ * @example
+ * import { createClient } from 'rota/client';
+ * const rota = createClient({ url: 'http://127.0.0.1:7070', token: process.env.ROTA_TOKEN! });
+ * await rota.automations.apply('hello', { name: 'hello', steps: [{ id: 'a', action: 'set', with: { x: 1 } }] });
+ * const { run } = await rota.automations.run('hello', { inputs: {}, wait: '30s' });
+ * console.log(run.status);
+ */
+import type { Definition } from '../definition/types.js';
+import type { ActionDefinition } from '../actions/types.js';
+import type {
+  ApplyResult,
+  AutomationView,
+  EventView,
+  Page,
+  RunEventView,
+  RunReport,
+  RunView,
+  TokenView,
+  VersionView,
+} from '../engine/views.js';
+import { Transport, type QueryValue } from './transport.js';
+import { streamRunEvents, type StreamOptions } from './stream.js';
+
+export { RotaApiError } from './errors.js';
+export type { StreamOptions } from './stream.js';
+export type * from '../engine/views.js';
+
+export interface ClientOptions {
+  /** server base URL, e.g. `http://127.0.0.1:7070` */
+  url: string;
+  /** bearer token `rota_...` */
+  token?: string;
+  /** workspace name for admin tokens (`X-Rota-Workspace`); workspace tokens are bound to theirs */
+  workspace?: string;
+  /** custom fetch (tests, proxies); default the global fetch */
+  fetch?: typeof fetch;
+}
+
+/** A definition object, or its YAML/JSON text (sent as `application/yaml`). */
+export type DefinitionInput = Definition | Record<string, unknown> | string;
+
+export interface ApplyOptions {
+  /** mark the automation as loaded from a file (`source: file`) */
+  source?: 'api' | 'file';
+  sourcePath?: string;
+}
+
+export interface RunListQuery {
+  automation?: string;
+  status?: string | string[];
+  trigger?: string;
+  since?: string | number;
+  until?: string | number;
+  /** text searched in run errors */
+  q?: string;
+  cursor?: string | null;
+  limit?: number;
+}
+
+export interface StartRunOptions {
+  inputs?: Record<string, unknown>;
+  idempotencyKey?: string;
+  /** wait server-side up to this long (e.g. `30s`) for the run to finish before answering */
+  wait?: string;
+}
+
+export type CreatedToken = TokenView & { token: string };
+
+/** What `PUT /automations/{name}` did; `changed` null when the server did not say. */
+export interface ApplyOutcome extends Omit<ApplyResult, 'changed'> {
+  changed: boolean | null;
+}
+
+export interface RotaClient {
+  readonly url: string;
+  automations: {
+    /** `POST /automations`; 409 when the name exists. */
+    create(definition: DefinitionInput): Promise<AutomationView>;
+    /** `PUT /automations/{name}`: create or update; `created`/`changed` say what happened. */
+    apply(name: string, definition: DefinitionInput, options?: ApplyOptions): Promise<ApplyOutcome>;
+    list(query?: { status?: string; cursor?: string | null; limit?: number }): Promise<Page<AutomationView>>;
+    get(name: string): Promise<AutomationView>;
+    versions(name: string): Promise<VersionView[]>;
+    version(name: string, version: number): Promise<VersionView>;
+    pause(name: string): Promise<AutomationView>;
+    resume(name: string): Promise<AutomationView>;
+    archive(name: string): Promise<AutomationView>;
+    /** Throws RotaApiError `definition_invalid` with `{path, message}` details when invalid. */
+    validate(definition: DefinitionInput): Promise<unknown>;
+    /** Manual trigger; `created` false when the idempotency key was used before (same run). */
+    run(name: string, options?: StartRunOptions): Promise<{ run: RunView; created: boolean }>;
+  };
+  runs: {
+    list(query?: RunListQuery): Promise<Page<RunView>>;
+    /** The run with its `steps`. */
+    get(id: string): Promise<RunView>;
+    events(id: string, options?: { after?: number }): Promise<RunEventView[]>;
+    cancel(id: string): Promise<RunView>;
+    retry(id: string): Promise<RunView>;
+    replay(id: string, options?: { inputs?: Record<string, unknown>; version?: number }): Promise<RunView>;
+    report(id: string): Promise<RunReport>;
+    reportMarkdown(id: string): Promise<string>;
+  };
+  events: {
+    emit(name: string, options?: { data?: unknown; id?: string }): Promise<EventView>;
+    list(query?: { name?: string; cursor?: string | null; limit?: number }): Promise<Page<EventView>>;
+  };
+  tokens: {
+    /** The secret `token` is returned once, here. `workspace` only for admin callers. */
+    create(name: string, scopes: string[], options?: { workspace?: string }): Promise<CreatedToken>;
+    list(): Promise<TokenView[]>;
+    revoke(id: string): Promise<void>;
+  };
+  catalog: {
+    actions(): Promise<ActionDefinition[]>;
+  };
+  /** `GET /healthz` (not under /api/v1, no token needed). */
+  health(): Promise<Record<string, unknown>>;
+  /** `GET /readyz`; throws RotaApiError (503) when the node is not ready. */
+  ready(): Promise<Record<string, unknown>>;
+  /**
+   * Reads the run's live event stream (SSE), calling `onEvent` for each event after `after`.
+   * Resolves when the server ends the stream or `signal` aborts.
+   */
+  streamRunEvents(runId: string, onEvent: (event: RunEventView) => void | Promise<void>, options?: StreamOptions): Promise<void>;
+}
+
+const API = '/api/v1';
+
+export function createClient(options: ClientOptions): RotaClient {
+  const http = new Transport(options);
+  const get = async <T>(path: string, query?: Record<string, QueryValue>) => (await http.json<T>(API + path, { query })).body;
+  const post = async <T>(path: string, body?: unknown) => (await http.json<T>(API + path, { method: 'POST', body: body ?? {} })).body;
+  const seg = encodeURIComponent;
+  const definitionBody = (definition: DefinitionInput) =>
+    typeof definition === 'string' ? { rawBody: definition, contentType: 'application/yaml' } : { body: definition };
+
+  return {
+    url: http.baseUrl,
+    automations: {
+      create: async (definition) => (await http.json<AutomationView>(`${API}/automations`, { method: 'POST', ...definitionBody(definition) })).body,
+      apply: async (name, definition, opts = {}) => {
+        const { status, body } = await http.json<unknown>(`${API}/automations/${seg(name)}`, {
+          method: 'PUT',
+          ...definitionBody(definition),
+          headers: { 'x-rota-source': opts.source, 'x-rota-source-path': opts.sourcePath },
+        });
+        return toApplyResult(status, body);
+      },
+      list: (query) => get(`/automations`, query),
+      get: (name) => get(`/automations/${seg(name)}`),
+      versions: async (name) => items(await get(`/automations/${seg(name)}/versions`)),
+      version: (name, version) => get(`/automations/${seg(name)}/versions/${version}`),
+      pause: (name) => post(`/automations/${seg(name)}/pause`),
+      resume: (name) => post(`/automations/${seg(name)}/resume`),
+      archive: (name) => post(`/automations/${seg(name)}/archive`),
+      validate: async (definition) =>
+        (await http.json(`${API}/automations/validate`, { method: 'POST', ...definitionBody(definition) })).body,
+      run: async (name, opts = {}) => {
+        const { status, body } = await http.json<unknown>(`${API}/automations/${seg(name)}/runs`, {
+          method: 'POST',
+          body: { inputs: opts.inputs ?? {} },
+          query: { wait: opts.wait },
+          headers: { 'idempotency-key': opts.idempotencyKey },
+        });
+        return { run: unwrap<RunView>(body, 'run'), created: status === 201 };
+      },
+    },
+    runs: {
+      list: (query = {}) => get(`/runs`, { ...query }),
+      get: (id) => get(`/runs/${seg(id)}`),
+      events: async (id, opts = {}) => items(await get(`/runs/${seg(id)}/events`, { after: opts.after })),
+      cancel: async (id) => unwrap(await post(`/runs/${seg(id)}/cancel`), 'run'),
+      retry: async (id) => unwrap(await post(`/runs/${seg(id)}/retry`), 'run'),
+      replay: async (id, opts = {}) => unwrap(await post(`/runs/${seg(id)}/replay`, opts), 'run'),
+      report: (id) => get(`/runs/${seg(id)}/report`),
+      reportMarkdown: (id) => http.text(`${API}/runs/${seg(id)}/report`, { query: { format: 'markdown' }, accept: 'text/markdown' }),
+    },
+    events: {
+      emit: (name, opts = {}) => post(`/events`, { name, data: opts.data, id: opts.id }),
+      list: (query) => get(`/events`, query),
+    },
+    tokens: {
+      create: async (name, scopes, opts = {}) => {
+        const body = await post<Record<string, unknown>>(`/tokens`, { name, scopes, workspace: opts.workspace });
+        // Accept `{token, info}` as well as the flat `{token, id, ...}` shape.
+        return (body.info ? { ...(body.info as TokenView), token: body.token } : body) as unknown as CreatedToken;
+      },
+      list: async () => items(await get(`/tokens`)),
+      revoke: async (id) => {
+        await http.send(`${API}/tokens/${seg(id)}`, { method: 'DELETE' });
+      },
+    },
+    catalog: { actions: async () => items(await get(`/catalog/actions`)) },
+    health: async () => (await http.json<Record<string, unknown>>('/healthz')).body,
+    ready: async () => (await http.json<Record<string, unknown>>('/readyz')).body,
+    streamRunEvents: (runId, onEvent, opts) => streamRunEvents(http, `${API}/runs/${seg(runId)}/stream`, onEvent, opts),
+  };
+}
+
+/** List endpoints answer `{items, ...}`; a bare array is accepted too. */
+function items<T>(body: unknown): T[] {
+  if (Array.isArray(body)) return body as T[];
+  return ((body as { items?: T[] } | null)?.items ?? []) as T[];
+}
+
+/** Some answers may wrap the object (`{run: {...}}`); plain objects pass through. */
+function unwrap<T>(body: unknown, key: string): T {
+  const obj = body as Record<string, unknown> | null;
+  if (obj && typeof obj === 'object' && !('id' in obj) && typeof obj[key] === 'object' && obj[key] !== null) return obj[key] as T;
+  return body as T;
+}
+
+function toApplyResult(status: number, body: unknown): ApplyOutcome {
+  const obj = body as Partial<ApplyResult> & Partial<AutomationView>;
+  const created = status === 201;
+  if (obj && typeof obj === 'object' && obj.automation) {
+    return { automation: obj.automation, created: obj.created ?? created, changed: obj.changed ?? (created ? true : null) };
+  }
+  return { automation: obj as AutomationView, created, changed: created ? true : null };
+}
