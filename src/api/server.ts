@@ -1,0 +1,97 @@
+/**
+ * The REST API (SPEC §8): one OpenAPIHono app over a {@link RotaService}. Routes live per domain in
+ * `routes/`; authentication in `auth.ts`; every error leaves through `errors.ts`.
+ *
+ * @example
+ * const app = createApi(rota, { maxBodyBytes: config.maxBodyBytes, defaultWorkspace: config.defaultWorkspace });
+ * const server = await serveApi(app, { host: '127.0.0.1', port: 7070 });
+ * // ... later
+ * await server.close();
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { serve } from '@hono/node-server';
+import { bodyLimit } from 'hono/body-limit';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { ErrorCode, RotaError } from '../errors.js';
+import type { RotaService } from '../engine/service.js';
+import type { ApiEnv, ApiLogger } from './api-env.js';
+import { authenticate } from './auth.js';
+import { notFoundHandler, onErrorHandler, validationHook } from './errors.js';
+import { automationRoutes } from './routes/automations.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { eventRoutes } from './routes/events.js';
+import { runRoutes } from './routes/runs.js';
+import { systemRoutes } from './routes/system.js';
+import { tokenRoutes } from './routes/tokens.js';
+
+export type { ApiLogger } from './api-env.js';
+
+export interface ApiOptions {
+  /** request body limit in bytes; larger bodies get 413 */
+  maxBodyBytes: number;
+  /** the workspace an admin token acts in without an `X-Rota-Workspace` header */
+  defaultWorkspace: string;
+  /** receives unexpected errors (pino-compatible); default: one JSON line on stderr */
+  logger?: ApiLogger;
+}
+
+const stderrLogger: ApiLogger = {
+  error(data, message) {
+    const err = data.err instanceof Error ? { name: data.err.name, message: data.err.message, stack: data.err.stack } : data.err;
+    process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: message, ...data, err })}\n`);
+  },
+};
+
+export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiEnv> {
+  const logger = opts.logger ?? stderrLogger;
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook(logger) });
+  app.onError(onErrorHandler(logger));
+  app.notFound(notFoundHandler);
+  // authentication first: an unauthenticated client's body is never read
+  app.use('/api/v1/*', authenticate(rota, opts.defaultWorkspace));
+  app.use(
+    '/api/v1/*',
+    bodyLimit({
+      maxSize: opts.maxBodyBytes,
+      onError: () => {
+        throw new RotaError(ErrorCode.payload_too_large, `request body exceeds ${opts.maxBodyBytes} bytes`, { details: { max_bytes: opts.maxBodyBytes } });
+      },
+    }),
+  );
+  app.route('/', systemRoutes(rota, logger));
+  for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), catalogRoutes(rota)]) {
+    app.route('/api/v1', routes);
+  }
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'rota_... token' });
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Rota API', version: '1', description: 'Durable automations: definitions, runs, events, tokens.' },
+    security: [{ bearer: [] }],
+  });
+  return app;
+}
+
+export interface RunningApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on host:port (port 0 picks a free one) and resolves once the socket is bound. */
+export function serveApi(app: { fetch: (request: Request) => Response | Promise<Response> }, opts: { host: string; port: number }): Promise<RunningApi> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, (info: AddressInfo) => {
+      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      resolve({ url: `http://${host}:${info.port}`, close: () => closeServer(server as Server) });
+    });
+    server.once('error', reject);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    // open event streams and keep-alive sockets would otherwise hold close() forever
+    server.closeAllConnections();
+  });
+}
