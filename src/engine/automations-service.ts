@@ -1,0 +1,166 @@
+/**
+ * Applying definitions as immutable versions, and the automation lifecycle. An unchanged
+ * definition (same canonical hash) writes nothing; any change writes version N+1.
+ */
+import type { EngineContext } from './context.js';
+import {
+  deleteTriggersExcept,
+  findAutomation,
+  findWorkspace,
+  getVersion,
+  insertAutomation,
+  insertVersion,
+  listAutomations,
+  listTriggers,
+  listVersions,
+  updateAutomation,
+  upsertTrigger,
+  type AutomationRow,
+} from '../store/automations.js';
+import type { Conn } from '../store/connect.js';
+import { compileDefinition, definitionHash } from '../definition/parse.js';
+import type { Definition } from '../definition/types.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { randomToken } from '../ids.js';
+import { automationView, versionView } from './convert.js';
+import type { ApplyResult, AutomationView, Page, VersionView } from './views.js';
+
+export interface ApplyOptions {
+  source?: 'api' | 'file';
+  sourcePath?: string;
+  mustExist?: string;
+  mustNotExist?: boolean;
+}
+
+export class AutomationsService {
+  constructor(private readonly ctx: EngineContext) {}
+
+  async validate(raw: unknown): Promise<void> {
+    compileDefinition(raw, (type) => this.ctx.actions.get(type));
+  }
+
+  async apply(workspaceId: string, raw: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    const compiled = compileDefinition(raw, (type) => this.ctx.actions.get(type));
+    const { definition } = compiled;
+    if (opts.mustExist !== undefined && opts.mustExist !== definition.name) {
+      throw new ConflictError(`definition name "${definition.name}" does not match "${opts.mustExist}"`);
+    }
+    const hash = definitionHash(definition);
+    const source = opts.source ?? 'api';
+    const now = this.ctx.clock.now();
+    const outcome = await this.ctx.store.db.transaction().execute(async (tx) => {
+      const existing = await findAutomation(tx, workspaceId, definition.name);
+      if (!existing) {
+        if (opts.mustExist !== undefined) throw new NotFoundError(`automation "${definition.name}" not found`);
+        const id = this.ctx.ids();
+        await insertAutomation(tx, {
+          id,
+          workspace_id: workspaceId,
+          name: definition.name,
+          status: 'active',
+          source,
+          source_path: opts.sourcePath ?? null,
+          paused_overlay: 0,
+          latest_version: 1,
+          description: definition.description ?? null,
+          created_at: now,
+          updated_at: now,
+        });
+        await insertVersion(tx, { automation_id: id, version: 1, definition: JSON.stringify(definition), hash, created_at: now });
+        await this.#syncTriggers(tx, id, definition, now);
+        return { id, version: 1, created: true, changed: true };
+      }
+      if (opts.mustNotExist) throw new ConflictError(`automation "${definition.name}" already exists; use PUT to replace it`);
+      if (existing.source === 'file' && source === 'api') {
+        throw new ConflictError(`automation "${definition.name}" is defined in the file ${existing.source_path ?? ''}; edit that file (the API may only pause or resume it)`);
+      }
+      const latest = await getVersion(tx, existing.id, existing.latest_version);
+      if (latest?.hash === hash) return { id: existing.id, version: existing.latest_version, created: false, changed: false };
+      const version = existing.latest_version + 1;
+      await insertVersion(tx, { automation_id: existing.id, version, definition: JSON.stringify(definition), hash, created_at: now });
+      await updateAutomation(tx, existing.id, {
+        latest_version: version,
+        description: definition.description ?? null,
+        source,
+        source_path: opts.sourcePath ?? existing.source_path,
+        updated_at: now,
+      });
+      await this.#syncTriggers(tx, existing.id, definition, now);
+      return { id: existing.id, version, created: false, changed: true };
+    });
+    this.ctx.plans.put(outcome.id, outcome.version, compiled);
+    return { automation: await this.get(workspaceId, definition.name), created: outcome.created, changed: outcome.changed };
+  }
+
+  /** Trigger rows mirror the latest version; their durable state (cursors, endpoint ids) is kept. */
+  async #syncTriggers(tx: Conn, automationId: string, definition: Definition, now: number): Promise<void> {
+    const triggers = definition.triggers ?? [];
+    const existing = new Map((await listTriggers(tx, automationId)).map((t) => [t.trigger_id, t]));
+    for (const t of triggers) {
+      const old = existing.get(t.id);
+      await upsertTrigger(tx, {
+        automation_id: automationId,
+        trigger_id: t.id,
+        type: t.type,
+        config: JSON.stringify(t),
+        enabled: t.enabled === false ? 0 : 1,
+        endpoint_id: old?.endpoint_id ?? (t.type === 'webhook' ? randomToken(18) : null),
+        next_fire_at: old?.next_fire_at ?? null,
+        last_fire_at: old?.last_fire_at ?? null,
+        last_fire_id: old?.last_fire_id ?? null,
+        schedule_hash: old?.schedule_hash ?? null,
+        misfire_count: old?.misfire_count ?? 0,
+        last_misfire_at: old?.last_misfire_at ?? null,
+        state: old?.state ?? null,
+        updated_at: now,
+      });
+    }
+    await deleteTriggersExcept(tx, automationId, triggers.map((t) => t.id));
+  }
+
+  async get(workspaceId: string, name: string): Promise<AutomationView> {
+    const { db } = this.ctx.store;
+    const row = await this.#row(db, workspaceId, name);
+    return this.#view(db, row);
+  }
+
+  async list(workspaceId: string, opts: { status?: string; cursor?: string | null; limit?: number } = {}): Promise<Page<AutomationView>> {
+    const { db } = this.ctx.store;
+    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
+    const { rows, total } = await listAutomations(db, workspaceId, { status: opts.status, after: opts.cursor, limit: limit + 1 });
+    const items = await Promise.all(rows.slice(0, limit).map((r) => this.#view(db, r)));
+    return { items, next_cursor: rows.length > limit ? items[items.length - 1].name : null, total };
+  }
+
+  async versions(workspaceId: string, name: string): Promise<VersionView[]> {
+    const row = await this.#row(this.ctx.store.db, workspaceId, name);
+    return (await listVersions(this.ctx.store.db, row.id)).map(versionView);
+  }
+
+  async version(workspaceId: string, name: string, version: number): Promise<VersionView> {
+    const row = await this.#row(this.ctx.store.db, workspaceId, name);
+    const v = await getVersion(this.ctx.store.db, row.id, version);
+    if (!v) throw new NotFoundError(`version ${version} of automation "${name}" not found`);
+    return versionView(v);
+  }
+
+  async setStatus(workspaceId: string, name: string, status: 'active' | 'paused' | 'archived'): Promise<AutomationView> {
+    const { db } = this.ctx.store;
+    const row = await this.#row(db, workspaceId, name);
+    // For file-sourced automations the status is an overlay: applying the file never resets it.
+    await updateAutomation(db, row.id, { status, paused_overlay: status === 'active' ? 0 : 1, updated_at: this.ctx.clock.now() });
+    return this.get(workspaceId, name);
+  }
+
+  async #view(conn: Conn, row: AutomationRow): Promise<AutomationView> {
+    const version = await getVersion(conn, row.id, row.latest_version);
+    const ws = await findWorkspace(conn, row.workspace_id);
+    return automationView(row, ws?.name ?? row.workspace_id, JSON.parse(version!.definition), await listTriggers(conn, row.id));
+  }
+
+  async #row(conn: Conn, workspaceId: string, name: string): Promise<AutomationRow> {
+    const row = await findAutomation(conn, workspaceId, name);
+    if (!row) throw new NotFoundError(`automation "${name}" not found`);
+    return row;
+  }
+}

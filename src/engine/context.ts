@@ -1,0 +1,24 @@
+import type { Clock } from '../clock.js';
+import type { IdGenerator } from '../ids.js';
+import type { Store } from '../store/connect.js';
+import type { RotaConfig } from '../config/types.js';
+import type { ActionRegistry } from '../actions/registry.js';
+import type { ActionServices } from '../actions/types.js';
+import type { PlanCache } from './plan-cache.js';
+import type { Notifier } from './notifier.js';
+import type { Logger } from './logger.js';
+
+/** Everything the engine's systems share, passed explicitly (no singletons). */
+export interface EngineContext {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  config: RotaConfig;
+  actions: ActionRegistry;
+  plans: PlanCache;
+  notifier: Notifier;
+  logger: Logger;
+  /** services for actions of one run (emit events, start child runs, read runs) */
+  servicesFor(run: { id: string; workspace_id: string }): ActionServices;
+  random: () => number;
+}

@@ -1,0 +1,112 @@
+/** Row → view conversions, one place per table. */
+import type { AutomationRow, TriggerRow, VersionRow } from '../store/automations.js';
+import type { RunEventRow, RunRow, StepRow } from '../store/runs.js';
+import type { EventRow } from '../store/events.js';
+import type { TokenRow } from '../store/tokens.js';
+import { fromJson } from '../store/json.js';
+import type { Definition, Plan } from '../definition/types.js';
+import type { AutomationView, EventView, RunEventView, RunView, StepView, TokenView, TriggerView, VersionView } from './views.js';
+
+export function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
+}
+
+export function automationView(row: AutomationRow, workspace: string, definition: Definition, triggers: TriggerRow[]): AutomationView {
+  return {
+    id: row.id,
+    workspace,
+    name: row.name,
+    description: row.description,
+    status: row.status,
+    source: row.source as 'api' | 'file',
+    source_path: row.source_path,
+    version: row.latest_version,
+    definition,
+    triggers: triggers.map(triggerView),
+    created_at: iso(row.created_at)!,
+    updated_at: iso(row.updated_at)!,
+  };
+}
+
+export function triggerView(row: TriggerRow): TriggerView {
+  return { id: row.trigger_id, type: row.type, enabled: row.enabled === 1, next_fire_at: iso(row.next_fire_at), last_fire_at: iso(row.last_fire_at) };
+}
+
+export function versionView(row: VersionRow): VersionView {
+  return { version: row.version, hash: row.hash, created_at: iso(row.created_at)!, definition: JSON.parse(row.definition) };
+}
+
+export function runView(row: RunRow, workspace: string, steps?: StepRow[], plan?: Plan): RunView {
+  const view: RunView = {
+    id: row.id,
+    workspace,
+    automation: row.automation_name,
+    automation_id: row.automation_id,
+    version: row.version,
+    trigger_id: row.trigger_id,
+    trigger_kind: row.trigger_kind,
+    activation: fromJson(row.activation),
+    idempotency_key: row.idempotency_key,
+    inputs: fromJson(row.inputs) ?? {},
+    status: row.status,
+    waiting_for: row.waiting_for,
+    skip_reason: row.skip_reason,
+    attempt: row.attempt,
+    queued_at: iso(row.queued_at)!,
+    started_at: iso(row.started_at),
+    ended_at: iso(row.ended_at),
+    output: fromJson(row.output),
+    error: fromJson(row.error),
+    cost_usd: Number(row.cost_usd),
+    tokens: Number(row.tokens),
+    parent_run_id: row.parent_run_id,
+    retry_of: row.retry_of,
+    replay_of: row.replay_of,
+  };
+  if (steps) view.steps = steps.map((s) => stepView(s, plan));
+  return view;
+}
+
+export function stepView(row: StepRow, plan?: Plan): StepView {
+  const planStep = plan?.steps.find((s) => s.id === row.step_id) ?? plan?.onFailure.find((s) => s.id === row.step_id);
+  return {
+    id: row.step_id,
+    action: planStep?.action ?? '',
+    status: row.status,
+    attempt: row.attempt,
+    started_at: iso(row.started_at),
+    ended_at: iso(row.ended_at),
+    duration_ms: row.started_at !== null && row.ended_at !== null ? Number(row.ended_at) - Number(row.started_at) : null,
+    input: fromJson(row.input),
+    output: fromJson(row.output),
+    error: fromJson(row.error),
+    logs: fromJson(row.logs) ?? [],
+    cost_usd: Number(row.cost_usd),
+    waiting_for: row.waiting_for,
+    wake_at: iso(row.wake_at),
+    external_ref: fromJson(row.external_ref),
+    on_failure: planStep?.onFailure ?? false,
+  };
+}
+
+export function runEventView(row: RunEventRow): RunEventView {
+  return { seq: row.seq, type: row.type, step_id: row.step_id, data: fromJson(row.data), created_at: iso(row.created_at)! };
+}
+
+export function eventView(row: EventRow, duplicate?: boolean): EventView {
+  const view: EventView = { id: row.id, name: row.name, data: fromJson(row.data), source: row.source, created_at: iso(row.created_at)! };
+  if (duplicate !== undefined) view.duplicate = duplicate;
+  return view;
+}
+
+export function tokenView(row: TokenRow, workspace: string | null): TokenView {
+  return {
+    id: row.id,
+    name: row.name,
+    workspace,
+    scopes: JSON.parse(row.scopes),
+    created_at: iso(row.created_at)!,
+    last_used_at: iso(row.last_used_at),
+    revoked_at: iso(row.revoked_at),
+  };
+}

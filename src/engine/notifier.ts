@@ -1,0 +1,33 @@
+/**
+ * In-process fan-out of run events (for SSE, `wait`, and waking workers). Events written by other
+ * nodes are found by polling the event log; local ones arrive here at once.
+ */
+import { EventEmitter } from 'node:events';
+import type { RunEventView } from './views.js';
+
+export class Notifier {
+  readonly #emitter = new EventEmitter();
+  constructor() {
+    this.#emitter.setMaxListeners(0);
+  }
+
+  publish(runId: string, events: RunEventView[]): void {
+    if (events.length > 0) this.#emitter.emit(`run:${runId}`, events);
+  }
+
+  subscribe(runId: string, listener: (events: RunEventView[]) => void): () => void {
+    const name = `run:${runId}`;
+    this.#emitter.on(name, listener);
+    return () => this.#emitter.off(name, listener);
+  }
+
+  /** A run became claimable on this node's database (created, woken, released). */
+  runsAvailable(): void {
+    this.#emitter.emit('runs-available');
+  }
+
+  onRunsAvailable(listener: () => void): () => void {
+    this.#emitter.on('runs-available', listener);
+    return () => this.#emitter.off('runs-available', listener);
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The engine facade: wires the store, the worker and the services of one Rota node. Thin by
+ * design; each system lives in its own file and receives its dependencies explicitly.
+ */
+import type { RotaConfig } from '../config/types.js';
+import { DEFAULT_CONFIG } from '../config/types.js';
+import { systemClock, type Clock } from '../clock.js';
+import { createUlidGenerator, type IdGenerator } from '../ids.js';
+import { openStore, type Store } from '../store/connect.js';
+import { createBuiltinRegistry } from '../actions/registry.js';
+import type { ActionDefinition, ActionServices } from '../actions/types.js';
+import { insertEvent, listEvents } from '../store/events.js';
+import { findAutomation } from '../store/automations.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { EngineContext } from './context.js';
+import { createLogger, type Logger } from './logger.js';
+import { Notifier } from './notifier.js';
+import { PlanCache } from './plan-cache.js';
+import { Worker } from './worker.js';
+import { RunsService } from './runs-service.js';
+import { AutomationsService } from './automations-service.js';
+import { AccessService } from './access-service.js';
+import { eventView } from './convert.js';
+import type { RotaService } from './service.js';
+import type { EventView, Page } from './views.js';
+
+export interface CreateRotaOptions {
+  /** Resolved configuration (see `resolveConfig`); partial values are completed with defaults. */
+  config?: Partial<RotaConfig>;
+  /** Custom actions registered beside the built-ins. */
+  actions?: ActionDefinition[];
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: Logger;
+  /** Use an already open store (tests); otherwise one is opened from the configuration. */
+  store?: Store;
+}
+
+export interface Rota extends RotaService {
+  readonly config: RotaConfig;
+  readonly store: Store;
+  /** Creates the default workspace and, on first start, an admin token (returned only then). */
+  bootstrap(): Promise<{ adminToken: string | null }>;
+  /** Starts this node's workers (claiming and executing runs). */
+  start(): Promise<void>;
+  /** Stops claiming, lets in-flight steps finish for `graceMs`, releases leases, closes the store. */
+  stop(opts?: { graceMs?: number; closeStore?: boolean }): Promise<void>;
+  readonly worker: Worker;
+}
+
+const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
+
+/**
+ * Creates an embedded Rota engine.
+ *
+ * @example
+ * const rota = await createRota({ config: { dataDir: './.rota' }, actions: [myAction] });
+ * await rota.bootstrap();
+ * await rota.start();
+ * const ws = await rota.workspaces.ensure('default');
+ * await rota.automations.apply(ws.id, { name: 'hello', steps: [{ id: 'a', action: 'set', with: { x: 1 } }] });
+ * const { run } = await rota.runs.start(ws.id, 'hello', { inputs: {} });
+ */
+export async function createRota(options: CreateRotaOptions = {}): Promise<Rota> {
+  const config = completeConfig(options.config ?? {});
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const actions = createBuiltinRegistry(options.actions ?? []);
+  let runs: RunsService | null = null;
+  const ctx: EngineContext = {
+    store,
+    clock,
+    ids: options.ids ?? createUlidGenerator(() => clock.now()),
+    config,
+    actions,
+    plans: new PlanCache(actions),
+    notifier: new Notifier(),
+    logger,
+    random: Math.random,
+    servicesFor: (run) => actionServices(run, store, () => runs!, emit),
+  };
+  const worker = new Worker(ctx);
+  runs = new RunsService(ctx, () => worker);
+  const automations = new AutomationsService(ctx);
+  const access = new AccessService(ctx);
+
+  async function emit(workspaceId: string, event: { name: string; data?: unknown; id?: string }, source = 'api'): Promise<EventView> {
+    if (typeof event.name !== 'string' || !EVENT_NAME.test(event.name)) {
+      throw new ValidationError('invalid event name', [{ path: 'name', message: 'must match [A-Za-z0-9_.:-]{1,200}' }]);
+    }
+    const row = {
+      id: ctx.ids(),
+      workspace_id: workspaceId,
+      name: event.name,
+      data: event.data === undefined ? null : JSON.stringify(event.data),
+      source,
+      dedupe_id: event.id ?? null,
+      created_at: clock.now(),
+    };
+    const { row: stored, duplicate } = await insertEvent(store.db, row);
+    return eventView(stored, duplicate);
+  }
+
+  return {
+    config,
+    store,
+    worker,
+    nodeId: config.nodeId,
+    bootstrap: async () => ({ adminToken: (await access.bootstrap()).adminToken }),
+    start: () => worker.start(),
+    stop: async (opts = {}) => {
+      await worker.stop(opts.graceMs ?? config.worker.shutdownGraceMs);
+      if (opts.closeStore !== false && !options.store) await store.close();
+    },
+    workspaces: {
+      ensure: (name) => access.ensureWorkspace(name),
+      get: (nameOrId) => access.getWorkspace(nameOrId),
+      list: () => access.listWorkspaces(),
+    },
+    automations: {
+      apply: (ws, raw, opts) => automations.apply(ws, raw, opts),
+      get: (ws, name) => automations.get(ws, name),
+      list: (ws, opts) => automations.list(ws, opts),
+      versions: (ws, name) => automations.versions(ws, name),
+      version: (ws, name, v) => automations.version(ws, name, v),
+      setStatus: (ws, name, status) => automations.setStatus(ws, name, status),
+      validate: (raw) => automations.validate(raw),
+    },
+    runs: {
+      start: (ws, name, req) => runs.start(ws, name, req),
+      get: (ws, id) => runs.get(ws, id),
+      list: (ws, f) => runs.list(ws, f),
+      events: (ws, id, opts) => runs.events(ws, id, opts),
+      cancel: (ws, id) => runs.cancel(ws, id),
+      retry: (ws, id) => runs.retry(ws, id),
+      replay: (ws, id, opts) => runs.replay(ws, id, opts),
+      report: (ws, id) => runs.report(ws, id),
+      wait: (ws, id, ms, opts) => runs.wait(ws, id, ms, opts),
+      subscribe: (id, after, fn) => runs.subscribe(id, after, fn),
+    },
+    events: {
+      emit,
+      list: async (ws, opts = {}): Promise<Page<EventView>> => {
+        const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
+        const { rows, total } = await listEvents(store.db, ws, { name: opts.name, before: opts.cursor, limit: limit + 1 });
+        const items = rows.slice(0, limit).map((r) => eventView(r));
+        return { items, next_cursor: rows.length > limit ? items[items.length - 1].id : null, total };
+      },
+    },
+    tokens: {
+      create: (ws, name, scopes) => access.createToken(ws, name, scopes),
+      list: (ws) => access.listTokens(ws),
+      revoke: (ws, id) => access.revoke(ws, id),
+      authenticate: (token) => access.authenticate(token),
+    },
+    catalog: { actions: () => actions.list() },
+    health: async () => {
+      try {
+        await store.db.selectFrom('rota_meta').select('key').limit(1).execute();
+        return { ok: true, database: store.dialect, node: config.nodeId };
+      } catch {
+        return { ok: false, database: store.dialect, node: config.nodeId };
+      }
+    },
+  };
+}
+
+function actionServices(
+  run: { id: string; workspace_id: string },
+  store: Store,
+  runs: () => RunsService,
+  emit: (ws: string, e: { name: string; data?: unknown; id?: string }, source: string) => Promise<EventView>,
+): ActionServices {
+  return {
+    emitEvent: async (event) => {
+      const view = await emit(run.workspace_id, event, `run:${run.id}`);
+      return { id: view.id, duplicate: view.duplicate === true };
+    },
+    startRun: async (req) => {
+      const svc = runs();
+      const automation = await findAutomation(store.db, run.workspace_id, req.automation);
+      if (!automation) throw new NotFoundError(`automation "${req.automation}" not found in this workspace`);
+      const { runId } = await svc.create({
+        workspaceId: run.workspace_id,
+        automationId: automation.id,
+        inputs: req.inputs,
+        idempotencyKey: req.idempotencyKey,
+        trigger: { id: 'run_automation', kind: 'manual', source: `run:${run.id}` },
+        parent: req.parent,
+      });
+      return { runId };
+    },
+    getRun: async (runId) => {
+      try {
+        const view = await runs().get(run.workspace_id, runId);
+        return { id: view.id, status: view.status, output: view.output, error: view.error };
+      } catch (err) {
+        if (err instanceof NotFoundError) return null;
+        throw err;
+      }
+    },
+  };
+}
+
+function completeConfig(partial: Partial<RotaConfig>): RotaConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    nodeId: `node-${process.pid}-${Math.random().toString(36).slice(2, 6)}`,
+    ...partial,
+    worker: { ...DEFAULT_CONFIG.worker, ...(partial.worker ?? {}) },
+    http: { ...DEFAULT_CONFIG.http, ...(partial.http ?? {}) },
+    shell: { ...DEFAULT_CONFIG.shell, ...(partial.shell ?? {}) },
+  };
+}

@@ -1,0 +1,502 @@
+/**
+ * Drives one claimed run until it ends, waits, or this node lets it go. Invariants:
+ * - a step's result is committed (with the start of the steps it unblocks) before any of those
+ *   steps' actions run: a crash re-executes at most the steps that were in flight;
+ * - every write is fenced by the lease: once another node owns the run, nothing here is written;
+ * - an in-flight step re-executed after a crash keeps its attempt number, so its idempotency key
+ *   `run_id:step_id:attempt` is the same.
+ */
+import type { Plan, PlanStep } from '../definition/types.js';
+import { resolveTemplates } from '../definition/template.js';
+import { evaluateFilter } from '../definition/filter.js';
+import { validateValue } from '../definition/json-schema.js';
+import { ErrorCode, NonRetriableError, RetriableError, toErrorShape, type ErrorShape } from '../errors.js';
+import type { ActionContext, StepLogger, Suspension } from '../actions/types.js';
+import type { EngineContext } from './context.js';
+import type { RunRow, StepRow } from '../store/runs.js';
+import { RunStatus, StepStatus } from './status.js';
+import { decideOutcome, type StepOutcome } from './outcome.js';
+import { hardFailure, mainPlanDone, nextOnFailureStep, readySteps, runOutputStepId } from './plan-state.js';
+import { RunWriter, LeaseLostError } from './run-writer.js';
+
+type StopReason = 'canceled' | 'timed_out' | 'shutdown' | 'lease_lost';
+
+interface Completion {
+  step: PlanStep;
+  attempt: number;
+  result: { ok: true; value: unknown } | { ok: false; error: ErrorShape };
+  logs: unknown[];
+  input: unknown;
+}
+
+const MAX_LOG_LINES = 100;
+const MAX_LOG_MESSAGE = 2000;
+
+export class RunExecutor {
+  readonly #ctx: EngineContext;
+  readonly #run: RunRow;
+  readonly #plan: Plan;
+  readonly #steps: Map<string, StepRow>;
+  readonly #writer: RunWriter;
+  readonly #inflight = new Map<string, AbortController>();
+  readonly #completed: Completion[] = [];
+  #signal: () => void = () => undefined;
+  #stop: StopReason | null = null;
+  #deadlineTimer: NodeJS.Timeout | null = null;
+
+  constructor(ctx: EngineContext, run: RunRow, plan: Plan, steps: StepRow[]) {
+    this.#ctx = ctx;
+    this.#run = run;
+    this.#plan = plan;
+    this.#steps = new Map(steps.map((s) => [s.step_id, s]));
+    this.#writer = new RunWriter(ctx, run);
+    this.#writer.onCancelRequested = () => this.stop('canceled');
+  }
+
+  get runId(): string {
+    return this.#run.id;
+  }
+
+  /** Asks the run to stop; in-flight actions get the abort. */
+  stop(reason: StopReason): void {
+    if (this.#stop && this.#stop !== 'shutdown') return;
+    this.#stop = reason;
+    for (const controller of this.#inflight.values()) controller.abort(reason);
+    this.#signal();
+  }
+
+  async drive(): Promise<void> {
+    const deadline = this.#run.deadline_at ?? Number.MAX_SAFE_INTEGER;
+    const delay = deadline - this.#ctx.clock.now();
+    if (delay <= 0) this.#stop = 'timed_out';
+    else if (delay < 2 ** 31 - 1) this.#deadlineTimer = setTimeout(() => this.stop('timed_out'), delay);
+    if (this.#run.cancel_requested === 1) this.#stop = 'canceled';
+    try {
+      await this.#loop();
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err;
+      this.#abortAll('lease_lost');
+    } finally {
+      if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+    }
+  }
+
+  async #loop(): Promise<void> {
+    for (;;) {
+      this.#drainCompletions();
+      if (this.#stop) return this.#finishStopped(this.#stop);
+      const launch = this.#startReady();
+      await this.#writer.flush();
+      for (const item of launch) this.#launch(item.step, item.attempt, item.input);
+      if (this.#inflight.size > 0) {
+        await this.#nextSignal(this.#earliestWake());
+        continue;
+      }
+      if (launch.length > 0 || this.#completed.length > 0) continue;
+      const due = this.#wakeDueSteps();
+      if (due.length > 0) {
+        await this.#writer.flush();
+        for (const item of due) this.#launch(item.step, item.attempt, item.input);
+        continue;
+      }
+      if (this.#waitingSteps().length > 0) return this.#suspendRun();
+      return this.#finishRun();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Starting steps
+
+  /** Marks ready steps running (or skipped by `if:`), returning those whose actions must run. */
+  #startReady(): { step: PlanStep; attempt: number; input: unknown }[] {
+    const launch: { step: PlanStep; attempt: number; input: unknown }[] = [];
+    // Steps left `running` by a crashed or released owner run again with the same attempt.
+    for (const row of this.#steps.values()) {
+      if (row.status === StepStatus.running && !this.#inflight.has(row.step_id)) {
+        const step = this.#planStep(row.step_id);
+        const input = this.#resolveInput(step);
+        if (input.ok) launch.push({ step, attempt: Math.max(row.attempt, 1), input: input.value });
+        else this.#applyOutcome(step, Math.max(row.attempt, 1), { kind: 'fail', error: input.error }, null, []);
+      }
+    }
+    let progressed = true;
+    while (progressed) {
+      progressed = false;
+      for (const step of this.#candidates()) {
+        if (step.if && !evaluateFilter(step.if, this.#scope())) {
+          this.#setStep(step.id, { status: StepStatus.skipped, ended_at: this.#now() });
+          this.#writer.event('step.skipped', step.id, { reason: 'condition' }, `step.skipped:${step.id}`);
+          progressed = true;
+          continue;
+        }
+        const input = this.#resolveInput(step);
+        if (!input.ok) {
+          this.#applyOutcome(step, 1, { kind: 'fail', error: input.error }, null, []);
+          progressed = true;
+          continue;
+        }
+        this.#markRunning(step, 1, input.value);
+        launch.push({ step, attempt: 1, input: input.value });
+      }
+    }
+    return launch;
+  }
+
+  #candidates(): PlanStep[] {
+    const states = this.#steps;
+    if (!hardFailure(this.#plan, states)) return readySteps(this.#plan, states).filter((s) => !this.#inflight.has(s.id));
+    // The main plan failed: once nothing else is in flight, on_failure steps run one at a time.
+    if (this.#inflight.size > 0) return [];
+    this.#cancelPendingMain();
+    const next = nextOnFailureStep(this.#plan, states);
+    const running = this.#plan.onFailure.some((s) => states.get(s.id)?.status === StepStatus.running);
+    return next && !running ? [next] : [];
+  }
+
+  #markRunning(step: PlanStep, attempt: number, input: unknown): void {
+    const now = this.#now();
+    this.#setStep(step.id, {
+      status: StepStatus.running,
+      attempt,
+      started_at: now,
+      ended_at: null,
+      input: JSON.stringify(input ?? null),
+      error: null,
+      wake_at: null,
+      waiting_for: null,
+    });
+    this.#writer.event('step.started', step.id, { attempt }, `step.started:${step.id}:${attempt}`);
+  }
+
+  #resolveInput(step: PlanStep): { ok: true; value: unknown } | { ok: false; error: ErrorShape } {
+    try {
+      return { ok: true, value: resolveTemplates(step.with, this.#scope()) };
+    } catch (err) {
+      return { ok: false, error: toErrorShape(err, step.id) };
+    }
+  }
+
+  #scope() {
+    const steps: Record<string, { output: unknown }> = {};
+    for (const row of this.#steps.values()) {
+      if (row.status === StepStatus.succeeded) steps[row.step_id] = { output: row.output === null ? null : JSON.parse(row.output) };
+    }
+    const failed = hardFailure(this.#plan, this.#steps);
+    const failedRow = failed ? this.#steps.get(failed.id) : undefined;
+    return {
+      inputs: JSON.parse(this.#run.inputs) as Record<string, unknown>,
+      steps,
+      run: {
+        id: this.#run.id,
+        automation: this.#run.automation_name,
+        version: this.#run.version,
+        trigger: this.#run.trigger_id,
+        attempt: this.#run.attempt,
+        error: failedRow?.error ? JSON.parse(failedRow.error) : null,
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Executing actions
+
+  #launch(step: PlanStep, attempt: number, input: unknown): void {
+    const controller = new AbortController();
+    this.#inflight.set(step.id, controller);
+    const logs: unknown[] = [];
+    const timer = setTimeout(() => controller.abort('step_timeout'), step.timeoutMs);
+    const row = this.#steps.get(step.id);
+    const state = row?.state ? JSON.parse(row.state) : undefined;
+    this.#invoke(step, attempt, input, state, controller.signal, logs)
+      .then((result) => ({ step, attempt, result, logs, input }))
+      .then((completion) => {
+        clearTimeout(timer);
+        this.#inflight.delete(step.id);
+        this.#completed.push(completion);
+        this.#signal();
+      });
+  }
+
+  async #invoke(
+    step: PlanStep,
+    attempt: number,
+    input: unknown,
+    state: unknown,
+    signal: AbortSignal,
+    logs: unknown[],
+  ): Promise<{ ok: true; value: unknown } | { ok: false; error: ErrorShape }> {
+    const action = this.#ctx.actions.get(step.action);
+    try {
+      if (!action) throw new NonRetriableError(`action "${step.action}" is not registered on this node`);
+      const ctx: ActionContext = {
+        config: input as Record<string, unknown>,
+        signal,
+        idempotencyKey: `${this.#run.id}:${step.id}:${attempt}`,
+        attempt,
+        run: {
+          id: this.#run.id,
+          workspaceId: this.#run.workspace_id,
+          automation: this.#run.automation_name,
+          version: this.#run.version,
+          inputs: JSON.parse(this.#run.inputs),
+        },
+        step: { id: step.id },
+        log: stepLogger(logs, () => this.#now()),
+        services: this.#ctx.servicesFor(this.#run),
+        runtime: { http: this.#ctx.config.http, shell: this.#ctx.config.shell },
+        now: () => this.#now(),
+        state,
+        suspend: (waitingFor, wakeAt, st): Suspension => ({ kind: 'suspend', waitingFor, wakeAt, state: st }),
+      };
+      const value = await raceAbort(action.handler(ctx), signal);
+      if (action.outputSchema !== undefined && !(typeof value === 'object' && value !== null && (value as Suspension).kind === 'suspend')) {
+        const check = validateValue(action.outputSchema, value);
+        if (!check.ok) throw new NonRetriableError(`output of action "${step.action}" does not match its output schema`, { code: ErrorCode.output_invalid, details: check.errors.slice(0, 5) });
+      }
+      return { ok: true, value };
+    } catch (err) {
+      return { ok: false, error: toErrorShape(abortError(signal) ?? err, step.id) };
+    }
+  }
+
+  #drainCompletions(): void {
+    while (this.#completed.length > 0) {
+      const c = this.#completed.shift()!;
+      if (this.#stop) {
+        // Results that arrive after a stop are kept only for finished work of a shutdown.
+        if (this.#stop !== 'shutdown' || !c.result.ok) continue;
+      }
+      const outcome = decideOutcome(c.step, c.attempt, c.result, this.#now(), this.#ctx.random);
+      this.#applyOutcome(c.step, c.attempt, outcome, c.input, c.logs);
+    }
+  }
+
+  #applyOutcome(step: PlanStep, attempt: number, outcome: StepOutcome, input: unknown, logs: unknown[]): void {
+    const now = this.#now();
+    const logText = logs.length > 0 ? JSON.stringify(mergeLogs(this.#steps.get(step.id)?.logs ?? null, logs)) : undefined;
+    const base = { attempt, ...(logText ? { logs: logText } : {}), ...(input !== null ? { input: JSON.stringify(input ?? null) } : {}) };
+    switch (outcome.kind) {
+      case 'succeed':
+        this.#setStep(step.id, { ...base, status: StepStatus.succeeded, output: JSON.stringify(outcome.output), ended_at: now, state: null, wake_at: null, waiting_for: null });
+        this.#writer.event('step.succeeded', step.id, { attempt }, `step.succeeded:${step.id}:${attempt}`);
+        return;
+      case 'suspend': {
+        const s = outcome.suspension;
+        this.#setStep(step.id, { ...base, status: StepStatus.waiting, state: JSON.stringify(s.state ?? null), wake_at: s.wakeAt, waiting_for: s.waitingFor });
+        this.#writer.event('step.waiting', step.id, { waiting_for: s.waitingFor, wake_at: iso(s.wakeAt) }, `step.waiting:${step.id}:${attempt}:${this.#ctx.ids()}`);
+        return;
+      }
+      case 'retry':
+        this.#setStep(step.id, { ...base, status: StepStatus.waiting, error: JSON.stringify(outcome.error), wake_at: outcome.at, waiting_for: 'retry' });
+        this.#writer.event('step.retrying', step.id, { attempt, error: outcome.error, retry_at: iso(outcome.at) }, `step.retrying:${step.id}:${attempt}`);
+        return;
+      case 'fail':
+        this.#setStep(step.id, { ...base, status: StepStatus.failed, error: JSON.stringify(outcome.error), ended_at: now, wake_at: null, waiting_for: null });
+        this.#writer.event('step.failed', step.id, { attempt, error: outcome.error }, `step.failed:${step.id}:${attempt}`);
+        return;
+      default: {
+        const never: never = outcome;
+        throw new Error(`unknown outcome ${String(never)}`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Waiting
+
+  #waitingSteps(): StepRow[] {
+    return [...this.#steps.values()].filter((s) => s.status === StepStatus.waiting);
+  }
+
+  #earliestWake(): number | null {
+    let min: number | null = null;
+    for (const s of this.#waitingSteps()) if (s.wake_at !== null && (min === null || s.wake_at < min)) min = s.wake_at;
+    return min;
+  }
+
+  /** Waiting steps whose time has come: retries start a new attempt, suspensions resume. */
+  #wakeDueSteps(): { step: PlanStep; attempt: number; input: unknown }[] {
+    const now = this.#now();
+    const due: { step: PlanStep; attempt: number; input: unknown }[] = [];
+    for (const row of this.#waitingSteps()) {
+      if (row.wake_at === null || row.wake_at > now) continue;
+      const step = this.#planStep(row.step_id);
+      const attempt = row.waiting_for === 'retry' ? row.attempt + 1 : row.attempt;
+      const input = this.#resolveInput(step);
+      if (!input.ok) {
+        this.#applyOutcome(step, attempt, { kind: 'fail', error: input.error }, null, []);
+        continue;
+      }
+      if (row.waiting_for === 'retry') this.#markRunning(step, attempt, input.value);
+      else this.#setStep(step.id, { status: StepStatus.running, wake_at: null, waiting_for: null });
+      due.push({ step, attempt, input: input.value });
+    }
+    return due;
+  }
+
+  async #suspendRun(): Promise<void> {
+    const waiting = this.#waitingSteps();
+    const wake = this.#earliestWake();
+    const deadline = this.#run.deadline_at;
+    const claimAt = wake === null ? deadline : deadline === null ? wake : Math.min(wake, deadline);
+    this.#writer.patchRun({ status: RunStatus.waiting, waiting_for: waiting[0].waiting_for, lease_owner: null, claim_at: claimAt });
+    this.#writer.event('run.waiting', null, { waiting_for: waiting[0].waiting_for, steps: waiting.map((s) => s.step_id), wake_at: iso(wake) }, `run.waiting:${this.#ctx.ids()}`);
+    await this.#writer.flush();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Ending
+
+  async #finishRun(): Promise<void> {
+    const failed = hardFailure(this.#plan, this.#steps);
+    if (!failed && !mainPlanDone(this.#plan, this.#steps)) {
+      // Nothing ready, nothing in flight, nothing waiting, yet steps pending: their dependencies
+      // can never be met (e.g. a dependency was canceled). End the run instead of hanging.
+      this.#cancelPendingMain();
+      return this.#end(RunStatus.failed, null, { code: ErrorCode.action_failed, message: 'steps could not be scheduled: unmet dependencies' });
+    }
+    if (failed) {
+      const row = this.#steps.get(failed.id)!;
+      const error: ErrorShape = row.error ? JSON.parse(row.error) : { code: ErrorCode.action_failed, message: 'step failed', step_id: failed.id };
+      return this.#end(RunStatus.failed, null, error);
+    }
+    const outId = runOutputStepId(this.#plan, this.#steps);
+    const output = outId ? JSON.parse(this.#steps.get(outId)!.output ?? 'null') : null;
+    return this.#end(RunStatus.succeeded, output, null);
+  }
+
+  async #finishStopped(reason: StopReason): Promise<void> {
+    await this.#settleInflight();
+    if (reason === 'lease_lost') return;
+    if (reason === 'shutdown') {
+      this.#drainCompletions();
+      // Steps that did not finish stay `running`; the next owner executes them again.
+      this.#writer.patchRun({ lease_owner: null, claim_at: this.#now() });
+      this.#writer.event('run.released', null, { node: this.#ctx.config.nodeId }, `run.released:${this.#ctx.ids()}`);
+      await this.#writer.flush();
+      return;
+    }
+    const error: ErrorShape =
+      reason === 'canceled'
+        ? { code: ErrorCode.canceled, message: 'run was canceled' }
+        : { code: ErrorCode.run_timeout, message: `run exceeded its timeout of ${this.#run.timeout_ms} ms` };
+    for (const row of this.#steps.values()) {
+      if (row.status === StepStatus.running || row.status === StepStatus.waiting || row.status === StepStatus.pending) {
+        const wasActive = row.status !== StepStatus.pending;
+        this.#setStep(row.step_id, { status: StepStatus.canceled, ended_at: this.#now(), wake_at: null, waiting_for: null, ...(wasActive ? { error: JSON.stringify({ ...error, step_id: row.step_id }) } : {}) });
+        if (wasActive) this.#writer.event('step.canceled', row.step_id, { reason }, `step.canceled:${row.step_id}`);
+      }
+    }
+    return this.#end(reason === 'canceled' ? RunStatus.canceled : RunStatus.timed_out, null, error);
+  }
+
+  async #end(status: RunStatus, output: unknown, error: ErrorShape | null): Promise<void> {
+    this.#writer.finish(status, output, error);
+    await this.#writer.flush();
+  }
+
+  /** After a hard failure nothing else of the main plan runs: pending and waiting steps end canceled. */
+  #cancelPendingMain(): void {
+    for (const step of this.#plan.steps) {
+      const status = this.#steps.get(step.id)?.status;
+      if (status === StepStatus.pending || status === StepStatus.waiting) {
+        this.#setStep(step.id, { status: StepStatus.canceled, ended_at: this.#now(), wake_at: null, waiting_for: null });
+        if (status === StepStatus.waiting) this.#writer.event('step.canceled', step.id, { reason: 'run_failed' }, `step.canceled:${step.id}`);
+      }
+    }
+  }
+
+  async #settleInflight(): Promise<void> {
+    this.#abortAll(this.#stop ?? 'canceled');
+    while (this.#inflight.size > 0) await this.#nextSignal(null);
+  }
+
+  #abortAll(reason: StopReason): void {
+    for (const controller of this.#inflight.values()) controller.abort(reason);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  #nextSignal(wakeAt: number | null): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | null = null;
+      this.#signal = () => {
+        if (timer) clearTimeout(timer);
+        this.#signal = () => undefined;
+        resolve();
+      };
+      if (this.#completed.length > 0 || this.#stop) return this.#signal();
+      if (wakeAt !== null) timer = setTimeout(() => this.#signal(), Math.max(0, Math.min(wakeAt - this.#now(), 2 ** 31 - 1)));
+    });
+  }
+
+  #setStep(stepId: string, patch: Partial<StepRow>): void {
+    const row = this.#steps.get(stepId)!;
+    Object.assign(row, patch);
+    this.#writer.patchStep(stepId, patch);
+  }
+
+  #planStep(id: string): PlanStep {
+    const step = this.#plan.steps.find((s) => s.id === id) ?? this.#plan.onFailure.find((s) => s.id === id);
+    if (!step) throw new Error(`step ${id} is not in the plan of version ${this.#run.version}`);
+    return step;
+  }
+
+  #now(): number {
+    return this.#ctx.clock.now();
+  }
+}
+
+function stepLogger(lines: unknown[], now: () => number): StepLogger {
+  const push = (level: 'info' | 'warn' | 'error', message: string, data?: unknown) => {
+    const line: Record<string, unknown> = { at: new Date(now()).toISOString(), level, message: String(message).slice(0, MAX_LOG_MESSAGE) };
+    if (data !== undefined) line.data = data;
+    lines.push(line);
+    // Bounded: the oldest lines go first, the failure (logged last) is kept.
+    if (lines.length > MAX_LOG_LINES) lines.splice(0, lines.length - MAX_LOG_LINES);
+  };
+  return { info: (m, d) => push('info', m, d), warn: (m, d) => push('warn', m, d), error: (m, d) => push('error', m, d) };
+}
+
+function mergeLogs(existing: string | null, lines: unknown[]): unknown[] {
+  const all = [...(existing ? (JSON.parse(existing) as unknown[]) : []), ...lines];
+  return all.length > MAX_LOG_LINES ? all.slice(all.length - MAX_LOG_LINES) : all;
+}
+
+/** Races an action against its abort signal, so an action that ignores the signal cannot hang a run. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+function abortError(signal: AbortSignal): Error | null {
+  if (!signal.aborted) return null;
+  switch (signal.reason) {
+    case 'step_timeout':
+      return new RetriableError('step exceeded its timeout', { code: ErrorCode.step_timeout });
+    case 'timed_out':
+      return new NonRetriableError('run exceeded its timeout', { code: ErrorCode.run_timeout });
+    case 'canceled':
+      return new NonRetriableError('run was canceled', { code: ErrorCode.canceled });
+    default:
+      return new RetriableError(`step was interrupted (${String(signal.reason)})`, { code: ErrorCode.lease_lost });
+  }
+}
+
+function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}

@@ -1,0 +1,323 @@
+/**
+ * Creating, reading, canceling, retrying and replaying runs. Creation is one transaction: run
+ * row, its pending steps and its first event, committed before the caller hears of the run.
+ */
+import { sql } from 'kysely';
+import type { EngineContext } from './context.js';
+import type { Worker } from './worker.js';
+import { WAKE_CHANNEL } from './worker.js';
+import { findAutomation, getAutomationById } from '../store/automations.js';
+import {
+  appendRunEvents,
+  findRunByIdempotencyKey,
+  getRunRow,
+  getStepRows,
+  insertRun,
+  listRunEvents,
+  wakeQueued,
+  wakeRun,
+  type RunRow,
+  type StepRow,
+} from '../store/runs.js';
+import type { Conn } from '../store/connect.js';
+import { validateInputs } from '../definition/json-schema.js';
+import { resolveTemplates } from '../definition/template.js';
+import type { Plan } from '../definition/types.js';
+import { ConflictError, ErrorCode, NotFoundError, ValidationError } from '../errors.js';
+import { isTerminalRun, RunStatus, StepStatus } from './status.js';
+import { runEventView, runView } from './convert.js';
+import type { Page, RunEventView, RunListFilter, RunView } from './views.js';
+import type { StartRunRequest } from './service.js';
+import { buildReport } from './report.js';
+
+export interface CreateRunSpec {
+  workspaceId: string;
+  automationId: string;
+  version?: number;
+  inputs: Record<string, unknown> | undefined;
+  idempotencyKey?: string | null;
+  trigger: { id: string; kind: string; source: string; data?: unknown };
+  parent?: { runId: string; stepId: string };
+  retryOf?: { run: RunRow; steps: StepRow[] };
+  replayOf?: string;
+}
+
+export class RunsService {
+  constructor(private readonly ctx: EngineContext, private readonly worker: () => Worker | null) {}
+
+  async start(workspaceId: string, name: string, req: StartRunRequest): Promise<{ run: RunView; created: boolean }> {
+    const automation = await findAutomation(this.ctx.store.db, workspaceId, name);
+    if (!automation) throw new NotFoundError(`automation "${name}" not found`);
+    if (automation.status !== 'active') throw new ConflictError(`automation "${name}" is ${automation.status}; resume it before starting runs`);
+    const result = await this.create({
+      workspaceId,
+      automationId: automation.id,
+      version: req.version,
+      inputs: req.inputs,
+      idempotencyKey: req.idempotencyKey ?? null,
+      trigger: { id: 'manual', kind: 'manual', source: 'api' },
+    });
+    return { run: await this.get(workspaceId, result.runId), created: result.created };
+  }
+
+  /** The one way runs come to exist (manual, child, retry, replay; later triggers too). */
+  async create(spec: CreateRunSpec): Promise<{ runId: string; created: boolean }> {
+    const { db } = this.ctx.store;
+    const automation = await getAutomationById(db, spec.automationId);
+    if (!automation || automation.workspace_id !== spec.workspaceId) throw new NotFoundError('automation not found');
+    if (spec.idempotencyKey) {
+      const existing = await findRunByIdempotencyKey(db, automation.id, spec.idempotencyKey);
+      if (existing) return { runId: existing.id, created: false };
+    }
+    const version = spec.version ?? automation.latest_version;
+    const { plan } = await this.ctx.plans.get(db, automation.id, version);
+    const inputs = checkInputs(plan, spec.inputs);
+    const now = this.ctx.clock.now();
+    const id = this.ctx.ids();
+    const activation = {
+      kind: spec.trigger.kind,
+      trigger_id: spec.trigger.id,
+      workspace: spec.workspaceId,
+      source: spec.trigger.source,
+      data: spec.trigger.data ?? null,
+      received_at: new Date(now).toISOString(),
+      idempotency_key: spec.idempotencyKey ?? null,
+    };
+    const concurrencyKey = plan.concurrencyKey ? String(resolveTemplates(plan.concurrencyKey, { inputs })) : null;
+    const run = {
+      id,
+      workspace_id: spec.workspaceId,
+      automation_id: automation.id,
+      automation_name: automation.name,
+      version,
+      trigger_id: spec.trigger.id,
+      trigger_kind: spec.trigger.kind,
+      activation: JSON.stringify(activation),
+      idempotency_key: spec.idempotencyKey ?? null,
+      inputs: JSON.stringify(inputs),
+      status: RunStatus.queued,
+      queued_at: now,
+      parent_run_id: spec.parent?.runId ?? null,
+      parent_step_id: spec.parent?.stepId ?? null,
+      retry_of: spec.retryOf?.run.id ?? null,
+      replay_of: spec.replayOf ?? null,
+      concurrency_key: concurrencyKey,
+      concurrency_limit: plan.concurrency,
+      claim_at: now,
+      timeout_ms: plan.timeoutMs,
+      event_seq: 1,
+      attempt: 0,
+      cost_usd: 0,
+      tokens: 0,
+      cancel_requested: 0,
+      pinned: 0,
+      updated_at: now,
+    };
+    const steps = initialSteps(plan, id, spec.retryOf?.steps);
+    const created = await db.transaction().execute(async (tx) => {
+      if (!(await insertRun(tx, run, steps))) return false;
+      const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
+      await tx.insertInto('run_events').values({ run_id: id, seq: 1, type: 'run.queued', step_id: null, data: JSON.stringify(data), idempotency_key: 'run.queued', created_at: now }).execute();
+      if (this.ctx.store.dialect === 'postgres') await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
+      return true;
+    });
+    if (!created) {
+      const existing = await findRunByIdempotencyKey(db, automation.id, spec.idempotencyKey!);
+      return { runId: existing!.id, created: false };
+    }
+    this.ctx.notifier.runsAvailable();
+    return { runId: id, created: true };
+  }
+
+  async get(workspaceId: string, runId: string): Promise<RunView> {
+    const { db } = this.ctx.store;
+    const row = await this.#row(db, workspaceId, runId);
+    const steps = await getStepRows(db, runId);
+    const { plan } = await this.ctx.plans.get(db, row.automation_id, row.version);
+    return runView(row, workspaceId, steps, plan);
+  }
+
+  async list(workspaceId: string, f: RunListFilter): Promise<Page<RunView>> {
+    const { db } = this.ctx.store;
+    const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
+    let q = db.selectFrom('runs').where('workspace_id', '=', workspaceId);
+    if (f.automation) q = q.where('automation_name', '=', f.automation);
+    if (f.status && f.status.length > 0) q = q.where('status', 'in', f.status);
+    if (f.trigger_id) q = q.where('trigger_id', '=', f.trigger_id);
+    if (f.since !== undefined) q = q.where('queued_at', '>=', f.since);
+    if (f.until !== undefined) q = q.where('queued_at', '<', f.until);
+    if (f.error_text) q = q.where('error', 'like', `%${f.error_text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
+    const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    let page = q.selectAll().orderBy('id', 'desc').limit(limit + 1);
+    if (f.cursor) page = page.where('id', '<', f.cursor);
+    const rows = await page.execute();
+    const items = rows.slice(0, limit).map((r) => runView(r, workspaceId));
+    return { items, next_cursor: rows.length > limit ? items[items.length - 1].id : null, total: Number(total.n) };
+  }
+
+  async events(workspaceId: string, runId: string, opts: { after?: number; limit?: number } = {}): Promise<RunEventView[]> {
+    const { db } = this.ctx.store;
+    await this.#row(db, workspaceId, runId);
+    const rows = await listRunEvents(db, runId, opts.after ?? 0, Math.min(opts.limit ?? 1000, 5000));
+    return rows.map(runEventView);
+  }
+
+  async cancel(workspaceId: string, runId: string): Promise<RunView> {
+    const { db } = this.ctx.store;
+    await this.#row(db, workspaceId, runId);
+    const now = this.ctx.clock.now();
+    const direct = await db.transaction().execute(async (tx) => {
+      const row = await getRunRow(tx, runId);
+      if (!row || isTerminalRun(row.status)) return 'done';
+      if (row.status === RunStatus.running) {
+        await appendRunEvents(tx, runId, [{ type: 'run.cancel_requested', data: null, key: 'run.cancel_requested' }], now, { cancel_requested: 1 });
+        return 'requested';
+      }
+      await this.#cancelNow(tx, row, now);
+      return 'done';
+    });
+    if (direct === 'requested') {
+      if (!this.worker()?.cancelLocal(runId)) await this.wait(workspaceId, runId, 2_000);
+    }
+    return this.wait(workspaceId, runId, 5_000);
+  }
+
+  /** Cancels a run that no node is executing (queued or waiting). */
+  async #cancelNow(tx: Conn, row: RunRow, now: number): Promise<void> {
+    const error = { code: ErrorCode.canceled, message: 'run was canceled' };
+    await tx
+      .updateTable('steps')
+      .set({ status: StepStatus.canceled, ended_at: now, wake_at: null, waiting_for: null })
+      .where('run_id', '=', row.id)
+      .where('status', 'in', [StepStatus.pending, StepStatus.waiting, StepStatus.running])
+      .execute();
+    const patch = { status: RunStatus.canceled, ended_at: now, error: JSON.stringify(error), claim_at: null, lease_owner: null, waiting_for: null, cancel_requested: 1 };
+    await appendRunEvents(tx, row.id, [{ type: 'run.canceled', data: { error }, key: 'run.canceled' }], now, patch);
+    if (row.parent_run_id) await wakeRun(tx, row.parent_run_id, now);
+    if (row.concurrency_limit !== null) await wakeQueued(tx, row.automation_id, now);
+  }
+
+  async retry(workspaceId: string, runId: string): Promise<RunView> {
+    const { db } = this.ctx.store;
+    const row = await this.#row(db, workspaceId, runId);
+    if (row.status !== RunStatus.failed && row.status !== RunStatus.timed_out && row.status !== RunStatus.canceled) {
+      throw new ConflictError(`run ${runId} is ${row.status}; only failed, timed_out or canceled runs can be retried`);
+    }
+    const steps = await getStepRows(db, runId);
+    const { runId: id } = await this.create({
+      workspaceId,
+      automationId: row.automation_id,
+      version: row.version,
+      inputs: JSON.parse(row.inputs),
+      trigger: { id: row.trigger_id, kind: row.trigger_kind, source: 'retry', data: JSON.parse(row.activation).data },
+      retryOf: { run: row, steps },
+    });
+    return this.get(workspaceId, id);
+  }
+
+  async replay(workspaceId: string, runId: string, opts: { inputs?: Record<string, unknown>; version?: number } = {}): Promise<RunView> {
+    const { db } = this.ctx.store;
+    const row = await this.#row(db, workspaceId, runId);
+    const automation = await getAutomationById(db, row.automation_id);
+    const version = opts.version ?? row.version;
+    if (!automation || version < 1 || version > automation.latest_version) throw new NotFoundError(`version ${version} not found`);
+    const { runId: id } = await this.create({
+      workspaceId,
+      automationId: row.automation_id,
+      version,
+      inputs: { ...JSON.parse(row.inputs), ...(opts.inputs ?? {}) },
+      trigger: { id: row.trigger_id, kind: row.trigger_kind, source: 'replay', data: JSON.parse(row.activation).data },
+      replayOf: row.id,
+    });
+    return this.get(workspaceId, id);
+  }
+
+  async report(workspaceId: string, runId: string) {
+    const run = await this.get(workspaceId, runId);
+    const events = await this.events(workspaceId, runId, { limit: 5000 });
+    return buildReport(run, events);
+  }
+
+  async wait(workspaceId: string, runId: string, timeoutMs: number, opts: { untilWaiting?: boolean } = {}): Promise<RunView> {
+    const done = (status: string) => isTerminalRun(status) || (opts.untilWaiting === true && status === RunStatus.waiting);
+    const first = await this.get(workspaceId, runId);
+    if (done(first.status) || timeoutMs <= 0) return first;
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      // Runs executed by other nodes are not announced here: poll their status as a fallback.
+      const poll = setInterval(() => {
+        void getRunRow(this.ctx.store.db, runId).then((r) => r && done(r.status) && finish(), () => undefined);
+      }, 250);
+      const off = this.ctx.notifier.subscribe(runId, (events) => {
+        if (events.some((e) => e.type.startsWith('run.') && done(e.type.slice(4)))) finish();
+      });
+    });
+    return this.get(workspaceId, runId);
+  }
+
+  subscribe(runId: string, afterSeq: number, onEvent: (event: RunEventView) => void): () => void {
+    let last = afterSeq;
+    let closed = false;
+    const deliver = (events: RunEventView[]) => {
+      for (const e of events) {
+        if (e.seq <= last || closed) continue;
+        last = e.seq;
+        onEvent(e);
+      }
+    };
+    const catchUp = async () => deliver((await listRunEvents(this.ctx.store.db, runId, last, 1000)).map(runEventView));
+    // Local events arrive at once; a poll catches events written by other nodes and any gap.
+    const off = this.ctx.notifier.subscribe(runId, (events) => {
+      if (events[0] && events[0].seq !== last + 1) void catchUp().catch(() => undefined);
+      else deliver(events);
+    });
+    const poll = setInterval(() => void catchUp().catch(() => undefined), 500);
+    void catchUp().catch(() => undefined);
+    return () => {
+      closed = true;
+      off();
+      clearInterval(poll);
+    };
+  }
+
+  async #row(conn: Conn, workspaceId: string, runId: string): Promise<RunRow> {
+    const row = await getRunRow(conn, runId);
+    // Another workspace's run looks exactly like a missing one.
+    if (!row || row.workspace_id !== workspaceId) throw new NotFoundError(`run "${runId}" not found`);
+    return row;
+  }
+}
+
+function checkInputs(plan: Plan, inputs: Record<string, unknown> | undefined): Record<string, unknown> {
+  const result = validateInputs(plan.inputsSchema, inputs ?? {});
+  if (!result.ok) throw new ValidationError('inputs do not match the automation\'s inputs schema', result.errors, ErrorCode.inputs_invalid);
+  return result.value as Record<string, unknown>;
+}
+
+/** Pending steps of a new run; a retry reuses the steps that completed in the failed run. */
+function initialSteps(plan: Plan, runId: string, previous?: StepRow[]) {
+  const reuse = new Map((previous ?? []).filter((s) => s.status === StepStatus.succeeded || s.status === StepStatus.skipped).map((s) => [s.step_id, s]));
+  const all = [...plan.steps, ...plan.onFailure];
+  return all.map((step, idx) => {
+    const old = plan.onFailure.includes(step) ? undefined : reuse.get(step.id);
+    return {
+      run_id: runId,
+      step_id: step.id,
+      idx,
+      status: old ? old.status : StepStatus.pending,
+      attempt: old ? old.attempt : 0,
+      started_at: old?.started_at ?? null,
+      ended_at: old?.ended_at ?? null,
+      input: old?.input ?? null,
+      output: old?.output ?? null,
+      external_ref: old ? JSON.stringify({ reused_from: old.run_id }) : null,
+      cost_usd: 0,
+    };
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * Claims runs into this node's slots and keeps their leases alive.
+ *
+ * One claim transaction takes as many due runs as there are free slots (batch-shaped: at 200 runs
+ * in flight a per-run claim transaction cost more than the steps themselves). Wake-ups come from
+ * this node (in-process signal), from other nodes (PostgreSQL NOTIFY), from a timer set to the
+ * earliest known due time, and from a fallback poll.
+ */
+import type { EngineContext } from './context.js';
+import {
+  appendRunEvents,
+  countActiveRuns,
+  getStepRows,
+  lockAutomationRow,
+  renewLeases,
+  selectClaimable,
+  type RunRow,
+} from '../store/runs.js';
+import type { Conn } from '../store/connect.js';
+import { RunExecutor } from './run-executor.js';
+import { RunStatus } from './status.js';
+
+/** A queued run held back by concurrency is re-checked at the latest after this long. */
+const CONCURRENCY_RECHECK_MS = 5_000;
+export const WAKE_CHANNEL = 'rota_wake';
+
+export class Worker {
+  readonly #ctx: EngineContext;
+  readonly #active = new Map<string, RunExecutor>();
+  readonly #drains = new Set<Promise<void>>();
+  #running = false;
+  #claiming = false;
+  #again = false;
+  #pollTimer: NodeJS.Timeout | null = null;
+  #dueTimer: NodeJS.Timeout | null = null;
+  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #unsubscribe: Array<() => void | Promise<void>> = [];
+
+  constructor(ctx: EngineContext) {
+    this.#ctx = ctx;
+  }
+
+  get activeRuns(): number {
+    return this.#active.size;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    const { worker } = this.#ctx.config;
+    this.#unsubscribe.push(this.#ctx.notifier.onRunsAvailable(() => this.wake()));
+    this.#unsubscribe.push(await this.#ctx.store.listen(WAKE_CHANNEL, () => this.wake()));
+    this.#pollTimer = setInterval(() => this.wake(), worker.pollMs);
+    this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), Math.max(50, Math.floor(worker.leaseMs / 3)));
+    this.wake();
+  }
+
+  /** Stops claiming; lets in-flight runs finish for `graceMs`, then releases their leases. */
+  async stop(graceMs: number): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    for (const t of [this.#pollTimer, this.#dueTimer]) if (t) clearTimeout(t);
+    if (this.#pollTimer) clearInterval(this.#pollTimer);
+    for (const off of this.#unsubscribe) await off();
+    this.#unsubscribe = [];
+    const all = Promise.all([...this.#drains]);
+    let timer: NodeJS.Timeout | null = null;
+    const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([all, graceOver]);
+    if (timer) clearTimeout(timer);
+    for (const executor of this.#active.values()) executor.stop('shutdown');
+    await all;
+    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+  }
+
+  /** Tells a local executor to cancel its run now (the API's cancel on this node). */
+  cancelLocal(runId: string): boolean {
+    const executor = this.#active.get(runId);
+    executor?.stop('canceled');
+    return executor !== undefined;
+  }
+
+  wake(): void {
+    if (!this.#running) return;
+    if (this.#claiming) {
+      this.#again = true;
+      return;
+    }
+    this.#claiming = true;
+    setImmediate(() => void this.#claimLoop());
+  }
+
+  async #claimLoop(): Promise<void> {
+    try {
+      do {
+        this.#again = false;
+        const free = this.#ctx.config.worker.concurrency - this.#active.size;
+        if (free <= 0 || !this.#running) break;
+        const claimed = await this.#claim(free);
+        for (const item of claimed) this.#execute(item.run, item.executor);
+        if (claimed.length === free) this.#again = true;
+        else await this.#armDueTimer();
+      } while (this.#again && this.#running);
+    } catch (err) {
+      this.#ctx.logger.error({ err: String(err) }, 'claiming runs failed; retrying on the next poll');
+    } finally {
+      this.#claiming = false;
+    }
+  }
+
+  async #claim(limit: number): Promise<{ run: RunRow; executor: RunExecutor }[]> {
+    const { db, dialect } = this.#ctx.store;
+    const now = this.#ctx.clock.now();
+    const claimed = await db.transaction().execute(async (tx) => {
+      const rows = await selectClaimable(tx, dialect, now, limit);
+      const taken: RunRow[] = [];
+      const batchCounts = new Map<string, number>();
+      for (const row of rows) {
+        if (this.#active.has(row.id)) continue;
+        if (row.status === RunStatus.queued && row.concurrency_limit !== null) {
+          const group = `${row.automation_id}\u0000${row.concurrency_key ?? ''}`;
+          await lockAutomationRow(tx, dialect, row.automation_id);
+          const active = (await countActiveRuns(tx, row.automation_id, row.concurrency_key, [])) + (batchCounts.get(group) ?? 0);
+          if (active >= row.concurrency_limit) {
+            await tx.updateTable('runs').set({ claim_at: now + CONCURRENCY_RECHECK_MS }).where('id', '=', row.id).execute();
+            continue;
+          }
+          batchCounts.set(group, (batchCounts.get(group) ?? 0) + 1);
+        }
+        if (await this.#take(tx, row, now)) taken.push(row);
+      }
+      return taken;
+    });
+    const out: { run: RunRow; executor: RunExecutor }[] = [];
+    for (const run of claimed) {
+      const steps = await getStepRows(db, run.id);
+      const { plan } = await this.#ctx.plans.get(db, run.automation_id, run.version);
+      out.push({ run, executor: new RunExecutor(this.#ctx, run, plan, steps) });
+    }
+    return out;
+  }
+
+  /** Moves one selected run to `running` under this node's lease and logs why. */
+  async #take(tx: Conn, row: RunRow, now: number): Promise<boolean> {
+    const nodeId = this.#ctx.config.nodeId;
+    const previous = row.status;
+    const patch = {
+      status: RunStatus.running,
+      waiting_for: null,
+      lease_owner: nodeId,
+      claim_at: now + this.#ctx.config.worker.leaseMs,
+      started_at: row.started_at ?? now,
+      deadline_at: row.deadline_at ?? now + row.timeout_ms,
+      attempt: previous === RunStatus.queued ? row.attempt + 1 : row.attempt,
+    };
+    const type = previous === RunStatus.queued ? 'run.started' : previous === RunStatus.waiting ? 'run.resumed' : 'run.lease_taken_over';
+    const key = previous === RunStatus.queued ? 'run.started' : `${type}:${this.#ctx.ids()}`;
+    const data = previous === RunStatus.running ? { node: nodeId, previous_owner: row.lease_owner } : { node: nodeId };
+    // Fenced on the state we selected: on SQLite the IMMEDIATE transaction already excludes others.
+    const res = await appendRunEvents(tx, row.id, [{ type, data, key }], now, patch);
+    if (!res) return false;
+    Object.assign(row, patch);
+    return true;
+  }
+
+  #execute(run: RunRow, executor: RunExecutor): void {
+    this.#active.set(run.id, executor);
+    const drain = executor
+      .drive()
+      .catch((err) => this.#ctx.logger.error({ run_id: run.id, err: String(err), stack: (err as Error)?.stack }, 'run execution failed; the lease will expire and another claim resumes it'))
+      .finally(() => {
+        this.#active.delete(run.id);
+        this.#drains.delete(drain);
+        this.wake();
+      });
+    this.#drains.add(drain);
+  }
+
+  async #armDueTimer(): Promise<void> {
+    const row = await this.#ctx.store.db
+      .selectFrom('runs')
+      .select((eb) => eb.fn.min('claim_at').as('next'))
+      .where('claim_at', 'is not', null)
+      .executeTakeFirst();
+    const next = row?.next === null || row?.next === undefined ? null : Number(row.next);
+    if (this.#dueTimer) clearTimeout(this.#dueTimer);
+    this.#dueTimer = null;
+    if (next === null) return;
+    const delay = next - this.#ctx.clock.now();
+    if (delay < this.#ctx.config.worker.pollMs) this.#dueTimer = setTimeout(() => this.wake(), Math.max(1, delay + 1));
+  }
+
+  async #heartbeat(): Promise<void> {
+    if (this.#active.size === 0) return;
+    try {
+      const until = this.#ctx.clock.now() + this.#ctx.config.worker.leaseMs;
+      const canceled = await renewLeases(this.#ctx.store.db, this.#ctx.config.nodeId, [...this.#active.keys()], until);
+      for (const id of canceled) this.#active.get(id)?.stop('canceled');
+    } catch (err) {
+      this.#ctx.logger.warn({ err: String(err) }, 'lease heartbeat failed');
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/** Workspaces, automations, their versions and triggers. */
+import type { Insertable, Updateable } from 'kysely';
+import type { Conn } from './connect.js';
+import type { AutomationTable, AutomationVersionTable, TriggerTable, WorkspaceTable } from './schema.js';
+
+export type AutomationRow = AutomationTable;
+export type VersionRow = AutomationVersionTable;
+export type TriggerRow = TriggerTable;
+export type WorkspaceRow = WorkspaceTable;
+
+export async function findWorkspace(conn: Conn, nameOrId: string): Promise<WorkspaceRow | undefined> {
+  return conn
+    .selectFrom('workspaces')
+    .selectAll()
+    .where((eb) => eb.or([eb('name', '=', nameOrId), eb('id', '=', nameOrId)]))
+    .executeTakeFirst();
+}
+
+export async function insertWorkspace(conn: Conn, row: WorkspaceRow): Promise<void> {
+  await conn.insertInto('workspaces').values(row).onConflict((oc) => oc.column('name').doNothing()).execute();
+}
+
+export async function listWorkspaces(conn: Conn): Promise<WorkspaceRow[]> {
+  return conn.selectFrom('workspaces').selectAll().orderBy('name').execute();
+}
+
+export async function findAutomation(conn: Conn, workspaceId: string, name: string): Promise<AutomationRow | undefined> {
+  return conn.selectFrom('automations').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name).executeTakeFirst();
+}
+
+export async function getAutomationById(conn: Conn, id: string): Promise<AutomationRow | undefined> {
+  return conn.selectFrom('automations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listAutomations(
+  conn: Conn,
+  workspaceId: string,
+  opts: { status?: string; after?: string | null; limit: number },
+): Promise<{ rows: AutomationRow[]; total: number }> {
+  let base = conn.selectFrom('automations').where('workspace_id', '=', workspaceId);
+  if (opts.status) base = base.where('status', '=', opts.status);
+  const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  let page = base.selectAll().orderBy('name').limit(opts.limit);
+  if (opts.after) page = page.where('name', '>', opts.after);
+  return { rows: await page.execute(), total: Number(totalRow.n) };
+}
+
+export async function insertAutomation(conn: Conn, row: Insertable<AutomationTable>): Promise<void> {
+  await conn.insertInto('automations').values(row).execute();
+}
+
+export async function updateAutomation(conn: Conn, id: string, patch: Updateable<AutomationTable>): Promise<void> {
+  await conn.updateTable('automations').set(patch).where('id', '=', id).execute();
+}
+
+export async function insertVersion(conn: Conn, row: VersionRow): Promise<void> {
+  await conn.insertInto('automation_versions').values(row).execute();
+}
+
+export async function getVersion(conn: Conn, automationId: string, version: number): Promise<VersionRow | undefined> {
+  return conn
+    .selectFrom('automation_versions')
+    .selectAll()
+    .where('automation_id', '=', automationId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+}
+
+export async function listVersions(conn: Conn, automationId: string): Promise<VersionRow[]> {
+  return conn.selectFrom('automation_versions').selectAll().where('automation_id', '=', automationId).orderBy('version', 'desc').execute();
+}
+
+export async function listTriggers(conn: Conn, automationId: string): Promise<TriggerRow[]> {
+  return conn.selectFrom('triggers').selectAll().where('automation_id', '=', automationId).orderBy('trigger_id').execute();
+}
+
+export async function upsertTrigger(conn: Conn, row: TriggerRow): Promise<void> {
+  await conn
+    .insertInto('triggers')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['automation_id', 'trigger_id']).doUpdateSet({ type: row.type, config: row.config, enabled: row.enabled, updated_at: row.updated_at }),
+    )
+    .execute();
+}
+
+export async function deleteTriggersExcept(conn: Conn, automationId: string, keep: string[]): Promise<void> {
+  let q = conn.deleteFrom('triggers').where('automation_id', '=', automationId);
+  if (keep.length > 0) q = q.where('trigger_id', 'not in', keep);
+  await q.execute();
+}

@@ -1,0 +1,145 @@
+/** Runs, their steps and their event log. Every function takes the caller's connection. */
+import { sql, type Insertable, type Updateable } from 'kysely';
+import type { Conn } from './connect.js';
+import type { RunTable, StepTable, RunEventTable } from './schema.js';
+import { lockForClaim, type Dialect } from './dialect.js';
+
+export type RunRow = RunTable;
+export type StepRow = StepTable;
+export type RunEventRow = RunEventTable;
+
+export interface NewRunEvent {
+  type: string;
+  step_id?: string | null;
+  data?: unknown;
+  /** unique per run; a re-appended event with the same key is dropped */
+  key: string;
+}
+
+export async function insertRun(conn: Conn, run: Insertable<RunTable>, steps: Insertable<StepTable>[]): Promise<boolean> {
+  const inserted = await conn
+    .insertInto('runs')
+    .values(run)
+    .onConflict((oc) => oc.columns(['automation_id', 'idempotency_key']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) return false;
+  if (steps.length > 0) await conn.insertInto('steps').values(steps).execute();
+  return true;
+}
+
+export async function findRunByIdempotencyKey(conn: Conn, automationId: string, key: string): Promise<RunRow | undefined> {
+  return conn.selectFrom('runs').selectAll().where('automation_id', '=', automationId).where('idempotency_key', '=', key).executeTakeFirst();
+}
+
+export async function getRunRow(conn: Conn, runId: string): Promise<RunRow | undefined> {
+  return conn.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+}
+
+export async function getStepRows(conn: Conn, runId: string): Promise<StepRow[]> {
+  return conn.selectFrom('steps').selectAll().where('run_id', '=', runId).orderBy('idx').execute();
+}
+
+/**
+ * Appends events to a run's log. The seq range comes from bumping `runs.event_seq` (the row lock
+ * orders concurrent appenders); duplicates by idempotency key are dropped, leaving a gap.
+ * `fence` makes the append conditional on the caller still holding the run's lease: it returns
+ * null (and writes nothing) when the lease was lost.
+ */
+export async function appendRunEvents(
+  conn: Conn,
+  runId: string,
+  events: NewRunEvent[],
+  now: number,
+  patch: Updateable<RunTable> = {},
+  fence?: { owner: string },
+): Promise<{ lastSeq: number; cancelRequested: boolean } | null> {
+  let q = conn
+    .updateTable('runs')
+    .set({ ...patch, event_seq: sql`event_seq + ${events.length}`, updated_at: now })
+    .where('id', '=', runId);
+  if (fence) q = q.where('lease_owner', '=', fence.owner);
+  const row = await q.returning(['event_seq', 'cancel_requested']).executeTakeFirst();
+  if (!row) return null;
+  if (events.length > 0) {
+    const first = row.event_seq - events.length + 1;
+    await conn
+      .insertInto('run_events')
+      .values(
+        events.map((e, i) => ({
+          run_id: runId,
+          seq: first + i,
+          type: e.type,
+          step_id: e.step_id ?? null,
+          data: e.data === undefined ? null : JSON.stringify(e.data),
+          idempotency_key: e.key,
+          created_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['run_id', 'idempotency_key']).doNothing())
+      .execute();
+  }
+  return { lastSeq: row.event_seq, cancelRequested: row.cancel_requested === 1 };
+}
+
+export async function updateStep(conn: Conn, runId: string, stepId: string, patch: Updateable<StepTable>): Promise<void> {
+  await conn.updateTable('steps').set(patch).where('run_id', '=', runId).where('step_id', '=', stepId).execute();
+}
+
+export async function listRunEvents(conn: Conn, runId: string, after: number, limit: number): Promise<RunEventRow[]> {
+  return conn.selectFrom('run_events').selectAll().where('run_id', '=', runId).where('seq', '>', after).orderBy('seq').limit(limit).execute();
+}
+
+/** Candidates for a claim: due runs, oldest due first, locked (PostgreSQL) so nodes never collide. */
+export async function selectClaimable(conn: Conn, dialect: Dialect, now: number, limit: number): Promise<RunRow[]> {
+  const qb = conn.selectFrom('runs').selectAll().where('claim_at', '<=', now).orderBy('claim_at').limit(limit);
+  return lockForClaim(qb, dialect).execute();
+}
+
+/** Active runs (running or waiting) of one automation (and concurrency key), excluding some ids. */
+export async function countActiveRuns(conn: Conn, automationId: string, key: string | null, exclude: string[]): Promise<number> {
+  let q = conn
+    .selectFrom('runs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('automation_id', '=', automationId)
+    .where('status', 'in', ['running', 'waiting']);
+  if (key !== null) q = q.where('concurrency_key', '=', key);
+  if (exclude.length > 0) q = q.where('id', 'not in', exclude);
+  const row = await q.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Serializes concurrency decisions for one automation across nodes (PostgreSQL row lock). */
+export async function lockAutomationRow(conn: Conn, dialect: Dialect, automationId: string): Promise<void> {
+  if (dialect !== 'postgres') return;
+  await conn.selectFrom('automations').select('id').where('id', '=', automationId).forUpdate().execute();
+}
+
+export async function renewLeases(conn: Conn, owner: string, runIds: string[], until: number): Promise<string[]> {
+  if (runIds.length === 0) return [];
+  const rows = await conn
+    .updateTable('runs')
+    .set({ claim_at: until })
+    .where('lease_owner', '=', owner)
+    .where('status', '=', 'running')
+    .where('id', 'in', runIds)
+    .returning(['id', 'cancel_requested'])
+    .execute();
+  return rows.filter((r) => r.cancel_requested === 1).map((r) => r.id);
+}
+
+/** Wakes queued runs of an automation that were held back by its concurrency limit. */
+export async function wakeQueued(conn: Conn, automationId: string, now: number): Promise<void> {
+  await conn
+    .updateTable('runs')
+    .set({ claim_at: now })
+    .where('automation_id', '=', automationId)
+    .where('status', '=', 'queued')
+    .where('claim_at', '>', now)
+    .execute();
+}
+
+/** Makes a waiting parent run claimable now (its child finished). */
+export async function wakeRun(conn: Conn, runId: string, now: number): Promise<void> {
+  await conn.updateTable('runs').set({ claim_at: now }).where('id', '=', runId).where('status', '=', 'waiting').execute();
+}
