@@ -1,0 +1,77 @@
+/**
+ * Static checks of template references and filter paths: is the root allowed at this place, is the
+ * input declared, is the step upstream. Each check returns a message, or null when fine.
+ */
+import type { PathSegment } from './filter.js';
+import { isRecord } from './json-path.js';
+
+export const RUN_FIELDS = ['id', 'automation', 'version', 'attempt', 'trigger'] as const;
+
+/** What the inputs schema declares; `closed` means only `declared` names exist. */
+export interface InputsInfo {
+  closed: boolean;
+  declared: Set<string>;
+}
+
+export interface ReferenceContext {
+  /** Roots usable here, each with the reason shown when another root is used. */
+  roots: string[];
+  placeName: string;
+  inputs: InputsInfo;
+  /** Step ids defined anywhere, and those upstream of the current place. */
+  knownSteps: Set<string>;
+  upstream: Set<string>;
+  currentStep?: string;
+  runFields: readonly string[];
+  /** Top-level `with:` fields where secrets are allowed (only relevant when `secrets` is a root). */
+  secretFields?: string[];
+}
+
+export function inputsInfo(schema: unknown): InputsInfo {
+  if (!isRecord(schema) || !isRecord(schema.properties)) return { closed: false, declared: new Set() };
+  const extra = schema.additionalProperties;
+  const closed = extra !== true && !isRecord(extra) && schema.patternProperties === undefined;
+  return { closed, declared: new Set(Object.keys(schema.properties)) };
+}
+
+const ROOT_HINTS: Record<string, string> = {
+  data: 'data.* (the activation) is only available in trigger inputs and filters; map what a step needs into inputs',
+  steps: 'step outputs are not available here',
+  inputs: 'inputs are not available here',
+  secrets: 'secrets are only allowed in secret-capable fields of an action',
+  run: 'run.* is not available here',
+};
+
+export function checkReference(segments: PathSegment[], ctx: ReferenceContext): string | null {
+  const root = String(segments[0]);
+  if (!ctx.roots.includes(root)) return `${ROOT_HINTS[root] ?? `unknown root "${root}"`} (in ${ctx.placeName})`;
+  const name = segments[1];
+  switch (root) {
+    case 'inputs':
+      if (name !== undefined && ctx.inputs.closed && !ctx.inputs.declared.has(String(name))) {
+        return `input "${name}" is not declared in inputs.properties`;
+      }
+      return null;
+    case 'steps':
+      return checkStepReference(segments, ctx);
+    case 'run':
+      if (name === undefined || !ctx.runFields.includes(String(name))) return `run has no field "${name ?? ''}" (known: ${ctx.runFields.join(', ')})`;
+      return null;
+    case 'secrets':
+      return name === undefined || segments.length !== 2 ? 'use {{ secrets.NAME }}' : null;
+    default:
+      return null;
+  }
+}
+
+function checkStepReference(segments: PathSegment[], ctx: ReferenceContext): string | null {
+  const id = segments[1];
+  if (id === undefined || segments[2] !== 'output') return 'step outputs are addressed as steps.<id>.output';
+  const step = String(id);
+  if (step === ctx.currentStep) return `step "${step}" cannot reference its own output`;
+  if (!ctx.knownSteps.has(step)) return `unknown step "${step}"`;
+  if (!ctx.upstream.has(step)) {
+    return `step "${step}" is not upstream of ${ctx.currentStep === undefined ? 'this place' : `step "${ctx.currentStep}"`}; add it to needs`;
+  }
+  return null;
+}
