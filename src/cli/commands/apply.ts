@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { RotaApiError, type RotaClient } from '../../client/index.js';
+import { exitCodeFor, RotaError } from '../../errors.js';
+import { clientFor, ExitError, printJson, serverCommand, withJson, type Io, type ServerOptions } from '../context.js';
+import { listDefinitionFiles, readDefinitionFile, type DefinitionDocument } from '../definition-files.js';
+import { reportError } from '../report-error.js';
+import { collect } from '../options.js';
+
+interface ApplyOptions extends ServerOptions {
+  file: string[];
+  dryRun?: boolean;
+}
+
+type Outcome = 'created' | 'updated' | 'unchanged' | 'valid';
+
+export function registerApply(program: Command, io: Io): void {
+  withJson(serverCommand(program, 'apply', 'create or update automations from definition files (source: file)'))
+    .requiredOption('-f, --file <path>', 'a .yaml/.yml/.json file or a directory of them (repeatable)', collect, [])
+    .option('--dry-run', 'validate only; change nothing')
+    .action(async (options: ApplyOptions) => {
+      const client = clientFor(io, options);
+      const results: unknown[] = [];
+      let exitCode = 0;
+      for (const file of options.file.flatMap((path) => listDefinitionFiles(path))) {
+        try {
+          for (const doc of readDefinitionFile(file)) {
+            const { outcome, version } = await applyOne(client, doc, options.dryRun === true);
+            results.push({ file, name: doc.name, outcome, version });
+            if (!options.json) io.out(`${doc.name}: ${outcome}${version ? ` (version ${version})` : ''}  ${file}`);
+          }
+        } catch (err) {
+          // The server being unreachable or the token refused ends the whole command.
+          if (err instanceof RotaApiError && [0, 401, 403].includes(err.status)) throw err;
+          io.err(`${file}:`);
+          const code = reportError(io, err);
+          results.push({ file, error: errorOf(err) });
+          exitCode ||= code;
+        }
+      }
+      if (options.json) printJson(io, { items: results });
+      if (exitCode) throw new ExitError(exitCode);
+    });
+}
+
+async function applyOne(client: RotaClient, doc: DefinitionDocument, dryRun: boolean): Promise<{ outcome: Outcome; version: number | null }> {
+  if (dryRun) {
+    await client.automations.validate(doc.definition);
+    return { outcome: 'valid', version: null };
+  }
+  const before = await currentVersion(client, doc.name);
+  const result = await client.automations.apply(doc.name, doc.definition, { source: 'file', sourcePath: doc.file });
+  const version = result.automation?.version ?? null;
+  if (result.created || before === null) return { outcome: 'created', version };
+  const changed = result.changed ?? version !== before;
+  return { outcome: changed ? 'updated' : 'unchanged', version };
+}
+
+async function currentVersion(client: RotaClient, name: string): Promise<number | null> {
+  try {
+    return (await client.automations.get(name)).version;
+  } catch (err) {
+    if (err instanceof RotaApiError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+function errorOf(err: unknown): { code: string; message: string; exit_code: number } {
+  const code = err instanceof RotaApiError || err instanceof RotaError ? err.code : 'internal';
+  return { code, message: err instanceof Error ? err.message : String(err), exit_code: exitCodeFor(code) };
+}

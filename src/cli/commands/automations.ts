@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import type { AutomationView } from '../../engine/views.js';
+import { clientFor, printJson, serverCommand, withJson, type Io, type ServerOptions } from '../context.js';
+import { formatTime, table } from '../format.js';
+import { positiveInt } from '../options.js';
+
+export function registerAutomations(program: Command, io: Io): void {
+  withJson(serverCommand(program, 'ls', 'list automations'))
+    .option('--status <status>', 'only active, paused or archived')
+    .action(async (options: ServerOptions & { status?: string }) => {
+      const client = clientFor(io, options);
+      const items: AutomationView[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await client.automations.list({ status: options.status, cursor, limit: 100 });
+        items.push(...page.items);
+        cursor = page.next_cursor;
+      } while (cursor);
+      if (options.json) return printJson(io, { items, total: items.length });
+      if (items.length === 0) return io.out('no automations');
+      io.out(table(['name', 'status', 'version', 'source', 'triggers', 'updated'], items.map(automationRow)));
+    });
+
+  withJson(serverCommand(program, 'get <name>', 'show an automation definition as YAML'))
+    .option('--version <n>', 'a specific version', positiveInt)
+    .action(async (name: string, options: ServerOptions & { version?: number }) => {
+      const client = clientFor(io, options);
+      const view = options.version ? await client.automations.version(name, options.version) : await client.automations.get(name);
+      if (options.json) return printJson(io, view);
+      io.out(stringify(view.definition, { lineWidth: 0 }).trimEnd());
+    });
+
+  for (const action of ['pause', 'resume', 'archive'] as const) {
+    withJson(serverCommand(program, `${action} <name>`, `${action} an automation`)).action(
+      async (name: string, options: ServerOptions) => {
+        const view = await clientFor(io, options).automations[action](name);
+        if (options.json) return printJson(io, view);
+        io.out(`${view.name}: ${view.status}`);
+      },
+    );
+  }
+}
+
+function automationRow(a: AutomationView): string[] {
+  const triggers = (a.triggers ?? []).map((t) => (t.enabled ? `${t.id}:${t.type}` : `${t.id}:${t.type}(off)`)).join(',');
+  return [a.name, a.status, String(a.version), a.source, triggers || 'manual', formatTime(a.updated_at)];
+}
