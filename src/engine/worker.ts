@@ -30,6 +30,7 @@ export class Worker {
   readonly #drains = new Set<Promise<void>>();
   #running = false;
   #claiming = false;
+  #claimLoopDone: Promise<void> = Promise.resolve();
   #again = false;
   #pollTimer: NodeJS.Timeout | null = null;
   #dueTimer: NodeJS.Timeout | null = null;
@@ -63,6 +64,7 @@ export class Worker {
     if (this.#pollTimer) clearInterval(this.#pollTimer);
     for (const off of this.#unsubscribe) await off();
     this.#unsubscribe = [];
+    await this.#claimLoopDone;
     const all = Promise.all([...this.#drains]);
     let timer: NodeJS.Timeout | null = null;
     const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
@@ -87,7 +89,7 @@ export class Worker {
       return;
     }
     this.#claiming = true;
-    setImmediate(() => void this.#claimLoop());
+    this.#claimLoopDone = new Promise((resolve) => setImmediate(() => void this.#claimLoop().finally(resolve)));
   }
 
   async #claimLoop(): Promise<void> {
