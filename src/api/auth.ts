@@ -10,7 +10,7 @@ import { Scope } from '../engine/status.js';
 import type { Principal } from '../engine/views.js';
 import type { ApiEnv } from './api-env.js';
 
-const BEARER = /^Bearer\s+(rota_[A-Za-z0-9_-]{1,200})\s*$/;
+const BEARER = /^Bearer\s+(rota_[A-Za-z0-9_-]{1,200})\s*$/i;
 export const WORKSPACE_HEADER = 'X-Rota-Workspace';
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

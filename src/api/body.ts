@@ -6,6 +6,7 @@ import type { MiddlewareHandler } from 'hono';
 import { DefinitionError, ErrorCode, ValidationError } from '../errors.js';
 import { parseDefinitionText } from '../definition/parse.js';
 import type { ApiEnv } from './api-env.js';
+import { jsonErrorOffset, lineColumn } from './json-error.js';
 
 // the same test @hono/zod-openapi applies before its validators, so both agree on what is JSON
 const JSON_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
@@ -27,18 +28,11 @@ export function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const message = (err as Error).message;
-    const position = /position (\d+)/.exec(message);
-    const where = position ? lineColumn(text, Number(position[1])) : 'end of input';
-    throw new ValidationError(`malformed JSON body at ${where}: ${message}`, [{ path: '$', message: `${where}: ${message}` }]);
+    const offset = jsonErrorOffset(text);
+    const where = offset < 0 || offset >= text.length ? 'end of input' : lineColumn(text, offset);
+    const message = `malformed JSON at ${where}: ${(err as Error).message}`;
+    throw new ValidationError(`malformed JSON body: ${message}`, [{ path: '$', message }]);
   }
-}
-
-function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `line ${line} column ${column}`;
 }
 
 async function readBody(c: Parameters<MiddlewareHandler<ApiEnv>>[0], allowYaml: boolean): Promise<{ kind: BodyKind; value: unknown } | null> {
