@@ -5,7 +5,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import { ErrorCode, RotaError, ValidationError, httpStatusFor } from '../errors.js';
+import { ErrorCode, RateLimitedError, RotaError, ValidationError, httpStatusFor } from '../errors.js';
 import { toJsonPath } from '../definition/json-path.js';
 import type { ApiLogger } from './api-env.js';
 
@@ -59,6 +59,7 @@ export function respondError(c: Context, err: unknown, logger: ApiLogger): Respo
   if (mapped.unexpected) {
     logger.error({ err, method: c.req.method, path: c.req.path }, 'unexpected error while answering a request');
   }
+  if (err instanceof RateLimitedError) c.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
   return c.json(mapped.body, mapped.status as 400);
 }
 
