@@ -132,7 +132,7 @@ function caseArbitrary(existing: { names: string[]; runId: string }): fc.Arbitra
 }
 
 function requestOf(c: Case, adminToken: string): { url: string; init: RequestInit } {
-  let path = c.endpoint.path.replace('{name}', c.name).replace('{id}', c.endpoint.path.includes('versions/{id}') ? c.id : c.id);
+  let path = c.endpoint.path.replace('{name}', c.name).replace('{id}', c.id);
   if (c.query !== null) path += `?${c.query}`;
   const headers: Record<string, string> = {};
   if (c.auth === 'admin') headers.authorization = `Bearer ${adminToken}`;
