@@ -11,7 +11,7 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  */
 export function createUlidGenerator(now: () => number = Date.now): IdGenerator {
   let lastTime = -1;
-  let lastRandom = new Uint8Array(10);
+  let lastRandom: Uint8Array = new Uint8Array(10);
   return () => {
     let time = now();
     if (time <= lastTime) {
