@@ -67,7 +67,7 @@ export class RunWriter {
       const res = await appendRunEvents(tx, row.id, events, now, runPatch, { owner: this.ctx.config.nodeId });
       if (!res) return null;
       for (const [stepId, patch] of steps) await updateStep(tx, row.id, stepId, patch);
-      if (finished && row.parent_run_id) await wakeRun(tx, row.parent_run_id, now);
+      if (finished && row.parent_run_id) await wakeRun(tx, row.parent_run_id, row.parent_step_id, now);
       if (finished && row.concurrency_limit !== null) await wakeQueued(tx, row.automation_id, now);
       return res;
     });

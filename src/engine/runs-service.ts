@@ -193,7 +193,7 @@ export class RunsService {
       .execute();
     const patch = { status: RunStatus.canceled, ended_at: now, error: JSON.stringify(error), claim_at: null, lease_owner: null, waiting_for: null, cancel_requested: 1 };
     await appendRunEvents(tx, row.id, [{ type: 'run.canceled', data: { error }, key: 'run.canceled' }], now, patch);
-    if (row.parent_run_id) await wakeRun(tx, row.parent_run_id, now);
+    if (row.parent_run_id) await wakeRun(tx, row.parent_run_id, row.parent_step_id, now);
     if (row.concurrency_limit !== null) await wakeQueued(tx, row.automation_id, now);
   }
 

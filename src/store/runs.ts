@@ -139,7 +139,13 @@ export async function wakeQueued(conn: Conn, automationId: string, now: number):
     .execute();
 }
 
-/** Makes a waiting parent run claimable now (its child finished). */
-export async function wakeRun(conn: Conn, runId: string, now: number): Promise<void> {
+/**
+ * Makes a waiting parent run claimable now (its child finished). The parent's step waits with no
+ * wake time ("only when woken"), so it is made due too: waking the run alone re-suspends it.
+ */
+export async function wakeRun(conn: Conn, runId: string, stepId: string | null, now: number): Promise<void> {
+  if (stepId !== null) {
+    await conn.updateTable('steps').set({ wake_at: now }).where('run_id', '=', runId).where('step_id', '=', stepId).where('status', '=', 'waiting').execute();
+  }
   await conn.updateTable('runs').set({ claim_at: now }).where('id', '=', runId).where('status', '=', 'waiting').execute();
 }
