@@ -3,6 +3,7 @@ import type { RunView } from '../engine/views.js';
 import { printJson, type Io } from './context.js';
 import { followRun } from './follow.js';
 import { formatEvent, formatMs, runDuration } from './format.js';
+import { startSpinner } from './spinner.js';
 
 export function runLine(run: RunView): string {
   const where = run.automation ? ` (${run.automation} v${run.version})` : '';
@@ -25,9 +26,11 @@ export async function reportRun(io: Io, client: RotaClient, run: RunView, option
     return 0;
   }
   if (!options.json) io.out(runLine(run));
+  const spinner = startSpinner(io.isTTY && !options.json, 'waiting for the run to finish');
   const final = await followRun(client, run.id, (event) => {
+    spinner.clear();
     if (!options.json) io.out(formatEvent(event));
-  });
+  }).finally(() => spinner.stop());
   if (options.json) {
     printJson(io, await client.runs.get(final.id));
   } else {

@@ -11,11 +11,13 @@ export function registerAutomations(program: Command, io: Io): void {
     .action(async (options: ServerOptions & { status?: string }) => {
       const client = clientFor(io, options);
       const items: AutomationView[] = [];
+      const seen = new Set<string>();
       let cursor: string | null = null;
       do {
         const page = await client.automations.list({ status: options.status, cursor, limit: 100 });
         items.push(...page.items);
-        cursor = page.next_cursor;
+        cursor = page.next_cursor && !seen.has(page.next_cursor) ? page.next_cursor : null;
+        if (cursor) seen.add(cursor);
       } while (cursor);
       if (options.json) return printJson(io, { items, total: items.length });
       if (items.length === 0) return io.out('no automations');
