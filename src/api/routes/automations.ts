@@ -161,7 +161,10 @@ export function automationRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
   app.openapi(withDefinitionBody(app, putAutomation), async (c) => {
     const name = c.req.param('name') as string;
     const raw = namedDefinition(c.var.body, name);
-    const result = await rota.automations.apply(c.var.workspaceId, raw, { source: 'api' });
+    // `rota apply -f` marks definitions that live in files; the API itself never edits those.
+    const fromFile = c.req.header('x-rota-source') === 'file';
+    const sourcePath = fromFile ? c.req.header('x-rota-source-path')?.slice(0, 1000) : undefined;
+    const result = await rota.automations.apply(c.var.workspaceId, raw, fromFile ? { source: 'file', sourcePath } : { source: 'api' });
     return c.json(result.automation, result.created ? 201 : 200);
   });
   app.openapi(listAutomations, async (c) => {

@@ -1,0 +1,9 @@
+/** Rota's root export: the embeddable engine, its types, and the error classes. */
+export { createRota, type Rota, type CreateRotaOptions } from './engine/rota.js';
+export type { RotaService, StartRunRequest } from './engine/service.js';
+export type * from './engine/views.js';
+export type { ActionDefinition, ActionContext, ActionServices, StepLogger, Suspension } from './actions/types.js';
+export type { Definition, StepDef, TriggerDef } from './definition/types.js';
+export type { RotaConfig } from './config/types.js';
+export { resolveConfig } from './config/config.js';
+export * from './errors.js';
