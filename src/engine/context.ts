@@ -7,6 +7,7 @@ import type { ActionServices } from '../actions/types.js';
 import type { PlanCache } from './plan-cache.js';
 import type { Notifier } from './notifier.js';
 import type { Logger } from './logger.js';
+import type { CommitQueue } from './commit-queue.js';
 
 /** Everything the engine's systems share, passed explicitly (no singletons). */
 export interface EngineContext {
@@ -17,6 +18,8 @@ export interface EngineContext {
   actions: ActionRegistry;
   plans: PlanCache;
   notifier: Notifier;
+  /** group commit of run state changes (see commit-queue.ts) */
+  commits: CommitQueue;
   logger: Logger;
   /** services for actions of one run (emit events, start child runs, read runs) */
   servicesFor(run: { id: string; workspace_id: string }): ActionServices;

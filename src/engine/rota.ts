@@ -15,6 +15,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import type { EngineContext } from './context.js';
 import { createLogger, type Logger } from './logger.js';
 import { Notifier } from './notifier.js';
+import { CommitQueue } from './commit-queue.js';
 import { PlanCache } from './plan-cache.js';
 import { Worker } from './worker.js';
 import { RunsService } from './runs-service.js';
@@ -76,6 +77,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     actions,
     plans: new PlanCache(actions),
     notifier: new Notifier(),
+    commits: new CommitQueue(store),
     logger,
     random: Math.random,
     servicesFor: (run) => actionServices(run, store, () => runs!, emit),

@@ -63,7 +63,7 @@ export class RunWriter {
     this.#run = {};
     const now = this.ctx.clock.now();
     const row = this.row;
-    const result = await this.ctx.store.db.transaction().execute(async (tx) => {
+    const result = await this.ctx.commits.run(async (tx) => {
       const res = await appendRunEvents(tx, row.id, events, now, runPatch, { owner: this.ctx.config.nodeId });
       if (!res) return null;
       for (const [stepId, patch] of steps) await updateStep(tx, row.id, stepId, patch);

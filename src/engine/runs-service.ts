@@ -114,7 +114,7 @@ export class RunsService {
       updated_at: now,
     };
     const steps = initialSteps(plan, id, spec.retryOf?.steps);
-    const created = await db.transaction().execute(async (tx) => {
+    const created = await this.ctx.commits.run(async (tx) => {
       if (!(await insertRun(tx, run, steps))) return false;
       const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
       await tx.insertInto('run_events').values({ run_id: id, seq: 1, type: 'run.queued', step_id: null, data: JSON.stringify(data), idempotency_key: 'run.queued', created_at: now }).execute();
