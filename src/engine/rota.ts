@@ -19,6 +19,7 @@ import { CommitQueue } from './commit-queue.js';
 import { PlanCache } from './plan-cache.js';
 import { Worker } from './worker.js';
 import { RunsService } from './runs-service.js';
+import { FireService, type FireRequest, type FireResult } from './fire.js';
 import { AutomationsService } from './automations-service.js';
 import { AccessService } from './access-service.js';
 import { eventView } from './convert.js';
@@ -47,6 +48,10 @@ export interface Rota extends RotaService {
   /** Stops claiming, lets in-flight steps finish for `graceMs`, releases leases, closes the store. */
   stop(opts?: { graceMs?: number; closeStore?: boolean }): Promise<void>;
   readonly worker: Worker;
+  /** Turns a trigger's activation into a run (or a recorded `skipped` run); see engine/fire.ts. */
+  fire(request: FireRequest): Promise<FireResult>;
+  /** Engine internals shared with the scheduler and triggers of this node. */
+  readonly context: EngineContext;
 }
 
 const EVENT_NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
@@ -84,6 +89,8 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   };
   const worker = new Worker(ctx);
   runs = new RunsService(ctx, () => worker);
+  const fires = new FireService(ctx, runs);
+  runs.checkManualLimit = (id, definition) => fires.checkManualLimit(id, definition);
   const automations = new AutomationsService(ctx);
   const access = new AccessService(ctx);
 
@@ -108,6 +115,8 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     config,
     store,
     worker,
+    context: ctx,
+    fire: (request) => fires.fire(request),
     nodeId: config.nodeId,
     bootstrap: async () => ({ adminToken: (await access.bootstrap()).adminToken }),
     start: () => worker.start(),

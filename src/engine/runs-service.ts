@@ -2,7 +2,8 @@
  * Creating, reading, canceling, retrying and replaying runs. Creation is one transaction: run
  * row, its pending steps and its first event, committed before the caller hears of the run.
  */
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../store/schema.js';
 import type { EngineContext } from './context.js';
 import type { Worker } from './worker.js';
 import { WAKE_CHANNEL } from './worker.js';
@@ -22,9 +23,9 @@ import {
 import type { Conn } from '../store/connect.js';
 import { validateInputs } from '../definition/json-schema.js';
 import { resolveTemplates } from '../definition/template.js';
-import type { Plan } from '../definition/types.js';
+import type { Definition, Plan } from '../definition/types.js';
 import { ConflictError, ErrorCode, NotFoundError, ValidationError } from '../errors.js';
-import { isTerminalRun, RunStatus, StepStatus } from './status.js';
+import { isTerminalRun, RunStatus, SkipReason, StepStatus } from './status.js';
 import { runEventView, runView } from './convert.js';
 import type { Page, RunEventView, RunListFilter, RunView } from './views.js';
 import type { StartRunRequest } from './service.js';
@@ -40,15 +41,32 @@ export interface CreateRunSpec {
   parent?: { runId: string; stepId: string };
   retryOf?: { run: RunRow; steps: StepRow[] };
   replayOf?: string;
+  /** Trigger fires record invalid inputs as a `skipped` run (reason invalid_inputs) instead of throwing. */
+  recordInvalidInputs?: boolean;
+  /** Activation time (default: now). */
+  receivedAt?: number;
+  /** Decided inside the creating transaction: overlap, fire limits (see fire.ts). */
+  admit?: (tx: Transaction<DB>, info: { automationId: string; now: number }) => Promise<Admission>;
 }
 
+export type Admission =
+  | { kind: 'run' }
+  /** run after the active runs of the automation: held `queued` by a concurrency limit of one */
+  | { kind: 'queue' }
+  | { kind: 'skip'; reason: SkipReason; message: string; details?: unknown };
+
 export class RunsService {
+  /** Set by the facade: refuses a manual run over the automation's fire limit (429). */
+  checkManualLimit: (automationId: string, definition: Definition) => Promise<void> = async () => undefined;
+
   constructor(private readonly ctx: EngineContext, private readonly worker: () => Worker | null) {}
 
   async start(workspaceId: string, name: string, req: StartRunRequest): Promise<{ run: RunView; created: boolean }> {
     const automation = await findAutomation(this.ctx.store.db, workspaceId, name);
     if (!automation) throw new NotFoundError(`automation "${name}" not found`);
     if (automation.status !== 'active') throw new ConflictError(`automation "${name}" is ${automation.status}; resume it before starting runs`);
+    const { definition } = await this.ctx.plans.get(this.ctx.store.db, automation.id, req.version ?? automation.latest_version);
+    if (definition.execution?.fire_limit) await this.checkManualLimit(automation.id, definition);
     const result = await this.create({
       workspaceId,
       automationId: automation.id,
@@ -61,17 +79,21 @@ export class RunsService {
   }
 
   /** The one way runs come to exist (manual, child, retry, replay; later triggers too). */
-  async create(spec: CreateRunSpec): Promise<{ runId: string; created: boolean }> {
+  async create(spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: string }> {
     const { db } = this.ctx.store;
     const automation = await getAutomationById(db, spec.automationId);
     if (!automation || automation.workspace_id !== spec.workspaceId) throw new NotFoundError('automation not found');
     if (spec.idempotencyKey) {
       const existing = await findRunByIdempotencyKey(db, automation.id, spec.idempotencyKey);
-      if (existing) return { runId: existing.id, created: false };
+      if (existing) return { runId: existing.id, created: false, status: existing.status };
     }
     const version = spec.version ?? automation.latest_version;
     const { plan } = await this.ctx.plans.get(db, automation.id, version);
-    const inputs = checkInputs(plan, spec.inputs);
+    const checked = validateInputs(plan.inputsSchema, spec.inputs ?? {});
+    if (!checked.ok && !spec.recordInvalidInputs) {
+      throw new ValidationError("inputs do not match the automation's inputs schema", checked.errors, ErrorCode.inputs_invalid);
+    }
+    const inputs = (checked.ok ? checked.value : (spec.inputs ?? {})) as Record<string, unknown>;
     const now = this.ctx.clock.now();
     const id = this.ctx.ids();
     const activation = {
@@ -80,10 +102,10 @@ export class RunsService {
       workspace: spec.workspaceId,
       source: spec.trigger.source,
       data: spec.trigger.data ?? null,
-      received_at: new Date(now).toISOString(),
+      received_at: new Date(spec.receivedAt ?? now).toISOString(),
       idempotency_key: spec.idempotencyKey ?? null,
     };
-    const concurrencyKey = plan.concurrencyKey ? String(resolveTemplates(plan.concurrencyKey, { inputs })) : null;
+    const concurrencyKey = plan.concurrencyKey && checked.ok ? String(resolveTemplates(plan.concurrencyKey, { inputs })) : null;
     const run = {
       id,
       workspace_id: spec.workspaceId,
@@ -114,19 +136,29 @@ export class RunsService {
       updated_at: now,
     };
     const steps = initialSteps(plan, id, spec.retryOf?.steps);
-    const created = await this.ctx.commits.run(async (tx) => {
-      if (!(await insertRun(tx, run, steps))) return false;
+    const status = await this.ctx.commits.run(async (tx) => {
+      let admission: Admission = checked.ok
+        ? { kind: 'run' }
+        : { kind: 'skip', reason: SkipReason.invalid_inputs, message: "inputs do not match the automation's inputs schema", details: checked.errors };
+      if (admission.kind === 'run' && spec.admit) admission = await spec.admit(tx, { automationId: automation.id, now });
+      const row = admission.kind === 'skip' ? skippedRun(run, admission, now) : admission.kind === 'queue' ? { ...run, concurrency_limit: 1 } : run;
+      if (!(await insertRun(tx, row, admission.kind === 'skip' ? [] : steps))) return null;
       const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
       await tx.insertInto('run_events').values({ run_id: id, seq: 1, type: 'run.queued', step_id: null, data: JSON.stringify(data), idempotency_key: 'run.queued', created_at: now }).execute();
-      if (this.ctx.store.dialect === 'postgres') await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
-      return true;
+      if (admission.kind === 'skip') {
+        const skipData = JSON.stringify({ reason: admission.reason, message: admission.message, details: admission.details ?? null });
+        await tx.insertInto('run_events').values({ run_id: id, seq: 2, type: 'run.skipped', step_id: null, data: skipData, idempotency_key: 'run.skipped', created_at: now }).execute();
+      } else if (this.ctx.store.dialect === 'postgres') {
+        await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
+      }
+      return row.status;
     });
-    if (!created) {
+    if (status === null) {
       const existing = await findRunByIdempotencyKey(db, automation.id, spec.idempotencyKey!);
-      return { runId: existing!.id, created: false };
+      return { runId: existing!.id, created: false, status: existing!.status };
     }
-    this.ctx.notifier.runsAvailable();
-    return { runId: id, created: true };
+    if (status === RunStatus.queued) this.ctx.notifier.runsAvailable();
+    return { runId: id, created: true, status };
   }
 
   async get(workspaceId: string, runId: string): Promise<RunView> {
@@ -294,10 +326,10 @@ export class RunsService {
   }
 }
 
-function checkInputs(plan: Plan, inputs: Record<string, unknown> | undefined): Record<string, unknown> {
-  const result = validateInputs(plan.inputsSchema, inputs ?? {});
-  if (!result.ok) throw new ValidationError('inputs do not match the automation\'s inputs schema', result.errors, ErrorCode.inputs_invalid);
-  return result.value as Record<string, unknown>;
+/** A fire that was recorded but deliberately not executed (SPEC §3 `skipped`). */
+function skippedRun<R extends { status: string }>(run: R, admission: Extract<Admission, { kind: 'skip' }>, now: number) {
+  const error = { code: `skipped_${admission.reason}`, message: admission.message, details: admission.details };
+  return { ...run, status: RunStatus.skipped, skip_reason: admission.reason, ended_at: now, claim_at: null, event_seq: 2, error: JSON.stringify(error) };
 }
 
 /** Pending steps of a new run; a retry reuses the steps that completed in the failed run. */
