@@ -20,6 +20,35 @@ export interface ActionServices {
   }): Promise<{ runId: string }>;
   /** Reads a run of the same workspace (null when absent). */
   getRun(runId: string): Promise<{ id: string; status: string; output: unknown; error: unknown } | null>;
+  /**
+   * Approvals (issue 4): opens a pending approval for this step (idempotent by `key`), and reads
+   * one back. A step waiting for a decision suspends with waitingFor 'approval'; deciding wakes it.
+   */
+  requestApproval?(request: ApprovalRequest): Promise<{ id: string }>;
+  getApproval?(id: string): Promise<ApprovalState | null>;
+}
+
+export interface ApprovalRequest {
+  /** unique per run step, e.g. `approval` or `tool:<call id>` */
+  key: string;
+  kind: 'step' | 'tool_call' | 'budget';
+  message: string;
+  details?: unknown;
+  approvers?: string[];
+  minApprovals?: number;
+  /** epoch ms, or null for no timeout */
+  expiresAt: number | null;
+  onTimeout?: 'reject' | 'approve' | 'abort';
+}
+
+export interface ApprovalState {
+  id: string;
+  state: 'pending' | 'approved' | 'rejected' | 'aborted' | 'expired';
+  /** edited value (approval step output) or edited tool arguments */
+  value?: unknown;
+  comment?: string | null;
+  decided_by?: string | null;
+  decided_at?: string | null;
 }
 
 export interface ActionRuntimeConfig {
