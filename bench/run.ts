@@ -89,11 +89,14 @@ async function throughput(rota: Rota, ws: string): Promise<{ runsPerS: number; s
   return { runsPerS: RUNS / seconds, stepsPerS: (RUNS * 3) / seconds, seconds };
 }
 
-/** Resolves when the run's terminal event is published on this node (no polling in the measurement). */
+/**
+ * Resolves when the run's terminal event is published on this node, after its commit. Listens to
+ * the node's in-process notifier so the measurement adds no database reads of its own.
+ */
 function waitTerminal(rota: Rota, runId: string): Promise<void> {
   return new Promise((resolve) => {
-    const off = rota.runs.subscribe(runId, 0, (e) => {
-      if (e.type === 'run.succeeded' || e.type === 'run.failed' || e.type === 'run.canceled' || e.type === 'run.timed_out') {
+    const off = rota.context.notifier.subscribe(runId, (events) => {
+      if (events.some((e) => e.type === 'run.succeeded' || e.type === 'run.failed' || e.type === 'run.canceled' || e.type === 'run.timed_out')) {
         off();
         resolve();
       }
