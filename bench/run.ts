@@ -6,7 +6,7 @@
  * - latency: 1-step runs on an idle engine through the real HTTP API (`POST .../runs?wait=...`),
  *   one at a time: p50/p99 from request to the response carrying the finished run.
  * - peak RSS of the process.
- * Set BENCH_RUNS (default 3000) and BENCH_LATENCY (default 300); BENCH_PG=0 skips PostgreSQL.
+ * Set BENCH_RUNS (default 3000), BENCH_LATENCY (default 300), BENCH_DIALECTS (default sqlite,postgres).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,6 +101,18 @@ function waitTerminal(rota: Rota, runId: string): Promise<void> {
         resolve();
       }
     });
+    // The run may have ended before the subscription: check once after subscribing.
+    void rota.store.db
+      .selectFrom('runs')
+      .select('status')
+      .where('id', '=', runId)
+      .executeTakeFirst()
+      .then((row) => {
+        if (row && ['succeeded', 'failed', 'canceled', 'timed_out'].includes(row.status)) {
+          off();
+          resolve();
+        }
+      });
   });
 }
 
@@ -132,8 +144,8 @@ async function latency(rota: Rota, ws: string): Promise<{ p50: number; p99: numb
 }
 
 const results: Record<string, unknown>[] = [];
-for (const dialect of ['sqlite', 'postgres'] as const) {
-  if (dialect === 'postgres' && process.env.BENCH_PG === '0') continue;
+const dialects = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
+for (const dialect of dialects) {
   peakRss = 0;
   const t = await withRota(dialect, IN_FLIGHT, throughput);
   const l = await withRota(dialect, 10, latency);
