@@ -1,5 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import * as m001 from './migrations/001-initial.js';
+import * as m004 from './migrations/004-agent.js';
+import * as m003 from './migrations/003-webhooks-events.js';
+import * as m005 from './migrations/005-approvals.js';
 import type { Dialect } from './dialect.js';
 
 interface Migration {
@@ -8,7 +11,12 @@ interface Migration {
 }
 
 /** Forward-only, numbered, bundled into the build. Append; never edit a released one. */
-export const MIGRATIONS: Migration[] = [{ id: '001-initial', ...m001 }];
+export const MIGRATIONS: Migration[] = [
+  { id: '001-initial', ...m001 },
+  { id: '003-webhooks-events', ...m003 },
+  { id: '005-approvals', ...m005 },
+  { id: '004-agent', ...m004 },
+];
 
 /**
  * Applies pending migrations, each in its own transaction. Safe when several nodes start at once:

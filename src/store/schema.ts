@@ -161,6 +161,158 @@ export interface EventTable {
   source: string;
   dedupe_id: string | null;
   created_at: number;
+  /** set once every matching event trigger was fired; null: pending (re-dispatched by a sweep) */
+  dispatched_at?: number | null;
+}
+
+/** A trigger's write-only secret, AES-256-GCM encrypted (see triggers/secrets.ts). */
+export interface SecretTable {
+  id: string;
+  workspace_id: string;
+  automation_id: string;
+  trigger_id: string;
+  ciphertext: string;
+  /** the secret before the last rotation, valid until previous_expires_at */
+  previous_ciphertext: string | null;
+  previous_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The bounded per-trigger log of authenticated webhook deliveries. */
+export interface WebhookDeliveryTable {
+  id: string;
+  automation_id: string;
+  trigger_id: string;
+  delivery_id: string | null;
+  outcome: string;
+  reason: string | null;
+  status_code: number;
+  /** JSON array of run ids */
+  run_ids: string;
+  received_at: number;
+}
+
+/** Counters of requests that failed authentication (they are not logged one by one). */
+export interface TriggerStatsTable {
+  automation_id: string;
+  trigger_id: string;
+  unauthenticated: number;
+  last_unauthenticated_at: number | null;
+  last_unauthenticated_reason: string | null;
+}
+
+/** Bumped whenever a workspace's triggers change; event-trigger indexes compare it. */
+export interface TriggerGenerationTable {
+  workspace_id: string;
+  generation: number;
+}
+
+/** One memoized model or tool call of an agent step; `model` rows are the cost ledger. */
+export interface AgentCallTable {
+  run_id: string;
+  step_id: string;
+  /** row number within the step, across attempts */
+  seq: number;
+  /** place in the agent loop that replays walk; several rows share one when calls failed */
+  position: number;
+  kind: string;
+  /** `provider:model` or the tool name */
+  name: string;
+  request_hash: string;
+  /** JSON (bounded) */
+  request: string | null;
+  /** JSON: the full response that a replay uses */
+  response: string | null;
+  status: string;
+  error: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  latency_ms: number;
+  workspace_id: string;
+  automation_id: string;
+  created_at: number;
+}
+
+/** A final answer of an agent step checked against its output schema. */
+export interface ArtifactTable {
+  id: string;
+  run_id: string;
+  step_id: string;
+  position: number;
+  kind: string;
+  valid: number;
+  /** JSON array of {path, message} */
+  errors: string | null;
+  sha256: string;
+  size_bytes: number;
+  content: string;
+  created_at: number;
+}
+
+/** A human decision attached to a run step (or to one tool call of an agent step). */
+export interface ApprovalTable {
+  id: string;
+  workspace_id: string;
+  run_id: string;
+  step_id: string;
+  /** unique per run step: `approval`, `tool:<call id>`, `budget:<n>` */
+  key: string;
+  kind: string;
+  message: string;
+  /** JSON */
+  details: string | null;
+  /** JSON array of token ids, token names or scopes; null: anyone with approvals:write */
+  approvers: string | null;
+  min_approvals: number;
+  state: string;
+  /** the decision in force: set when decided, and for `expired` the on_timeout applied */
+  outcome: string | null;
+  /** JSON: the edited value of the deciding approval */
+  value: string | null;
+  /** JSON array of {by, by_name, decision, comment, value?, at} */
+  decisions: string;
+  expires_at: number | null;
+  on_timeout: string;
+  created_at: number;
+  decided_at: number | null;
+}
+
+/** An active or matched `wait_for_event` of one run step. */
+export interface EventWaitTable {
+  run_id: string;
+  step_id: string;
+  workspace_id: string;
+  /** exact name or pattern with `*` segments */
+  name: string;
+  /** JSON filter over {name, data, source} */
+  filter: string | null;
+  state: string;
+  event_id: string | null;
+  /** JSON event view of the match */
+  event: string | null;
+  expires_at: number | null;
+  created_at: number;
+  matched_at: number | null;
+}
+
+/** A step handed to an external runtime, waiting for its one-time callback. */
+export interface DelegationTable {
+  id: string;
+  workspace_id: string;
+  run_id: string;
+  step_id: string;
+  url: string;
+  /** SHA-256 of the one-time callback token */
+  token_hash: string;
+  state: string;
+  output: string | null;
+  error: string | null;
+  expires_at: number | null;
+  created_at: number;
+  completed_at: number | null;
 }
 
 export interface DB {
@@ -173,5 +325,12 @@ export interface DB {
   steps: StepTable;
   run_events: RunEventTable;
   events: EventTable;
+  secrets: SecretTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  trigger_stats: TriggerStatsTable;
+  trigger_generations: TriggerGenerationTable;
+  approvals: ApprovalTable;
+  event_waits: EventWaitTable;
+  delegations: DelegationTable;
   rota_meta: { key: string; value: string };
 }
