@@ -9,9 +9,12 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { Store } from '../store/connect.js';
+import type { Clock } from '../clock.js';
+import { applyRunFlushes, type RunFlush, type RunFlushResult } from '../store/run-flush.js';
 
 interface Item {
-  work: (tx: Transaction<DB>) => Promise<unknown>;
+  /** a generic unit of work, or a run's state changes (merged with the batch's other runs) */
+  work: ((tx: Transaction<DB>) => Promise<unknown>) | RunFlush;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -29,13 +32,22 @@ export class CommitQueue {
    */
   readonly #parallel: number;
 
-  constructor(private readonly store: Store) {
+  constructor(private readonly store: Store, private readonly clock: Clock) {
     this.#parallel = store.dialect === 'postgres' ? 4 : 1;
   }
 
   run<T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ work, resolve: resolve as (v: unknown) => void, reject });
+    return this.#enqueue(work) as Promise<T>;
+  }
+
+  /** Commits one run's changes, fenced by its lease; null when the lease was lost. */
+  flush(flush: RunFlush): Promise<RunFlushResult> {
+    return this.#enqueue(flush) as Promise<RunFlushResult>;
+  }
+
+  #enqueue(work: Item['work']): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      this.#pending.push({ work, resolve, reject });
       if (!this.#scheduled && this.#drainers < this.#parallel) {
         this.#scheduled = true;
         // Let every executor that is ready in this turn of the event loop join the batch.
@@ -54,8 +66,17 @@ export class CommitQueue {
       const batch = this.#pending.splice(0, size);
       try {
         const results = await this.store.db.transaction().execute(async (tx) => {
-          const out: unknown[] = [];
-          for (const item of batch) out.push(await item.work(tx));
+          const out: unknown[] = new Array(batch.length);
+          const flushes: number[] = [];
+          for (let i = 0; i < batch.length; i++) {
+            const work = batch[i].work;
+            if (typeof work === 'function') out[i] = await work(tx);
+            else flushes.push(i);
+          }
+          if (flushes.length > 0) {
+            const flushed = await applyRunFlushes(tx, flushes.map((i) => batch[i].work as RunFlush), this.clock.now());
+            flushes.forEach((i, k) => (out[i] = flushed[k]));
+          }
           return out;
         });
         batch.forEach((item, i) => item.resolve(results[i]));

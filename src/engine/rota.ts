@@ -82,7 +82,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     actions,
     plans: new PlanCache(actions),
     notifier: new Notifier(),
-    commits: new CommitQueue(store),
+    commits: new CommitQueue(store, clock),
     logger,
     random: Math.random,
     servicesFor: (run) => actionServices(run, store, () => runs!, emit),

@@ -434,7 +434,7 @@ export class RunExecutor {
   #setStep(stepId: string, patch: Partial<StepRow>): void {
     const row = this.#steps.get(stepId)!;
     Object.assign(row, patch);
-    this.#writer.patchStep(stepId, patch);
+    this.#writer.stepChanged(row);
   }
 
   #planStep(id: string): PlanStep {

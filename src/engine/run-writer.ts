@@ -5,7 +5,7 @@
 import type { Updateable } from 'kysely';
 import type { EngineContext } from './context.js';
 import type { RunTable, StepTable } from '../store/schema.js';
-import { appendRunEvents, updateStep, wakeQueued, wakeRun, type NewRunEvent, type RunRow } from '../store/runs.js';
+import type { NewRunEvent, RunRow } from '../store/runs.js';
 import type { ErrorShape } from '../errors.js';
 import type { RunEventView } from './views.js';
 import { isTerminalRun, type RunStatus } from './status.js';
@@ -18,7 +18,8 @@ export class LeaseLostError extends Error {
 
 export class RunWriter {
   #events: NewRunEvent[] = [];
-  #steps = new Map<string, Updateable<StepTable>>();
+  /** full rows of the steps changed since the last flush (the executor's own row objects) */
+  #steps = new Map<string, StepTable>();
   #run: Updateable<RunTable> = {};
   #finished = false;
 
@@ -28,8 +29,8 @@ export class RunWriter {
     this.#events.push({ type, step_id: stepId, data, key });
   }
 
-  patchStep(stepId: string, patch: Updateable<StepTable>): void {
-    this.#steps.set(stepId, { ...this.#steps.get(stepId), ...patch });
+  stepChanged(row: StepTable): void {
+    this.#steps.set(row.step_id, row);
   }
 
   patchRun(patch: Updateable<RunTable>): void {
@@ -63,13 +64,15 @@ export class RunWriter {
     this.#run = {};
     const now = this.ctx.clock.now();
     const row = this.row;
-    const result = await this.ctx.commits.run(async (tx) => {
-      const res = await appendRunEvents(tx, row.id, events, now, runPatch, { owner: this.ctx.config.nodeId });
-      if (!res) return null;
-      for (const [stepId, patch] of steps) await updateStep(tx, row.id, stepId, patch);
-      if (finished && row.parent_run_id) await wakeRun(tx, row.parent_run_id, row.parent_step_id, now);
-      if (finished && row.concurrency_limit !== null) await wakeQueued(tx, row.automation_id, now);
-      return res;
+    const result = await this.ctx.commits.flush({
+      runId: row.id,
+      owner: this.ctx.config.nodeId,
+      events,
+      // Serialized now: the executor keeps changing its row objects while the batch commits.
+      steps: [...steps.values()].map((s) => ({ ...s })),
+      patch: runPatch,
+      wakeParent: finished && row.parent_run_id ? { runId: row.parent_run_id, stepId: row.parent_step_id } : null,
+      wakeQueuedOf: finished && row.concurrency_limit !== null ? row.automation_id : null,
     });
     if (!result) throw new LeaseLostError(row.id);
     if (result.cancelRequested && !isTerminalRun(String(row.status))) this.onCancelRequested?.();
