@@ -10,7 +10,6 @@ import type { EngineContext } from './context.js';
 import {
   appendRunEvents,
   countActiveRuns,
-  getStepRows,
   lockAutomationRow,
   renewLeases,
   selectClaimable,
@@ -133,11 +132,19 @@ export class Worker {
       }
       return taken;
     });
+    if (claimed.length === 0) return [];
+    // One read of all claimed runs' steps rather than one per run.
+    const stepRows = await db.selectFrom('steps').selectAll().where('run_id', 'in', claimed.map((r) => r.id)).orderBy('idx').execute();
+    const stepsByRun = new Map<string, typeof stepRows>();
+    for (const step of stepRows) {
+      const list = stepsByRun.get(step.run_id);
+      if (list) list.push(step);
+      else stepsByRun.set(step.run_id, [step]);
+    }
     const out: { run: RunRow; executor: RunExecutor }[] = [];
     for (const run of claimed) {
-      const steps = await getStepRows(db, run.id);
       const { plan } = await this.#ctx.plans.get(db, run.automation_id, run.version);
-      out.push({ run, executor: new RunExecutor(this.#ctx, run, plan, steps) });
+      out.push({ run, executor: new RunExecutor(this.#ctx, run, plan, stepsByRun.get(run.id) ?? []) });
     }
     return out;
   }
