@@ -6,9 +6,9 @@
  * this node (in-process signal), from other nodes (PostgreSQL NOTIFY), from a timer set to the
  * earliest known due time, and from a fallback poll.
  */
+import { sql } from 'kysely';
 import type { EngineContext } from './context.js';
 import {
-  appendRunEvents,
   countActiveRuns,
   lockAutomationRow,
   renewLeases,
@@ -128,9 +128,9 @@ export class Worker {
           }
           batchCounts.set(group, (batchCounts.get(group) ?? 0) + 1);
         }
-        if (await this.#take(tx, row, now)) taken.push(row);
+        taken.push(row);
       }
-      return taken;
+      return this.#takeAll(tx, taken, now);
     });
     if (claimed.length === 0) return [];
     // One read of all claimed runs' steps rather than one per run.
@@ -149,27 +149,48 @@ export class Worker {
     return out;
   }
 
-  /** Moves one selected run to `running` under this node's lease and logs why. */
-  async #take(tx: Conn, row: RunRow, now: number): Promise<boolean> {
+  /**
+   * Moves the selected runs to `running` under this node's lease, one UPDATE for the batch, and
+   * logs why each was claimed (started, resumed after a wait, or taken over from a lost lease).
+   */
+  async #takeAll(tx: Conn, rows: RunRow[], now: number): Promise<RunRow[]> {
+    if (rows.length === 0) return [];
     const nodeId = this.#ctx.config.nodeId;
-    const previous = row.status;
-    const patch = {
-      status: RunStatus.running,
-      waiting_for: null,
-      lease_owner: nodeId,
-      claim_at: now + this.#ctx.config.worker.leaseMs,
-      started_at: row.started_at ?? now,
-      deadline_at: row.deadline_at ?? now + row.timeout_ms,
-      attempt: previous === RunStatus.queued ? row.attempt + 1 : row.attempt,
-    };
-    const type = previous === RunStatus.queued ? 'run.started' : previous === RunStatus.waiting ? 'run.resumed' : 'run.lease_taken_over';
-    const key = previous === RunStatus.queued ? 'run.started' : `${type}:${this.#ctx.ids()}`;
-    const data = previous === RunStatus.running ? { node: nodeId, previous_owner: row.lease_owner } : { node: nodeId };
-    // Fenced on the state we selected: on SQLite the IMMEDIATE transaction already excludes others.
-    const res = await appendRunEvents(tx, row.id, [{ type, data, key }], now, patch);
-    if (!res) return false;
-    Object.assign(row, patch);
-    return true;
+    const updated = await tx
+      .updateTable('runs')
+      .set({
+        status: RunStatus.running,
+        waiting_for: null,
+        lease_owner: nodeId,
+        claim_at: now + this.#ctx.config.worker.leaseMs,
+        started_at: sql`COALESCE(started_at, ${now})`,
+        deadline_at: sql`COALESCE(deadline_at, ${now} + timeout_ms)`,
+        attempt: sql`CASE WHEN status = 'queued' THEN attempt + 1 ELSE attempt END`,
+        event_seq: sql`event_seq + 1`,
+        updated_at: now,
+      })
+      .where('id', 'in', rows.map((r) => r.id))
+      .returningAll()
+      .execute();
+    const previous = new Map(rows.map((r) => [r.id, r]));
+    const events = updated.map((row) => {
+      const before = previous.get(row.id)!;
+      const type = before.status === RunStatus.queued ? 'run.started' : before.status === RunStatus.waiting ? 'run.resumed' : 'run.lease_taken_over';
+      const data = before.status === RunStatus.running ? { node: nodeId, previous_owner: before.lease_owner } : { node: nodeId };
+      return {
+        run_id: row.id,
+        seq: Number(row.event_seq),
+        type,
+        step_id: null,
+        data: JSON.stringify(data),
+        idempotency_key: type === 'run.started' ? type : `${type}:${this.#ctx.ids()}`,
+        created_at: now,
+      };
+    });
+    if (events.length > 0) {
+      await tx.insertInto('run_events').values(events).onConflict((oc) => oc.columns(['run_id', 'idempotency_key']).doNothing()).execute();
+    }
+    return updated;
   }
 
   #execute(run: RunRow, executor: RunExecutor): void {
