@@ -55,6 +55,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   ROTA_DEFAULT_WORKSPACE: 'defaultWorkspace',
   ROTA_NODE_ID: 'nodeId',
   ROTA_WORKER: 'worker.enabled',
+  ROTA_SCHEDULER: 'scheduler.enabled',
   ROTA_WORKER_CONCURRENCY: 'worker.concurrency',
   ROTA_LEASE_MS: 'worker.leaseMs',
   ROTA_POLL_MS: 'worker.pollMs',
@@ -70,7 +71,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
 };
 
 /** Flags whose names differ from the kebab-case of their key path. */
-const FLAG_NAMES: Readonly<Record<string, string>> = { watchDir: '--watch', 'worker.enabled': '--no-worker' };
+const FLAG_NAMES: Readonly<Record<string, string>> = { watchDir: '--watch', 'worker.enabled': '--no-worker', 'scheduler.enabled': '--no-scheduler' };
 
 export const DEFAULT_CONFIG_FILES = ['rota.config.yaml', 'rota.config.yml'];
 

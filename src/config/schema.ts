@@ -74,6 +74,7 @@ export const configLayerSchema = z.strictObject({
     defaultTimeoutMs: intIn(1, 86_400_000),
   }).partial(),
   shell: z.strictObject({ enabled: bool(), maxOutputBytes: bytes(1) }).partial(),
+  scheduler: z.strictObject({ enabled: bool() }).partial(),
   watchDir: nonEmpty('a directory path').nullable(),
   maxBodyBytes: bytes(1),
   logLevel,
@@ -93,6 +94,7 @@ export const FIELD_KINDS: Readonly<Record<string, FieldKind>> = {
   'http.maxResponseBytes': 'bytes',
   'http.defaultTimeoutMs': 'int',
   'shell.enabled': 'bool',
+  'scheduler.enabled': 'bool',
   'shell.maxOutputBytes': 'bytes',
   maxBodyBytes: 'bytes',
 };

@@ -22,6 +22,8 @@ export interface RotaConfig {
     shutdownGraceMs: number;
     enabled: boolean;
   };
+  /** this node's scheduler (fires schedule triggers; any number of nodes may run one) */
+  scheduler: { enabled: boolean };
   http: { allowlist: string[]; maxResponseBytes: number; defaultTimeoutMs: number };
   shell: { enabled: boolean; maxOutputBytes: number };
   /** directory of definition files watched by `rota serve` (source: file), or null */
@@ -39,6 +41,7 @@ export const DEFAULT_CONFIG: Omit<RotaConfig, 'nodeId'> = {
   adminToken: null,
   defaultWorkspace: 'default',
   worker: { concurrency: 10, leaseMs: 30_000, pollMs: 1_000, shutdownGraceMs: 30_000, enabled: true },
+  scheduler: { enabled: true },
   http: { allowlist: [], maxResponseBytes: 10 * 1024 * 1024, defaultTimeoutMs: 30_000 },
   shell: { enabled: false, maxOutputBytes: 1024 * 1024 },
   watchDir: null,

@@ -27,6 +27,9 @@ export function checkTriggers(raw: unknown, inputsSchema: Record<string, unknown
       if (kinds.length !== 1) {
         problems.push({ path, message: `a schedule needs exactly one of cron, every, at${kinds.length > 1 ? ` (got ${kinds.join(', ')})` : ''}` });
       }
+      if (trigger.anchor !== undefined && trigger.every === undefined) {
+        problems.push({ path: appendPath(path, 'anchor'), message: '`anchor` aligns `every` slots; it needs `every`' });
+      }
     }
     if (isRecord(trigger.filter)) problems.push(...validateFilter(trigger.filter, appendPath(path, 'filter'), ['data']));
     if (isRecord(trigger.inputs)) problems.push(...checkTriggerInputs(trigger.inputs, appendPath(path, 'inputs'), inputsSchema, inputs));

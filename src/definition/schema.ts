@@ -79,6 +79,7 @@ const scheduleTrigger = z.strictObject({
   type: z.literal('schedule'),
   cron: checked((value) => checkCron(value)).optional(),
   every: durationAtLeastOneSecond.optional(),
+  anchor: checked(checkRfc3339).optional(),
   at: checked(checkRfc3339).optional(),
   timezone: checked(checkTimezone).optional(),
   catch_up: z.enum(['skip_missed', 'coalesce', 'replay']).optional(),

@@ -45,6 +45,8 @@ export interface ScheduleTriggerDef extends TriggerBase {
   type: 'schedule';
   cron?: string;
   every?: string;
+  /** RFC 3339 instant that `every` slots are aligned to (default: the Unix epoch) */
+  anchor?: string;
   at?: string;
   timezone?: string;
   catch_up?: 'skip_missed' | 'coalesce' | 'replay';

@@ -20,7 +20,13 @@ import {
 import type { Conn } from '../store/connect.js';
 import { compileDefinition, definitionHash } from '../definition/parse.js';
 import type { Definition } from '../definition/types.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, DefinitionError, NotFoundError } from '../errors.js';
+import { sql } from 'kysely';
+import { updateTrigger } from '../store/schedules.js';
+import { freshCursor } from '../scheduler/cursor.js';
+import { scheduleHash, slotSource } from '../scheduler/slots.js';
+import { SCHEDULES_CHANNEL } from '../scheduler/scheduler.js';
+import { resetScheduleCursors } from '../scheduler/triggers-service.js';
 import { randomToken } from '../ids.js';
 import { automationView, versionView } from './convert.js';
 import type { ApplyResult, AutomationView, Page, VersionView } from './views.js';
@@ -67,7 +73,7 @@ export class AutomationsService {
           updated_at: now,
         });
         await insertVersion(tx, { automation_id: id, version: 1, definition: JSON.stringify(definition), hash, created_at: now });
-        await this.#syncTriggers(tx, id, definition, now);
+        await this.#syncTriggers(tx, id, definition, now, source);
         return { id, version: 1, created: true, changed: true };
       }
       if (opts.mustNotExist) throw new ConflictError(`automation "${definition.name}" already exists; use PUT to replace it`);
@@ -85,37 +91,61 @@ export class AutomationsService {
         source_path: opts.sourcePath ?? existing.source_path,
         updated_at: now,
       });
-      await this.#syncTriggers(tx, existing.id, definition, now);
+      await this.#syncTriggers(tx, existing.id, definition, now, source);
       return { id: existing.id, version, created: false, changed: true };
     });
     this.ctx.plans.put(outcome.id, outcome.version, compiled);
+    if (outcome.changed) this.ctx.notifier.schedulesChanged();
     return { automation: await this.get(workspaceId, definition.name), created: outcome.created, changed: outcome.changed };
   }
 
-  /** Trigger rows mirror the latest version; their durable state (cursors, endpoint ids) is kept. */
-  async #syncTriggers(tx: Conn, automationId: string, definition: Definition, now: number): Promise<void> {
+  /**
+   * Trigger rows mirror the latest version; their durable state (cursors, endpoint ids) is kept.
+   * A schedule whose timing fields changed (see scheduler/slots.ts `scheduleHash`) gets a fresh
+   * cursor; any other edit keeps it. `enabled` follows the definition only when the definition's
+   * own value changed, so an API toggle or a retired `at` survives unrelated edits.
+   */
+  async #syncTriggers(tx: Conn, automationId: string, definition: Definition, now: number, source: 'api' | 'file' = 'file'): Promise<void> {
     const triggers = definition.triggers ?? [];
     const existing = new Map((await listTriggers(tx, automationId)).map((t) => [t.trigger_id, t]));
-    for (const t of triggers) {
+    for (const [i, t] of triggers.entries()) {
       const old = existing.get(t.id);
+      const declared = t.enabled === false ? 0 : 1;
+      const oldDeclared = old ? ((JSON.parse(old.config) as { enabled?: boolean }).enabled === false ? 0 : 1) : null;
+      let enabled = old && old.type === t.type && oldDeclared === declared ? old.enabled : declared;
+      let cursor: { next_fire_at: number | null; state: string | null; schedule_hash: string } | null = null;
+      if (t.type === 'schedule') {
+        const hash = scheduleHash(t);
+        if (!old || old.type !== 'schedule' || old.schedule_hash !== hash) {
+          if (t.at !== undefined && Date.parse(t.at) <= now && source === 'api') {
+            throw new DefinitionError('definition is invalid', [{ path: `$.triggers[${i}].at`, message: `${t.at} is in the past; give a future time` }]);
+          }
+          cursor = { ...freshCursor(slotSource(t, automationId, t.id), now), schedule_hash: hash };
+          enabled = declared;
+          if (cursor.next_fire_at === null && t.at !== undefined) enabled = 0;
+        }
+      }
       await upsertTrigger(tx, {
         automation_id: automationId,
         trigger_id: t.id,
         type: t.type,
         config: JSON.stringify(t),
-        enabled: t.enabled === false ? 0 : 1,
+        enabled,
         endpoint_id: old?.endpoint_id ?? (t.type === 'webhook' ? randomToken(18) : null),
-        next_fire_at: old?.next_fire_at ?? null,
+        next_fire_at: cursor ? cursor.next_fire_at : (old?.next_fire_at ?? null),
         last_fire_at: old?.last_fire_at ?? null,
         last_fire_id: old?.last_fire_id ?? null,
-        schedule_hash: old?.schedule_hash ?? null,
+        schedule_hash: cursor ? cursor.schedule_hash : (old?.schedule_hash ?? null),
         misfire_count: old?.misfire_count ?? 0,
         last_misfire_at: old?.last_misfire_at ?? null,
-        state: old?.state ?? null,
+        state: cursor ? cursor.state : (old?.state ?? null),
         updated_at: now,
       });
+      if (cursor && old) await updateTrigger(tx, automationId, t.id, { next_fire_at: cursor.next_fire_at, state: cursor.state, schedule_hash: cursor.schedule_hash });
     }
     await deleteTriggersExcept(tx, automationId, triggers.map((t) => t.id));
+    // Other nodes' schedulers re-plan at commit (PostgreSQL); this node's after it (see apply).
+    if (this.ctx.store.dialect === 'postgres') await sql`SELECT pg_notify(${SCHEDULES_CHANNEL}, '')`.execute(tx);
   }
 
   async get(workspaceId: string, name: string): Promise<AutomationView> {
@@ -148,7 +178,13 @@ export class AutomationsService {
     const { db } = this.ctx.store;
     const row = await this.#row(db, workspaceId, name);
     // For file-sourced automations the status is an overlay: applying the file never resets it.
-    await updateAutomation(db, row.id, { status, paused_overlay: status === 'active' ? 0 : 1, updated_at: this.ctx.clock.now() });
+    const now = this.ctx.clock.now();
+    await db.transaction().execute(async (tx) => {
+      await updateAutomation(tx, row.id, { status, paused_overlay: status === 'active' ? 0 : 1, updated_at: now });
+      // Slots that passed while paused are not caught up: pausing meant not wanting them.
+      if (status === 'active' && row.status !== 'active') await resetScheduleCursors(tx, this.ctx, row.id, now);
+    });
+    this.ctx.notifier.schedulesChanged();
     return this.get(workspaceId, name);
   }
 

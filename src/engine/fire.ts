@@ -6,12 +6,13 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { EngineContext } from './context.js';
-import type { Admission, RunsService } from './runs-service.js';
+import type { Admission, CreateRunSpec, RunsService } from './runs-service.js';
+import type { Conn } from '../store/connect.js';
 import type { FireLimitDef, OverlapPolicy, TriggerDef } from '../definition/types.js';
 import { evaluateFilter } from '../definition/filter.js';
 import { resolveTemplates } from '../definition/template.js';
 import { parseDuration } from '../definition/duration.js';
-import { getAutomationById, getVersion } from '../store/automations.js';
+import { getAutomationById } from '../store/automations.js';
 import { lockAutomationRow } from '../store/runs.js';
 import { NotFoundError, RateLimitedError, toErrorShape } from '../errors.js';
 import { RunStatus, SkipReason } from './status.js';
@@ -27,6 +28,8 @@ export interface FireRequest {
   /** fire id, delivery id or event id: the same key never produces a second run */
   idempotencyKey: string;
   receivedAt?: number;
+  /** Record the activation as a `skipped` run with this reason, whatever the filter and inputs (a misfire). */
+  skip?: { reason: SkipReason; message: string; details?: unknown };
 }
 
 export type FireResult =
@@ -37,14 +40,29 @@ export class FireService {
   constructor(private readonly ctx: EngineContext, private readonly runs: RunsService) {}
 
   async fire(req: FireRequest): Promise<FireResult> {
-    const { db } = this.ctx.store;
-    const automation = await getAutomationById(db, req.automationId);
+    const resolved = await this.#resolve(this.ctx.store.db, req);
+    if (resolved.kind === 'filtered') return resolved;
+    return { kind: 'run', ...(await this.runs.create(resolved.spec)) };
+  }
+
+  /**
+   * `fire` inside the caller's transaction: the scheduler claims the fire id, records the run and
+   * advances the trigger's cursor in one commit. The caller wakes workers after the commit.
+   */
+  async fireInTx(tx: Transaction<DB>, req: FireRequest): Promise<FireResult> {
+    const resolved = await this.#resolve(tx, req);
+    if (resolved.kind === 'filtered') return resolved;
+    return { kind: 'run', ...(await this.runs.createInTx(tx, resolved.spec)) };
+  }
+
+  async #resolve(conn: Conn, req: FireRequest): Promise<{ kind: 'filtered' } | { kind: 'spec'; spec: CreateRunSpec }> {
+    const automation = await getAutomationById(conn, req.automationId);
     if (!automation || automation.workspace_id !== req.workspaceId) throw new NotFoundError('automation not found');
-    const version = await getVersion(db, automation.id, automation.latest_version);
-    const definition = JSON.parse(version!.definition) as Definition;
+    const { definition } = await this.ctx.plans.get(conn, automation.id, automation.latest_version);
     const trigger = definition.triggers?.find((t) => t.id === req.triggerId);
     if (!trigger) throw new NotFoundError(`trigger "${req.triggerId}" not found on automation "${automation.name}"`);
-    if (trigger.filter && !evaluateFilter(trigger.filter, { data: req.data })) return { kind: 'filtered' };
+    const forced = req.skip;
+    if (!forced && trigger.filter && !evaluateFilter(trigger.filter, { data: req.data })) return { kind: 'filtered' };
 
     let inputs: Record<string, unknown> = {};
     let mappingError: unknown = null;
@@ -54,7 +72,7 @@ export class FireService {
       mappingError = err;
     }
     const paused = automation.status !== 'active';
-    const result = await this.runs.create({
+    const spec: CreateRunSpec = {
       workspaceId: req.workspaceId,
       automationId: automation.id,
       inputs,
@@ -63,12 +81,13 @@ export class FireService {
       receivedAt: req.receivedAt,
       recordInvalidInputs: true,
       admit: async (tx, info): Promise<Admission> => {
+        if (forced) return { kind: 'skip', ...forced };
         if (mappingError) return { kind: 'skip', reason: SkipReason.invalid_inputs, message: 'the trigger\'s inputs mapping failed', details: toErrorShape(mappingError) };
         if (paused) return { kind: 'skip', reason: SkipReason.paused, message: `automation is ${automation.status}` };
         return this.admit(tx, info.automationId, info.now, trigger, definition);
       },
-    });
-    return { kind: 'run', ...result };
+    };
+    return { kind: 'spec', spec };
   }
 
   /** Fire limits (trigger, then automation), then overlap. Runs inside the creating transaction. */

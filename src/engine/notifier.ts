@@ -30,4 +30,14 @@ export class Notifier {
     this.#emitter.on('runs-available', listener);
     return () => this.#emitter.off('runs-available', listener);
   }
+
+  /** Schedule triggers changed on this node (apply, pause, resume, enable): the scheduler re-plans. */
+  schedulesChanged(): void {
+    this.#emitter.emit('schedules-changed');
+  }
+
+  onSchedulesChanged(listener: () => void): () => void {
+    this.#emitter.on('schedules-changed', listener);
+    return () => this.#emitter.off('schedules-changed', listener);
+  }
 }

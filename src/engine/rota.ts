@@ -18,6 +18,8 @@ import { Notifier } from './notifier.js';
 import { CommitQueue } from './commit-queue.js';
 import { PlanCache } from './plan-cache.js';
 import { Worker } from './worker.js';
+import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
+import { TriggersService } from '../scheduler/triggers-service.js';
 import { RunsService } from './runs-service.js';
 import { FireService, type FireRequest, type FireResult } from './fire.js';
 import { AutomationsService } from './automations-service.js';
@@ -36,6 +38,8 @@ export interface CreateRotaOptions {
   logger?: Logger;
   /** Use an already open store (tests); otherwise one is opened from the configuration. */
   store?: Store;
+  /** Scheduler tuning and hooks (batch size, lateness callback for benchmarks). */
+  scheduler?: SchedulerOptions;
 }
 
 export interface Rota extends RotaService {
@@ -43,11 +47,12 @@ export interface Rota extends RotaService {
   readonly store: Store;
   /** Creates the default workspace and, on first start, an admin token (returned only then). */
   bootstrap(): Promise<{ adminToken: string | null }>;
-  /** Starts this node's workers (claiming and executing runs). */
+  /** Starts this node's workers (claiming and executing runs) and its scheduler, as configured. */
   start(): Promise<void>;
   /** Stops claiming, lets in-flight steps finish for `graceMs`, releases leases, closes the store. */
   stop(opts?: { graceMs?: number; closeStore?: boolean }): Promise<void>;
   readonly worker: Worker;
+  readonly scheduler: Scheduler;
   /** Turns a trigger's activation into a run (or a recorded `skipped` run); see engine/fire.ts. */
   fire(request: FireRequest): Promise<FireResult>;
   /** Engine internals shared with the scheduler and triggers of this node. */
@@ -93,6 +98,8 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   runs.checkManualLimit = (id, definition) => fires.checkManualLimit(id, definition);
   const automations = new AutomationsService(ctx);
   const access = new AccessService(ctx);
+  const scheduler = new Scheduler(ctx, fires, options.scheduler);
+  const triggers = new TriggersService(ctx);
 
   async function emit(workspaceId: string, event: { name: string; data?: unknown; id?: string }, source = 'api'): Promise<EventView> {
     if (typeof event.name !== 'string' || !EVENT_NAME.test(event.name)) {
@@ -115,14 +122,24 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     config,
     store,
     worker,
+    scheduler,
     context: ctx,
     fire: (request) => fires.fire(request),
     nodeId: config.nodeId,
     bootstrap: async () => ({ adminToken: (await access.bootstrap()).adminToken }),
-    start: () => worker.start(),
+    start: async () => {
+      if (config.worker.enabled) await worker.start();
+      if (config.scheduler.enabled) await scheduler.start();
+    },
     stop: async (opts = {}) => {
+      await scheduler.stop();
       await worker.stop(opts.graceMs ?? config.worker.shutdownGraceMs);
       if (opts.closeStore !== false && !options.store) await store.close();
+    },
+    triggers: {
+      list: (ws, name) => triggers.list(ws, name),
+      preview: (ws, name, count) => triggers.preview(ws, name, count),
+      setEnabled: (ws, name, id, enabled) => triggers.setEnabled(ws, name, id, enabled),
     },
     workspaces: {
       ensure: (name) => access.ensureWorkspace(name),
@@ -220,6 +237,7 @@ function completeConfig(partial: Partial<RotaConfig>): RotaConfig {
     nodeId: `node-${process.pid}-${Math.random().toString(36).slice(2, 6)}`,
     ...partial,
     worker: { ...DEFAULT_CONFIG.worker, ...(partial.worker ?? {}) },
+    scheduler: { ...DEFAULT_CONFIG.scheduler, ...(partial.scheduler ?? {}) },
     http: { ...DEFAULT_CONFIG.http, ...(partial.http ?? {}) },
     shell: { ...DEFAULT_CONFIG.shell, ...(partial.shell ?? {}) },
   };

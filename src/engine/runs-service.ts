@@ -2,12 +2,12 @@
  * Creating, reading, canceling, retrying and replaying runs. Creation is one transaction: run
  * row, its pending steps and its first event, committed before the caller hears of the run.
  */
-import { sql, type Transaction } from 'kysely';
-import type { DB } from '../store/schema.js';
+import { sql, type Insertable, type Transaction } from 'kysely';
+import type { DB, RunTable } from '../store/schema.js';
 import type { EngineContext } from './context.js';
 import type { Worker } from './worker.js';
 import { WAKE_CHANNEL } from './worker.js';
-import { findAutomation, getAutomationById } from '../store/automations.js';
+import { findAutomation, getAutomationById, type AutomationRow } from '../store/automations.js';
 import {
   appendRunEvents,
   findRunByIdempotencyKey,
@@ -49,6 +49,16 @@ export interface CreateRunSpec {
   admit?: (tx: Transaction<DB>, info: { automationId: string; now: number }) => Promise<Admission>;
 }
 
+interface PreparedRun {
+  kind: 'new';
+  automation: AutomationRow;
+  version: number;
+  checked: ReturnType<typeof validateInputs>;
+  run: Insertable<RunTable> & { id: string; status: string; retry_of: string | null; replay_of: string | null };
+  steps: ReturnType<typeof initialSteps>;
+  now: number;
+}
+
 export type Admission =
   | { kind: 'run' }
   /** run after the active runs of the automation: held `queued` by a concurrency limit of one */
@@ -78,17 +88,39 @@ export class RunsService {
     return { run: await this.get(workspaceId, result.runId), created: result.created };
   }
 
-  /** The one way runs come to exist (manual, child, retry, replay; later triggers too). */
+  /** The one way runs come to exist (manual, child, retry, replay, trigger fires). */
   async create(spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: string }> {
-    const { db } = this.ctx.store;
-    const automation = await getAutomationById(db, spec.automationId);
+    const prepared = await this.#prepare(this.ctx.store.db, spec);
+    if (prepared.kind === 'existing') return prepared.result;
+    const status = await this.ctx.commits.run((tx) => this.#record(tx, prepared, spec));
+    return this.#finish(spec, prepared, status);
+  }
+
+  /**
+   * `create` inside the caller's transaction (the scheduler claims a fire id, records the run and
+   * advances its cursor in one commit). The caller wakes workers after the commit
+   * (`notifier.runsAvailable()`) when the returned status is `queued`.
+   */
+  async createInTx(tx: Transaction<DB>, spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: string }> {
+    const prepared = await this.#prepare(tx, spec);
+    if (prepared.kind === 'existing') return prepared.result;
+    const status = await this.#record(tx, prepared, spec);
+    if (status === null) {
+      const existing = await findRunByIdempotencyKey(tx, spec.automationId, spec.idempotencyKey!);
+      return { runId: existing!.id, created: false, status: existing!.status };
+    }
+    return { runId: prepared.run.id, created: true, status };
+  }
+
+  async #prepare(conn: Conn, spec: CreateRunSpec): Promise<PreparedRun | { kind: 'existing'; result: { runId: string; created: false; status: string } }> {
+    const automation = await getAutomationById(conn, spec.automationId);
     if (!automation || automation.workspace_id !== spec.workspaceId) throw new NotFoundError('automation not found');
     if (spec.idempotencyKey) {
-      const existing = await findRunByIdempotencyKey(db, automation.id, spec.idempotencyKey);
-      if (existing) return { runId: existing.id, created: false, status: existing.status };
+      const existing = await findRunByIdempotencyKey(conn, automation.id, spec.idempotencyKey);
+      if (existing) return { kind: 'existing' as const, result: { runId: existing.id, created: false, status: existing.status } };
     }
     const version = spec.version ?? automation.latest_version;
-    const { plan } = await this.ctx.plans.get(db, automation.id, version);
+    const { plan } = await this.ctx.plans.get(conn, automation.id, version);
     const checked = validateInputs(plan.inputsSchema, spec.inputs ?? {});
     if (!checked.ok && !spec.recordInvalidInputs) {
       throw new ValidationError("inputs do not match the automation's inputs schema", checked.errors, ErrorCode.inputs_invalid);
@@ -136,29 +168,37 @@ export class RunsService {
       updated_at: now,
     };
     const steps = initialSteps(plan, id, spec.retryOf?.steps);
-    const status = await this.ctx.commits.run(async (tx) => {
-      let admission: Admission = checked.ok
-        ? { kind: 'run' }
-        : { kind: 'skip', reason: SkipReason.invalid_inputs, message: "inputs do not match the automation's inputs schema", details: checked.errors };
-      if (admission.kind === 'run' && spec.admit) admission = await spec.admit(tx, { automationId: automation.id, now });
-      const row = admission.kind === 'skip' ? skippedRun(run, admission, now) : admission.kind === 'queue' ? { ...run, concurrency_limit: 1 } : run;
-      if (!(await insertRun(tx, row, admission.kind === 'skip' ? [] : steps))) return null;
-      const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
-      await tx.insertInto('run_events').values({ run_id: id, seq: 1, type: 'run.queued', step_id: null, data: JSON.stringify(data), idempotency_key: 'run.queued', created_at: now }).execute();
-      if (admission.kind === 'skip') {
-        const skipData = JSON.stringify({ reason: admission.reason, message: admission.message, details: admission.details ?? null });
-        await tx.insertInto('run_events').values({ run_id: id, seq: 2, type: 'run.skipped', step_id: null, data: skipData, idempotency_key: 'run.skipped', created_at: now }).execute();
-      } else if (this.ctx.store.dialect === 'postgres') {
-        await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
-      }
-      return row.status;
-    });
+    return { kind: 'new', automation, version, checked, run, steps, now };
+  }
+
+  /** Admission and the inserts; null when the idempotency key was taken meanwhile. */
+  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<string | null> {
+    const { automation, version, checked, run, steps, now } = prepared;
+    const id = run.id;
+    let admission: Admission = checked.ok
+      ? { kind: 'run' }
+      : { kind: 'skip', reason: SkipReason.invalid_inputs, message: "inputs do not match the automation's inputs schema", details: checked.errors };
+    if (admission.kind === 'run' && spec.admit) admission = await spec.admit(tx, { automationId: automation.id, now });
+    const row = admission.kind === 'skip' ? skippedRun(run, admission, now) : admission.kind === 'queue' ? { ...run, concurrency_limit: 1 } : run;
+    if (!(await insertRun(tx, row, admission.kind === 'skip' ? [] : steps))) return null;
+    const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
+    await tx.insertInto('run_events').values({ run_id: id, seq: 1, type: 'run.queued', step_id: null, data: JSON.stringify(data), idempotency_key: 'run.queued', created_at: now }).execute();
+    if (admission.kind === 'skip') {
+      const skipData = JSON.stringify({ reason: admission.reason, message: admission.message, details: admission.details ?? null });
+      await tx.insertInto('run_events').values({ run_id: id, seq: 2, type: 'run.skipped', step_id: null, data: skipData, idempotency_key: 'run.skipped', created_at: now }).execute();
+    } else if (this.ctx.store.dialect === 'postgres') {
+      await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
+    }
+    return row.status;
+  }
+
+  async #finish(spec: CreateRunSpec, prepared: { automation: { id: string }; run: { id: string } }, status: string | null) {
     if (status === null) {
-      const existing = await findRunByIdempotencyKey(db, automation.id, spec.idempotencyKey!);
+      const existing = await findRunByIdempotencyKey(this.ctx.store.db, prepared.automation.id, spec.idempotencyKey!);
       return { runId: existing!.id, created: false, status: existing!.status };
     }
     if (status === RunStatus.queued) this.ctx.notifier.runsAvailable();
-    return { runId: id, created: true, status };
+    return { runId: prepared.run.id, created: true, status };
   }
 
   async get(workspaceId: string, runId: string): Promise<RunView> {

@@ -3,6 +3,7 @@
  * node. Every method is scoped to one workspace id; authorization happens before these calls.
  */
 import type { ActionDefinition } from '../actions/types.js';
+import type { SchedulePreview, TriggerDetailView } from '../scheduler/triggers-service.js';
 import type {
   ApplyResult,
   AutomationView,
@@ -80,6 +81,15 @@ export interface RotaService {
 
   catalog: {
     actions(): ActionDefinition[];
+  };
+
+  triggers: {
+    /** Every trigger of an automation with its durable cursor and counters. */
+    list(workspaceId: string, automation: string): Promise<TriggerDetailView[]>;
+    /** The next `count` fire times of each schedule trigger (jitter included). */
+    preview(workspaceId: string, automation: string, count: number): Promise<SchedulePreview[]>;
+    /** Enabling a schedule gives it a fresh cursor; a passed one-shot `at` cannot be re-enabled. */
+    setEnabled(workspaceId: string, automation: string, triggerId: string, enabled: boolean): Promise<TriggerDetailView>;
   };
 
   health(): Promise<{ ok: boolean; database: string; node: string }>;

@@ -10,6 +10,7 @@ interface ServeOptions extends ConfigOptions {
   host?: string;
   watch?: string;
   worker?: boolean;
+  scheduler?: boolean;
 }
 
 export function registerServe(program: Command, io: Io): void {
@@ -18,12 +19,14 @@ export function registerServe(program: Command, io: Io): void {
     .option('--host <host>', 'listen address (env ROTA_HOST, default 127.0.0.1)')
     .option('--watch <dir>', 'apply definition files from this directory and re-apply them on change (env ROTA_WATCH_DIR)')
     .option('--no-worker', 'do not execute runs on this node (env ROTA_WORKER=0)')
+    .option('--no-scheduler', 'do not fire schedule triggers on this node (env ROTA_SCHEDULER=0)')
     .action(async (options: ServeOptions) => {
       const config = configFrom(io, options, {
         port: options.port,
         host: options.host,
         watchDir: options.watch,
         ...(options.worker === false ? { worker: { enabled: false } } : {}),
+        ...(options.scheduler === false ? { scheduler: { enabled: false } } : {}),
       });
       await serve(io, config);
     });
@@ -38,7 +41,7 @@ async function serve(io: Io, config: RotaConfig): Promise<void> {
   const { adminToken } = await rota.bootstrap();
   const workspace = await rota.workspaces.ensure(config.defaultWorkspace);
   const watcher = config.watchDir ? await loadAndWatch(rota, workspace.id, config.watchDir, io) : null;
-  if (config.worker.enabled) await rota.start();
+  await rota.start();
   const app = createApi(rota, { maxBodyBytes: config.maxBodyBytes, defaultWorkspace: config.defaultWorkspace });
   const server = await serveApi(app, { host: config.host, port: config.port });
   io.out(`Rota listening on ${server.url}`);

@@ -1,0 +1,147 @@
+/**
+ * What the interfaces ask about triggers: their cursors and counters, a preview of the next fire
+ * times, and enabling or disabling one trigger. Enabling (and resuming a paused automation) gives
+ * a schedule a fresh cursor: slots that passed while it was off are not caught up, they were
+ * deliberately not wanted.
+ */
+import type { EngineContext } from '../engine/context.js';
+import type { ScheduleTriggerDef } from '../definition/types.js';
+import type { Conn } from '../store/connect.js';
+import { findAutomation, listTriggers, type TriggerRow } from '../store/automations.js';
+import { getTrigger, updateTrigger } from '../store/schedules.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { freshCursor } from './cursor.js';
+import { catchUpPolicy } from './cursor.js';
+import { nextSlots, scheduleSpec, slotSource } from './slots.js';
+import { SCHEDULES_CHANNEL } from './scheduler.js';
+import { sql } from 'kysely';
+
+export interface TriggerDetailView {
+  id: string;
+  type: string;
+  enabled: boolean;
+  next_fire_at: string | null;
+  last_fire_at: string | null;
+  last_fire_id: string | null;
+  schedule_hash: string | null;
+  misfire_count: number;
+  last_misfire_at: string | null;
+  /** schedule triggers: the timing fields and catch-up policy in effect */
+  schedule?: { cron?: string; every?: string; anchor?: string; at?: string; timezone: string; jitter?: string; catch_up: string; max_catch_up: number; misfire_grace_ms: number };
+  /** webhook triggers: the endpoint id of `POST /hooks/{workspace}/{endpoint}` */
+  endpoint_id?: string | null;
+}
+
+export interface SchedulePreview {
+  trigger_id: string;
+  enabled: boolean;
+  timezone: string;
+  /** the next fire times (ISO 8601, UTC), jitter included, from the trigger's cursor on */
+  next: string[];
+}
+
+const MAX_PREVIEW = 1000;
+
+export class TriggersService {
+  constructor(private readonly ctx: EngineContext) {}
+
+  async list(workspaceId: string, name: string): Promise<TriggerDetailView[]> {
+    const automation = await this.#automation(workspaceId, name);
+    return (await listTriggers(this.ctx.store.db, automation.id)).map(triggerDetailView);
+  }
+
+  /** The next `count` fire times of every schedule trigger of the automation. */
+  async preview(workspaceId: string, name: string, count: number): Promise<SchedulePreview[]> {
+    const n = Math.min(Math.max(Math.trunc(count) || 1, 1), MAX_PREVIEW);
+    const automation = await this.#automation(workspaceId, name);
+    const now = this.ctx.clock.now();
+    const rows = (await listTriggers(this.ctx.store.db, automation.id)).filter((t) => t.type === 'schedule');
+    return rows.map((row) => {
+      const def = JSON.parse(row.config) as ScheduleTriggerDef;
+      const source = slotSource(def, automation.id, row.trigger_id);
+      // From the cursor when it points ahead; otherwise (due now, or reset) from the clock.
+      const stored = row.state ? (JSON.parse(row.state) as { slot?: number }).slot : undefined;
+      const from = typeof stored === 'number' && row.enabled === 1 ? Math.min(stored - 1, now) : now;
+      const next = nextSlots(scheduleSpec(def), from, n).map((slot) => new Date(source.due(slot)).toISOString());
+      return { trigger_id: row.trigger_id, enabled: row.enabled === 1, timezone: def.timezone ?? 'UTC', next };
+    });
+  }
+
+  async setEnabled(workspaceId: string, name: string, triggerId: string, enabled: boolean): Promise<TriggerDetailView> {
+    const automation = await this.#automation(workspaceId, name);
+    const now = this.ctx.clock.now();
+    await this.ctx.store.db.transaction().execute(async (tx) => {
+      const row = await getTrigger(tx, automation.id, triggerId);
+      if (!row) throw new NotFoundError(`trigger "${triggerId}" not found on automation "${name}"`);
+      if (!enabled) {
+        await updateTrigger(tx, automation.id, triggerId, { enabled: 0, updated_at: now });
+      } else if (row.enabled !== 1) {
+        if (row.type === 'schedule') {
+          const def = JSON.parse(row.config) as ScheduleTriggerDef;
+          const cursor = freshCursor(slotSource(def, automation.id, triggerId), now);
+          if (cursor.next_fire_at === null) {
+            throw new ConflictError(`trigger "${triggerId}" is a one-shot schedule whose time (${def.at}) has passed; set a new \`at\` time in the definition to schedule it again`);
+          }
+          await updateTrigger(tx, automation.id, triggerId, { enabled: 1, ...cursor, updated_at: now });
+        } else {
+          await updateTrigger(tx, automation.id, triggerId, { enabled: 1, updated_at: now });
+        }
+      }
+      await notifySchedules(tx, this.ctx);
+    });
+    this.ctx.notifier.schedulesChanged();
+    return triggerDetailView((await getTrigger(this.ctx.store.db, automation.id, triggerId))!);
+  }
+
+  async #automation(workspaceId: string, name: string) {
+    const automation = await findAutomation(this.ctx.store.db, workspaceId, name);
+    if (!automation) throw new NotFoundError(`automation "${name}" not found`);
+    return automation;
+  }
+}
+
+/** Fresh cursors for every schedule trigger of an automation (on resume). */
+export async function resetScheduleCursors(conn: Conn, ctx: EngineContext, automationId: string, now: number): Promise<void> {
+  for (const row of await listTriggers(conn, automationId)) {
+    if (row.type !== 'schedule' || row.enabled !== 1) continue;
+    const cursor = freshCursor(slotSource(JSON.parse(row.config) as ScheduleTriggerDef, automationId, row.trigger_id), now);
+    await updateTrigger(conn, automationId, row.trigger_id, { ...cursor, ...(cursor.next_fire_at === null ? { enabled: 0 } : {}), updated_at: now });
+  }
+  await notifySchedules(conn, ctx);
+}
+
+async function notifySchedules(conn: Conn, ctx: EngineContext): Promise<void> {
+  if (ctx.store.dialect === 'postgres') await sql`SELECT pg_notify(${SCHEDULES_CHANNEL}, '')`.execute(conn);
+}
+
+export function triggerDetailView(row: TriggerRow): TriggerDetailView {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+  const view: TriggerDetailView = {
+    id: row.trigger_id,
+    type: row.type,
+    enabled: row.enabled === 1,
+    next_fire_at: iso(row.next_fire_at),
+    last_fire_at: iso(row.last_fire_at),
+    last_fire_id: row.last_fire_id,
+    schedule_hash: row.schedule_hash,
+    misfire_count: Number(row.misfire_count),
+    last_misfire_at: iso(row.last_misfire_at),
+  };
+  if (row.type === 'schedule') {
+    const def = JSON.parse(row.config) as ScheduleTriggerDef;
+    const policy = catchUpPolicy(def);
+    view.schedule = {
+      ...(def.cron !== undefined ? { cron: def.cron } : {}),
+      ...(def.every !== undefined ? { every: def.every } : {}),
+      ...(def.anchor !== undefined ? { anchor: def.anchor } : {}),
+      ...(def.at !== undefined ? { at: def.at } : {}),
+      timezone: def.timezone ?? 'UTC',
+      ...(def.jitter !== undefined ? { jitter: def.jitter } : {}),
+      catch_up: policy.catchUp,
+      max_catch_up: policy.maxCatchUp,
+      misfire_grace_ms: policy.graceMs,
+    };
+  }
+  if (row.type === 'webhook') view.endpoint_id = row.endpoint_id;
+  return view;
+}
