@@ -31,6 +31,10 @@ export const ErrorCode = {
   child_run_failed: 'child_run_failed',
   lease_lost: 'lease_lost',
   budget_exceeded: 'budget_exceeded',
+  approval_rejected: 'approval_rejected',
+  event_timeout: 'event_timeout',
+  delegation_timeout: 'delegation_timeout',
+  delegation_failed: 'delegation_failed',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,4 +1,6 @@
 import { ConflictError, ValidationError } from '../errors.js';
+import { approvalAction } from './approval.js';
+import { delegateAction } from './delegate.js';
 import { emitEventAction } from './emit-event.js';
 import { httpAction } from './http.js';
 import { runAutomationAction } from './run-automation.js';
@@ -6,6 +8,7 @@ import { setAction } from './set.js';
 import { shellAction } from './shell.js';
 import { sleepAction } from './sleep.js';
 import type { ActionDefinition } from './types.js';
+import { waitForEventAction } from './wait-for-event.js';
 
 const TYPE_PATTERN = /^[a-z][a-z0-9_.-]*$/;
 
@@ -45,6 +48,9 @@ export const BUILTIN_ACTIONS: readonly ActionDefinition[] = [
   sleepAction,
   emitEventAction,
   runAutomationAction,
+  approvalAction,
+  waitForEventAction,
+  delegateAction,
 ];
 
 export function createBuiltinRegistry(extra: ActionDefinition[] = []): ActionRegistry {

@@ -26,6 +26,37 @@ export interface ActionServices {
    */
   requestApproval?(request: ApprovalRequest): Promise<{ id: string }>;
   getApproval?(id: string): Promise<ApprovalState | null>;
+  /** Ends this run `canceled`, like `POST /runs/{id}/cancel` (the calling step is aborted). */
+  cancelRun?(): Promise<void>;
+  /**
+   * `wait_for_event`: registers this step's wait (once per step; a second call returns the first
+   * registration) and reads it back. An event published in the workspace after the registration
+   * whose name and filter match completes the wait and wakes the step.
+   */
+  waitForEvent?(request: { name: string; filter?: Record<string, unknown>; expiresAt: number | null }): Promise<EventWaitState>;
+  getEventWait?(): Promise<EventWaitState | null>;
+  /**
+   * `delegate`: opens this step's delegation with a new one-time callback token (a still pending
+   * one gets a new token; the old one stops working) and reads its state back.
+   */
+  openDelegation?(request: { url: string; expiresAt: number | null }): Promise<{ id: string; callbackUrl: string; callbackToken: string }>;
+  getDelegation?(): Promise<DelegationState | null>;
+}
+
+export interface EventWaitState {
+  state: 'waiting' | 'matched';
+  /** epoch ms */
+  expiresAt: number | null;
+  /** the matched event: {id, name, data, source, created_at} */
+  event?: unknown;
+}
+
+export interface DelegationState {
+  id: string;
+  state: 'pending' | 'succeeded' | 'failed';
+  expiresAt: number | null;
+  output?: unknown;
+  error?: { message: string; code?: string; details?: unknown };
 }
 
 export interface ApprovalRequest {
@@ -49,6 +80,14 @@ export interface ApprovalState {
   comment?: string | null;
   decided_by?: string | null;
   decided_at?: string | null;
+  /**
+   * The decision in force: the decided state, or for `expired` the on_timeout that was applied
+   * (null when the run ended before any decision).
+   */
+  outcome?: 'approved' | 'rejected' | 'aborted' | null;
+  expires_at?: string | null;
+  /** as requested */
+  details?: unknown;
 }
 
 export interface ActionRuntimeConfig {

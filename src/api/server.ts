@@ -18,7 +18,9 @@ import type { RotaService } from '../engine/service.js';
 import type { ApiEnv, ApiLogger } from './api-env.js';
 import { authenticate } from './auth.js';
 import { notFoundHandler, onErrorHandler, validationHook } from './errors.js';
+import { approvalRoutes } from './routes/approvals.js';
 import { automationRoutes } from './routes/automations.js';
+import { callbackRoutes } from './routes/callbacks.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { eventRoutes } from './routes/events.js';
 import { runRoutes } from './routes/runs.js';
@@ -49,6 +51,8 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
   app.onError(onErrorHandler(logger));
   app.notFound(notFoundHandler);
   // authentication first: an unauthenticated client's body is never read
+  // delegation callbacks carry their own one-time token: mounted before the bearer middleware
+  app.route('/api/v1', callbackRoutes(rota, opts.maxBodyBytes));
   app.use('/api/v1/*', authenticate(rota, opts.defaultWorkspace));
   app.use(
     '/api/v1/*',
@@ -60,10 +64,11 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
     }),
   );
   app.route('/', systemRoutes(rota, logger));
-  for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), catalogRoutes(rota)]) {
+  for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), catalogRoutes(rota), approvalRoutes(rota)]) {
     app.route('/api/v1', routes);
   }
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'rota_... token' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'callbackToken', { type: 'http', scheme: 'bearer', description: 'rcb_... one-time delegation callback token' });
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Rota API', version: '1', description: 'Durable automations: definitions, runs, events, tokens.' },

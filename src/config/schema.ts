@@ -78,6 +78,7 @@ export const configLayerSchema = z.strictObject({
   watchDir: nonEmpty('a directory path').nullable(),
   maxBodyBytes: bytes(1),
   logLevel,
+  publicUrl: text('an http:// or https:// URL', /^https?:\/\/\S+$/).nullable(),
 }).partial();
 
 export type ConfigLayer = z.output<typeof configLayerSchema>;

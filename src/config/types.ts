@@ -31,6 +31,8 @@ export interface RotaConfig {
   /** request body limit of the API, bytes */
   maxBodyBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** base URL external runtimes use to reach this API (delegate callbacks); null: http://host:port */
+  publicUrl: string | null;
 }
 
 export const DEFAULT_CONFIG: Omit<RotaConfig, 'nodeId'> = {
@@ -47,4 +49,5 @@ export const DEFAULT_CONFIG: Omit<RotaConfig, 'nodeId'> = {
   watchDir: null,
   maxBodyBytes: 1024 * 1024,
   logLevel: 'info',
+  publicUrl: null,
 };

@@ -8,6 +8,9 @@ import type { PlanCache } from './plan-cache.js';
 import type { Notifier } from './notifier.js';
 import type { Logger } from './logger.js';
 import type { CommitQueue } from './commit-queue.js';
+import type { Transaction } from 'kysely';
+import type { DB } from '../store/schema.js';
+import type { EventRow } from '../store/events.js';
 
 /** Everything the engine's systems share, passed explicitly (no singletons). */
 export interface EngineContext {
@@ -22,6 +25,11 @@ export interface EngineContext {
   commits: CommitQueue;
   logger: Logger;
   /** services for actions of one run (emit events, start child runs, read runs) */
-  servicesFor(run: { id: string; workspace_id: string }): ActionServices;
+  servicesFor(run: { id: string; workspace_id: string }, stepId: string): ActionServices;
   random: () => number;
+  /**
+   * Set by the facade: called in the transaction that stored a new (not duplicate) event; matches
+   * the workspace's `wait_for_event` steps. Returns what to do once that transaction committed.
+   */
+  eventStored?: (tx: Transaction<DB>, event: EventRow) => Promise<() => void>;
 }

@@ -24,6 +24,8 @@ import { RunsService } from './runs-service.js';
 import { FireService, type FireRequest, type FireResult } from './fire.js';
 import { AutomationsService } from './automations-service.js';
 import { AccessService } from './access-service.js';
+import { ApprovalsService } from './approvals-service.js';
+import { WaitsService } from './waits-service.js';
 import { eventView } from './convert.js';
 import type { RotaService } from './service.js';
 import type { EventView, Page } from './views.js';
@@ -90,7 +92,11 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     commits: new CommitQueue(store, clock),
     logger,
     random: Math.random,
-    servicesFor: (run) => actionServices(run, store, () => runs!, emit),
+    servicesFor: (run, stepId) => ({
+      ...actionServices(run, store, () => runs!, emit),
+      ...approvals.forStep(run, stepId),
+      ...waits.forStep(run, stepId),
+    }),
   };
   const worker = new Worker(ctx);
   runs = new RunsService(ctx, () => worker);
@@ -98,6 +104,9 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   runs.checkManualLimit = (id, definition) => fires.checkManualLimit(id, definition);
   const automations = new AutomationsService(ctx);
   const access = new AccessService(ctx);
+  const approvals = new ApprovalsService(ctx, () => runs!);
+  const waits = new WaitsService(ctx);
+  ctx.eventStored = (tx, event) => waits.onEventStored(tx, event);
   const scheduler = new Scheduler(ctx, fires, options.scheduler);
   const triggers = new TriggersService(ctx);
 
@@ -114,7 +123,12 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
       dedupe_id: event.id ?? null,
       created_at: clock.now(),
     };
-    const { row: stored, duplicate } = await insertEvent(store.db, row);
+    // Waiting `wait_for_event` steps are matched in the transaction that stores the event.
+    const { stored, duplicate, after } = await store.db.transaction().execute(async (tx) => {
+      const inserted = await insertEvent(tx, row);
+      return { stored: inserted.row, duplicate: inserted.duplicate, after: inserted.duplicate ? () => undefined : await ctx.eventStored!(tx, inserted.row) };
+    });
+    after();
     return eventView(stored, duplicate);
   }
 
@@ -175,6 +189,14 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
         const items = rows.slice(0, limit).map((r) => eventView(r));
         return { items, next_cursor: rows.length > limit ? items[items.length - 1].id : null, total };
       },
+    },
+    approvals: {
+      list: (ws, opts) => approvals.list(ws, opts),
+      get: (ws, id) => approvals.get(ws, id),
+      decide: (ws, id, principal, decision) => approvals.decide(ws, id, principal, decision),
+    },
+    callbacks: {
+      deliver: (id, token, body) => waits.deliverCallback(id, token, body),
     },
     tokens: {
       create: (ws, name, scopes) => access.createToken(ws, name, scopes),

@@ -242,7 +242,7 @@ export class RunExecutor {
         },
         step: { id: step.id },
         log: stepLogger(logs, () => this.#now()),
-        services: this.#ctx.servicesFor(this.#run),
+        services: this.#ctx.servicesFor(this.#run, step.id),
         runtime: { http: this.#ctx.config.http, shell: this.#ctx.config.shell },
         now: () => this.#now(),
         state,

@@ -4,8 +4,11 @@
  */
 import type { ActionDefinition } from '../actions/types.js';
 import type { SchedulePreview, TriggerDetailView } from '../scheduler/triggers-service.js';
+import type { ApprovalDecisionInput } from './approval-decision.js';
+import type { CallbackBody } from './waits-service.js';
 import type {
   ApplyResult,
+  ApprovalView,
   AutomationView,
   EventView,
   Page,
@@ -69,6 +72,19 @@ export interface RotaService {
   events: {
     emit(workspaceId: string, event: { name: string; data?: unknown; id?: string }, source?: string): Promise<EventView>;
     list(workspaceId: string, opts?: { name?: string; cursor?: string | null; limit?: number }): Promise<Page<EventView>>;
+  };
+
+  approvals: {
+    /** Newest first; pending approvals past their expiry or of ended runs are settled `expired` first. */
+    list(workspaceId: string, opts?: { state?: string; runId?: string; cursor?: string | null; limit?: number }): Promise<Page<ApprovalView>>;
+    get(workspaceId: string, id: string): Promise<ApprovalView>;
+    /** Idempotent per principal; ConflictError on a conflicting or late decision; AuthError when not an approver. */
+    decide(workspaceId: string, id: string, principal: Principal, decision: ApprovalDecisionInput): Promise<ApprovalView>;
+  };
+
+  callbacks: {
+    /** A delegate runtime's callback: AuthError on a wrong token, ConflictError when already used or timed out. */
+    deliver(delegationId: string, token: string, body: CallbackBody): Promise<{ delegation_id: string; state: string }>;
   };
 
   tokens: {

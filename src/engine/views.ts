@@ -158,3 +158,34 @@ export interface RunReport {
   events: RunEventView[];
   markdown: string;
 }
+
+/** A human decision attached to a run step (or one tool call of an agent step). */
+export interface ApprovalView {
+  id: string;
+  run_id: string;
+  step_id: string;
+  automation: string;
+  run_status: string;
+  /** unique per run step: `approval`, `tool:<call id>`, ... */
+  key: string;
+  kind: string;
+  message: string;
+  details: unknown;
+  /** token ids, token names or scopes allowed to decide; null: any approvals:write token */
+  approvers: string[] | null;
+  min_approvals: number;
+  /** distinct tokens that approved so far */
+  approvals: number;
+  state: string;
+  /** the decision in force; for `expired`, the on_timeout applied (null if the run ended first) */
+  outcome: string | null;
+  /** the edited value in force (approve with value), else null */
+  value: unknown;
+  decided_by: string | null;
+  comment: string | null;
+  decisions: { by: string; by_name: string | null; decision: string; comment: string | null; value?: unknown; at: string }[];
+  expires_at: string | null;
+  on_timeout: string;
+  created_at: string;
+  decided_at: string | null;
+}
