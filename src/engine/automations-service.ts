@@ -118,7 +118,8 @@ export class AutomationsService {
         const hash = scheduleHash(t);
         if (!old || old.type !== 'schedule' || old.schedule_hash !== hash) {
           if (t.at !== undefined && Date.parse(t.at) <= now && source === 'api') {
-            throw new DefinitionError('definition is invalid', [{ path: `$.triggers[${i}].at`, message: `${t.at} is in the past; give a future time` }]);
+            const problem = { path: `$.triggers[${i}].at`, message: `${t.at} is in the past; give a future time` };
+            throw new DefinitionError(`definition is invalid: ${problem.path}: ${problem.message}`, [problem]);
           }
           cursor = { ...freshCursor(slotSource(t, automationId, t.id), now), schedule_hash: hash };
           enabled = declared;
