@@ -71,6 +71,8 @@ export const TriggerViewSchema = z.object({
   enabled: z.boolean(),
   next_fire_at: z.string().nullable(),
   last_fire_at: z.string().nullable(),
+  endpoint_id: z.string().optional().openapi({ description: 'webhook triggers: the stable, unguessable endpoint id' }),
+  webhook_path: z.string().optional().openapi({ description: 'webhook triggers: POST deliveries here', example: '/hooks/default/3q2-Xk...' }),
 });
 
 export const AutomationViewSchema = z
@@ -157,6 +159,10 @@ export const EventViewSchema = z
     source: z.string(),
     created_at: z.string(),
     duplicate: z.boolean().optional(),
+    runs: z
+      .array(z.object({ automation: z.string(), trigger_id: z.string(), run_id: z.string(), status: z.string(), created: z.boolean() }))
+      .optional()
+      .openapi({ description: 'runs of the event triggers this event matched' }),
   })
   .openapi('Event');
 

@@ -23,6 +23,8 @@ import { automationRoutes } from './routes/automations.js';
 import { callbackRoutes } from './routes/callbacks.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { eventRoutes } from './routes/events.js';
+import { hookRoutes } from './routes/hooks.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { runRoutes } from './routes/runs.js';
 import { systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -64,6 +66,9 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
     }),
   );
   app.route('/', systemRoutes(rota, logger));
+  // webhook senders authenticate by their trigger's scheme, not by a bearer token
+  app.route('/', hookRoutes(rota));
+  app.route('/api/v1', webhookRoutes(rota));
   for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), catalogRoutes(rota), approvalRoutes(rota)]) {
     app.route('/api/v1', routes);
   }

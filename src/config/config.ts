@@ -68,6 +68,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   ROTA_WATCH_DIR: 'watchDir',
   ROTA_MAX_BODY_BYTES: 'maxBodyBytes',
   ROTA_LOG_LEVEL: 'logLevel',
+  ROTA_SECRET_KEY: 'secretKey',
   ROTA_PUBLIC_URL: 'publicUrl',
 };
 

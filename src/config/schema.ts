@@ -78,6 +78,7 @@ export const configLayerSchema = z.strictObject({
   watchDir: nonEmpty('a directory path').nullable(),
   maxBodyBytes: bytes(1),
   logLevel,
+  secretKey: text('a 32-byte key as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)', /^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/).nullable(),
   publicUrl: text('an http:// or https:// URL', /^https?:\/\/\S+$/).nullable(),
 }).partial();
 

@@ -31,6 +31,11 @@ export interface RotaConfig {
   /** request body limit of the API, bytes */
   maxBodyBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /**
+   * key encrypting webhook secrets at rest (32 bytes, base64 or hex); null: generated into dataDir
+   * (`secret.key`, mode 0600) on first use. Required on PostgreSQL: every node needs the same key.
+   */
+  secretKey: string | null;
   /** base URL external runtimes use to reach this API (delegate callbacks); null: http://host:port */
   publicUrl: string | null;
 }
@@ -49,5 +54,6 @@ export const DEFAULT_CONFIG: Omit<RotaConfig, 'nodeId'> = {
   watchDir: null,
   maxBodyBytes: 1024 * 1024,
   logLevel: 'info',
+  secretKey: null,
   publicUrl: null,
 };

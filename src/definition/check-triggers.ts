@@ -9,6 +9,7 @@ import { appendPath, isRecord } from './json-path.js';
 import { validateDeferred } from './json-schema.js';
 import { RUN_FIELDS, checkReference, type InputsInfo, type ReferenceContext } from './references.js';
 import { findTemplateReferences, hasTemplate } from './template.js';
+import { checkWebhookVerify } from './check-webhook.js';
 
 export function checkTriggers(raw: unknown, inputsSchema: Record<string, unknown> | null, inputs: InputsInfo): ErrorDetail[] {
   if (!Array.isArray(raw)) return [];
@@ -31,8 +32,11 @@ export function checkTriggers(raw: unknown, inputsSchema: Record<string, unknown
         problems.push({ path: appendPath(path, 'anchor'), message: '`anchor` aligns `every` slots; it needs `every`' });
       }
     }
-    if (isRecord(trigger.filter)) problems.push(...validateFilter(trigger.filter, appendPath(path, 'filter'), ['data']));
-    if (isRecord(trigger.inputs)) problems.push(...checkTriggerInputs(trigger.inputs, appendPath(path, 'inputs'), inputsSchema, inputs));
+    // webhooks also expose descriptive request headers (`headers.x-github-event`)
+    const roots = trigger.type === 'webhook' ? ['data', 'headers'] : ['data'];
+    if (trigger.type === 'webhook') problems.push(...checkWebhookVerify(trigger.verify, path));
+    if (isRecord(trigger.filter)) problems.push(...validateFilter(trigger.filter, appendPath(path, 'filter'), roots));
+    if (isRecord(trigger.inputs)) problems.push(...checkTriggerInputs(trigger.inputs, appendPath(path, 'inputs'), inputsSchema, inputs, roots));
   });
   return problems;
 }
@@ -42,9 +46,10 @@ function checkTriggerInputs(
   path: string,
   inputsSchema: Record<string, unknown> | null,
   inputs: InputsInfo,
+  roots: string[],
 ): ErrorDetail[] {
   const ctx: ReferenceContext = {
-    roots: ['data', 'run'],
+    roots: [...roots, 'run'],
     placeName: 'trigger inputs',
     inputs,
     knownSteps: new Set(),

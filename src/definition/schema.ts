@@ -89,7 +89,12 @@ const scheduleTrigger = z.strictObject({
   overlap: overlap.optional(),
 });
 
-const secretRef = z.union([z.string().min(1), z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') })]);
+const secretRef = z.union([
+  z.string().min(1).max(1000),
+  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }),
+  // what a stored definition holds instead of a literal (see triggers/secrets.ts)
+  z.strictObject({ secret_ref: z.string().regex(/^sec_[A-Za-z0-9]{1,60}$/, 'must be a secret reference returned by Rota') }),
+]);
 
 const webhookTrigger = z.strictObject({
   ...triggerBase,

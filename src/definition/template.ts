@@ -15,12 +15,14 @@ import { ErrorCode, RotaError } from '../errors.js';
 import { appendPath, isRecord } from './json-path.js';
 import { getPath, parsePath, type PathSegment } from './filter.js';
 
-export const TEMPLATE_ROOTS = ['inputs', 'data', 'steps', 'run', 'secrets'] as const;
+export const TEMPLATE_ROOTS = ['inputs', 'data', 'headers', 'steps', 'run', 'secrets'] as const;
 export const TEMPLATE_PIPES = ['json'] as const;
 
 export interface TemplateScope {
   inputs?: unknown;
   data?: unknown;
+  /** webhook trigger inputs: descriptive request headers, lower-case names */
+  headers?: Record<string, string>;
   steps?: Record<string, { output: unknown }>;
   run?: Record<string, unknown>;
   secrets?: Record<string, string>;
@@ -138,6 +140,7 @@ function evaluate(parsed: Parsed, scope: TemplateScope, allowSecrets: boolean): 
   const roots: Record<string, unknown> = {
     inputs: scope.inputs,
     data: scope.data,
+    headers: scope.headers,
     steps: scope.steps,
     run: scope.run,
     secrets: scope.secrets,

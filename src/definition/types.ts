@@ -81,8 +81,11 @@ export interface ManualTriggerDef extends TriggerBase {
 
 export type TriggerDef = ScheduleTriggerDef | WebhookTriggerDef | EventTriggerDef | ManualTriggerDef;
 
-/** A secret is either a literal (stored encrypted, write-only) or a reference to an env variable. */
-export type SecretRef = string | { env: string };
+/**
+ * A secret is a literal (stored encrypted, write-only), a reference to an env variable, or — in
+ * stored definitions — the reference that replaced a literal at apply time.
+ */
+export type SecretRef = string | { env: string } | { secret_ref: string };
 
 export type OverlapPolicy = 'skip' | 'queue' | 'allow' | 'cancel_previous';
 

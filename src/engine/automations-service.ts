@@ -41,13 +41,21 @@ export interface ApplyOptions {
 export class AutomationsService {
   constructor(private readonly ctx: EngineContext) {}
 
+  /** Set by the facade: replaces literal webhook secrets by references to encrypted copies (triggers/secrets.ts). */
+  sealSecrets: (workspaceId: string, definition: Definition) => Promise<Definition> = async (_, definition) => definition;
+  /** Set by the facade: a workspace's triggers changed (event-trigger index invalidation). */
+  triggersChanged: (workspaceId: string) => Promise<void> = async () => undefined;
+  /** Set by the facade: an automation's status changed (publishes `automation.paused`). */
+  statusChanged: (workspaceId: string, row: AutomationRow, status: string) => Promise<void> = async () => undefined;
+
   async validate(raw: unknown): Promise<void> {
     compileDefinition(raw, (type) => this.ctx.actions.get(type));
   }
 
   async apply(workspaceId: string, raw: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
     const compiled = compileDefinition(raw, (type) => this.ctx.actions.get(type));
-    const { definition } = compiled;
+    // a literal secret never reaches the stored definition, its hash or the plan cache
+    const definition = await this.sealSecrets(workspaceId, compiled.definition);
     if (opts.mustExist !== undefined && opts.mustExist !== definition.name) {
       throw new ConflictError(`definition name "${definition.name}" does not match "${opts.mustExist}"`);
     }
@@ -94,7 +102,8 @@ export class AutomationsService {
       await this.#syncTriggers(tx, existing.id, definition, now, source);
       return { id: existing.id, version, created: false, changed: true };
     });
-    this.ctx.plans.put(outcome.id, outcome.version, compiled);
+    this.ctx.plans.put(outcome.id, outcome.version, { ...compiled, definition });
+    if (outcome.changed) await this.triggersChanged(workspaceId);
     if (outcome.changed) this.ctx.notifier.schedulesChanged();
     return { automation: await this.get(workspaceId, definition.name), created: outcome.created, changed: outcome.changed };
   }
@@ -186,6 +195,7 @@ export class AutomationsService {
       if (status === 'active' && row.status !== 'active') await resetScheduleCursors(tx, this.ctx, row.id, now);
     });
     this.ctx.notifier.schedulesChanged();
+    if (status !== row.status) await this.statusChanged(workspaceId, row, status);
     return this.get(workspaceId, name);
   }
 

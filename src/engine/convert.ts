@@ -22,14 +22,19 @@ export function automationView(row: AutomationRow, workspace: string, definition
     source_path: row.source_path,
     version: row.latest_version,
     definition,
-    triggers: triggers.map(triggerView),
+    triggers: triggers.map((t) => triggerView(t, workspace)),
     created_at: iso(row.created_at)!,
     updated_at: iso(row.updated_at)!,
   };
 }
 
-export function triggerView(row: TriggerRow): TriggerView {
-  return { id: row.trigger_id, type: row.type, enabled: row.enabled === 1, next_fire_at: iso(row.next_fire_at), last_fire_at: iso(row.last_fire_at) };
+export function triggerView(row: TriggerRow, workspace?: string): TriggerView {
+  const view: TriggerView = { id: row.trigger_id, type: row.type, enabled: row.enabled === 1, next_fire_at: iso(row.next_fire_at), last_fire_at: iso(row.last_fire_at) };
+  if (row.type === 'webhook' && row.endpoint_id) {
+    view.endpoint_id = row.endpoint_id;
+    if (workspace !== undefined) view.webhook_path = `/hooks/${encodeURIComponent(workspace)}/${row.endpoint_id}`;
+  }
+  return view;
 }
 
 export function versionView(row: VersionRow): VersionView {

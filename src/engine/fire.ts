@@ -28,6 +28,8 @@ export interface FireRequest {
   /** fire id, delivery id or event id: the same key never produces a second run */
   idempotencyKey: string;
   receivedAt?: number;
+  /** webhooks: descriptive request headers, usable as `headers.<name>` in filters and inputs */
+  headers?: Record<string, string>;
   /** Record the activation as a `skipped` run with this reason, whatever the filter and inputs (a misfire). */
   skip?: { reason: SkipReason; message: string; details?: unknown };
 }
@@ -62,12 +64,12 @@ export class FireService {
     const trigger = definition.triggers?.find((t) => t.id === req.triggerId);
     if (!trigger) throw new NotFoundError(`trigger "${req.triggerId}" not found on automation "${automation.name}"`);
     const forced = req.skip;
-    if (!forced && trigger.filter && !evaluateFilter(trigger.filter, { data: req.data })) return { kind: 'filtered' };
+    if (!forced && trigger.filter && !evaluateFilter(trigger.filter, { data: req.data, headers: req.headers ?? {} })) return { kind: 'filtered' };
 
     let inputs: Record<string, unknown> = {};
     let mappingError: unknown = null;
     try {
-      inputs = (resolveTemplates(trigger.inputs ?? {}, { data: req.data }) ?? {}) as Record<string, unknown>;
+      inputs = (resolveTemplates(trigger.inputs ?? {}, { data: req.data, headers: req.headers ?? {} }) ?? {}) as Record<string, unknown>;
     } catch (err) {
       mappingError = err;
     }
@@ -77,7 +79,7 @@ export class FireService {
       automationId: automation.id,
       inputs,
       idempotencyKey: req.idempotencyKey,
-      trigger: { id: trigger.id, kind: trigger.type, source: req.source, data: req.data },
+      trigger: { id: trigger.id, kind: trigger.type, source: req.source, data: req.data, headers: req.headers },
       receivedAt: req.receivedAt,
       recordInvalidInputs: true,
       admit: async (tx, info): Promise<Admission> => {

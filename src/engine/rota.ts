@@ -24,6 +24,10 @@ import { RunsService } from './runs-service.js';
 import { FireService, type FireRequest, type FireResult } from './fire.js';
 import { AutomationsService } from './automations-service.js';
 import { AccessService } from './access-service.js';
+import { loadSecretKey, SecretVault } from '../triggers/secrets.js';
+import { EventTriggerIndex } from '../triggers/event-index.js';
+import { EventService } from '../triggers/events.js';
+import { WebhookService } from '../triggers/webhooks.js';
 import { ApprovalsService } from './approvals-service.js';
 import { WaitsService } from './waits-service.js';
 import { eventView } from './convert.js';
@@ -104,6 +108,18 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   runs.checkManualLimit = (id, definition) => fires.checkManualLimit(id, definition);
   const automations = new AutomationsService(ctx);
   const access = new AccessService(ctx);
+  // Webhooks and events (src/triggers): secrets sealed at apply, event triggers matched on publish.
+  const vault = new SecretVault(loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir, dialect: store.dialect }), ctx.ids);
+  const eventTriggers = new EventService(ctx, new EventTriggerIndex(() => store.db, () => clock.now()), (request) => fires.fire(request));
+  const webhookService = new WebhookService(ctx, vault, (request) => fires.fire(request));
+  ctx.runEnded = (run) => eventTriggers.runEnded(run);
+  automations.sealSecrets = (ws, definition) => vault.seal(store.db, { workspaceId: ws, now: clock.now() }, definition);
+  automations.triggersChanged = (ws) => eventTriggers.triggersChanged(ws);
+  automations.statusChanged = async (ws, row, status) => {
+    await eventTriggers.triggersChanged(ws);
+    if (status === 'paused') eventTriggers.automationPaused(ws, row, 'api', clock.now());
+  };
+  eventTriggers.start();
   const approvals = new ApprovalsService(ctx, () => runs!);
   const waits = new WaitsService(ctx);
   ctx.eventStored = (tx, event) => waits.onEventStored(tx, event);
@@ -114,6 +130,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     if (typeof event.name !== 'string' || !EVENT_NAME.test(event.name)) {
       throw new ValidationError('invalid event name', [{ path: 'name', message: 'must match [A-Za-z0-9_.:-]{1,200}' }]);
     }
+    const matches = await eventTriggers.match(workspaceId, event.name);
     const row = {
       id: ctx.ids(),
       workspace_id: workspaceId,
@@ -122,6 +139,8 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
       source,
       dedupe_id: event.id ?? null,
       created_at: clock.now(),
+      // pending until every matching trigger fired; with none there is nothing for the sweep to redo
+      dispatched_at: matches.length > 0 ? null : clock.now(),
     };
     // Waiting `wait_for_event` steps are matched in the transaction that stores the event.
     const { stored, duplicate, after } = await store.db.transaction().execute(async (tx) => {
@@ -129,7 +148,9 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
       return { stored: inserted.row, duplicate: inserted.duplicate, after: inserted.duplicate ? () => undefined : await ctx.eventStored!(tx, inserted.row) };
     });
     after();
-    return eventView(stored, duplicate);
+    const view = eventView(stored, duplicate);
+    if (matches.length > 0) view.runs = await eventTriggers.dispatch(stored, matches);
+    return view;
   }
 
   return {
@@ -147,6 +168,8 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     },
     stop: async (opts = {}) => {
       await scheduler.stop();
+      eventTriggers.stop();
+      await webhookService.close();
       await worker.stop(opts.graceMs ?? config.worker.shutdownGraceMs);
       if (opts.closeStore !== false && !options.store) await store.close();
     },
@@ -197,6 +220,11 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     },
     callbacks: {
       deliver: (id, token, body) => waits.deliverCallback(id, token, body),
+    },
+    webhooks: {
+      receive: (request) => webhookService.receive(request),
+      deliveries: (ws, name, id, opts) => webhookService.deliveries(ws, name, id, opts),
+      rotateSecret: (ws, name, id, req) => webhookService.rotateSecret(ws, name, id, req),
     },
     tokens: {
       create: (ws, name, scopes) => access.createToken(ws, name, scopes),

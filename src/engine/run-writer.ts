@@ -78,6 +78,7 @@ export class RunWriter {
     if (result.cancelRequested && !isTerminalRun(String(row.status))) this.onCancelRequested?.();
     this.publish(events, result.lastSeq, now);
     if (finished && (row.parent_run_id || row.concurrency_limit !== null)) this.ctx.notifier.runsAvailable();
+    if (finished) this.ctx.runEnded?.(row);
   }
 
   /** Set by the executor: a flush saw that someone asked for this run to be canceled. */

@@ -37,7 +37,7 @@ export interface CreateRunSpec {
   version?: number;
   inputs: Record<string, unknown> | undefined;
   idempotencyKey?: string | null;
-  trigger: { id: string; kind: string; source: string; data?: unknown };
+  trigger: { id: string; kind: string; source: string; data?: unknown; headers?: Record<string, string> };
   parent?: { runId: string; stepId: string };
   retryOf?: { run: RunRow; steps: StepRow[] };
   replayOf?: string;
@@ -134,6 +134,7 @@ export class RunsService {
       workspace: spec.workspaceId,
       source: spec.trigger.source,
       data: spec.trigger.data ?? null,
+      ...(spec.trigger.headers ? { headers: spec.trigger.headers } : {}),
       received_at: new Date(spec.receivedAt ?? now).toISOString(),
       idempotency_key: spec.idempotencyKey ?? null,
     };
@@ -238,6 +239,7 @@ export class RunsService {
     const { db } = this.ctx.store;
     await this.#row(db, workspaceId, runId);
     const now = this.ctx.clock.now();
+    let canceled: RunRow | null = null;
     const direct = await db.transaction().execute(async (tx) => {
       const row = await getRunRow(tx, runId);
       if (!row || isTerminalRun(row.status)) return 'done';
@@ -246,8 +248,10 @@ export class RunsService {
         return 'requested';
       }
       await this.#cancelNow(tx, row, now);
+      canceled = { ...row, status: RunStatus.canceled, ended_at: now };
       return 'done';
     });
+    if (canceled) this.ctx.runEnded?.(canceled);
     if (direct === 'requested') {
       if (!this.worker()?.cancelLocal(runId)) await this.wait(workspaceId, runId, 2_000);
     }

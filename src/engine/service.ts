@@ -3,6 +3,8 @@
  * node. Every method is scoped to one workspace id; authorization happens before these calls.
  */
 import type { ActionDefinition } from '../actions/types.js';
+import type { IncomingWebhook } from '../triggers/webhooks.js';
+import type { DeliveryPage, WebhookResponse } from '../triggers/webhook-types.js';
 import type { SchedulePreview, TriggerDetailView } from '../scheduler/triggers-service.js';
 import type { ApprovalDecisionInput } from './approval-decision.js';
 import type { CallbackBody } from './waits-service.js';
@@ -97,6 +99,15 @@ export interface RotaService {
 
   catalog: {
     actions(): ActionDefinition[];
+  };
+
+  webhooks: {
+    /** `POST /hooks/{workspace}/{endpoint}`: verify, fire, log; never throws for unauthenticated requests. */
+    receive(request: IncomingWebhook): Promise<WebhookResponse>;
+    /** The trigger's bounded delivery log, newest first, and its count of unauthenticated requests. */
+    deliveries(workspaceId: string, automation: string, triggerId: string, opts?: { cursor?: string | null; limit?: number }): Promise<DeliveryPage>;
+    /** Replaces a stored secret; the previous one keeps verifying for `grace`. Never returns a secret. */
+    rotateSecret(workspaceId: string, automation: string, triggerId: string, request: { secret: string; grace?: string }): Promise<{ rotated: true; previous_valid_until: string | null }>;
   };
 
   triggers: {

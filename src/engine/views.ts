@@ -31,6 +31,9 @@ export interface TriggerView {
   enabled: boolean;
   next_fire_at: string | null;
   last_fire_at: string | null;
+  /** webhook triggers: the stable, unguessable endpoint id and the path to POST deliveries to */
+  endpoint_id?: string;
+  webhook_path?: string;
 }
 
 export interface VersionView {
@@ -134,6 +137,8 @@ export interface EventView {
   source: string;
   created_at: string;
   duplicate?: boolean;
+  /** runs of the event triggers it matched (when published through `emit`); `created` false: fired before */
+  runs?: { automation: string; trigger_id: string; run_id: string; status: string; created: boolean }[];
 }
 
 export interface TokenView {

@@ -169,7 +169,7 @@ export interface EventTable {
 export interface SecretTable {
   id: string;
   workspace_id: string;
-  automation_id: string;
+  automation_name: string;
   trigger_id: string;
   ciphertext: string;
   /** the secret before the last rotation, valid until previous_expires_at */

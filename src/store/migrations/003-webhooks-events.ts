@@ -10,14 +10,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('secrets')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
-    .addColumn('automation_id', 'text', (c) => c.notNull().references('automations.id'))
+    // by name: secrets are sealed before the applying transaction, when a new automation has no id yet
+    .addColumn('automation_name', 'text', (c) => c.notNull())
     .addColumn('trigger_id', 'text', (c) => c.notNull())
     .addColumn('ciphertext', 'text', (c) => c.notNull())
     .addColumn('previous_ciphertext', 'text')
     .addColumn('previous_expires_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .addUniqueConstraint('secrets_trigger', ['automation_id', 'trigger_id'])
+    .addUniqueConstraint('secrets_trigger', ['workspace_id', 'automation_name', 'trigger_id'])
     .execute();
 
   await db.schema

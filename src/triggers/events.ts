@@ -1,0 +1,180 @@
+/**
+ * Publishing events and matching them against event triggers (SPEC §4). An event is stored first
+ * (deduplicated by its `id`), then every matching trigger fires through the engine's `fire` with
+ * the key `event:<event row id>:<trigger id>`, so a re-published or re-dispatched event never makes
+ * a second run. An event whose dispatch did not complete (node stopped, a fire failed) keeps
+ * `dispatched_at` null and is dispatched again by a periodic sweep on any node.
+ *
+ * Rota's own events (`run.succeeded`, `run.failed`, `run.canceled`, `run.timed_out`,
+ * `automation.paused`) are published after the change committed, and only when some event trigger
+ * listens for the name, so a busy workspace does not write a second row per run. A run's own
+ * automation never matches that run's `run.*` event, and chains of `run.*` events stop after
+ * {@link MAX_CHAIN_DEPTH} links, so automations cannot trigger themselves in a loop.
+ */
+import type { EngineContext } from '../engine/context.js';
+import type { FireRequest, FireResult } from '../engine/fire.js';
+import type { EventView } from '../engine/views.js';
+import { insertEvent, type EventRow } from '../store/events.js';
+import { bumpTriggerGeneration, listUndispatched, markDispatched } from '../store/event-triggers.js';
+import type { RunRow } from '../store/runs.js';
+import { fromJson } from '../store/json.js';
+import { toErrorShape } from '../errors.js';
+import type { EventTriggerIndex, IndexedTrigger } from './event-index.js';
+
+export const MAX_CHAIN_DEPTH = 16;
+const SWEEP_MS = 15_000;
+/** an undispatched event this old is assumed abandoned by the node that stored it */
+const SWEEP_AGE_MS = 30_000;
+/** Rota's own events trust an index checked this recently (they are published on every run end) */
+const SYSTEM_STALENESS_MS = 1_000;
+
+export const RUN_EVENT_STATUSES = ['succeeded', 'failed', 'canceled', 'timed_out'] as const;
+
+export class EventService {
+  #sweeper: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly index: EventTriggerIndex,
+    private readonly fire: (request: FireRequest) => Promise<FireResult>,
+  ) {}
+
+  /** Event triggers that `name` would fire, for the publisher to store the event as pending or not. */
+  match(workspaceId: string, name: string): Promise<IndexedTrigger[]> {
+    return this.index.match(workspaceId, name);
+  }
+
+  /** A definition changed on this node: bump the workspace generation (other nodes) and drop the local index. */
+  async triggersChanged(workspaceId: string): Promise<void> {
+    await bumpTriggerGeneration(this.ctx.store.db, workspaceId);
+    this.index.invalidate(workspaceId);
+  }
+
+  /** Called by the engine after a run's terminal state committed; never throws, never blocks it. */
+  runEnded(run: RunRow): void {
+    if (!(RUN_EVENT_STATUSES as readonly string[]).includes(run.status)) return;
+    const depth = chainDepth(run) + 1;
+    if (depth > MAX_CHAIN_DEPTH) {
+      this.ctx.logger.warn({ run: run.id, automation: run.automation_name, depth }, `run.* event chain deeper than ${MAX_CHAIN_DEPTH}; not published`);
+      return;
+    }
+    const data = {
+      run_id: run.id,
+      automation: run.automation_name,
+      automation_id: run.automation_id,
+      version: run.version,
+      status: run.status,
+      trigger_id: run.trigger_id,
+      output: fromJson(run.output),
+      error: fromJson(run.error),
+      depth,
+    };
+    this.#publishSystem(run.workspace_id, `run.${run.status}`, data, `rota:run:${run.id}:${run.status}`, run.automation_id);
+  }
+
+  automationPaused(workspaceId: string, automation: { id: string; name: string }, reason: string, at: number): void {
+    const data = { automation: automation.name, automation_id: automation.id, reason };
+    this.#publishSystem(workspaceId, 'automation.paused', data, `rota:automation:${automation.id}:paused:${at}`, automation.id);
+  }
+
+  #publishSystem(workspaceId: string, name: string, data: unknown, dedupeId: string, ownAutomation: string): void {
+    const publish = async () => {
+      const matches = (await this.index.match(workspaceId, name, SYSTEM_STALENESS_MS)).filter((m) => m.automationId !== ownAutomation);
+      if (matches.length === 0) return;
+      const { row } = await this.#store(workspaceId, name, data, dedupeId, 'rota', true);
+      await this.dispatch(row, matches);
+    };
+    publish().catch((err: unknown) => this.ctx.logger.warn({ err: toErrorShape(err), event: name }, 'could not publish a Rota event'));
+  }
+
+  async #store(workspaceId: string, name: string, data: unknown, dedupeId: string | null, source: string, pending: boolean) {
+    const now = this.ctx.clock.now();
+    const row = {
+      id: this.ctx.ids(),
+      workspace_id: workspaceId,
+      name,
+      data: data === undefined ? null : JSON.stringify(data),
+      source,
+      dedupe_id: dedupeId,
+      created_at: now,
+      dispatched_at: pending ? null : now,
+    };
+    const hook = this.ctx.eventStored;
+    if (!hook) return insertEvent(this.ctx.store.db, row);
+    // waiting `wait_for_event` steps are matched in the transaction that stores the event
+    const { stored, after } = await this.ctx.store.db.transaction().execute(async (tx) => {
+      const inserted = await insertEvent(tx, row);
+      return { stored: inserted, after: inserted.duplicate ? () => undefined : await hook(tx, inserted.row) };
+    });
+    after();
+    return stored;
+  }
+
+  /** Fires every matching trigger of a stored event; marks it dispatched once all of them were recorded. */
+  async dispatch(row: EventRow, matches: IndexedTrigger[]): Promise<NonNullable<EventView['runs']>> {
+    const data = fromJson(row.data);
+    const settled = await Promise.allSettled(
+      matches.map(async (m) => {
+        const result = await this.fire({
+          workspaceId: row.workspace_id,
+          automationId: m.automationId,
+          triggerId: m.trigger.id,
+          source: `event:${row.id}`,
+          data,
+          idempotencyKey: `event:${row.id}:${m.trigger.id}`,
+          receivedAt: Number(row.created_at),
+        });
+        return { m, result };
+      }),
+    );
+    const runs: NonNullable<EventView['runs']> = [];
+    let failed = false;
+    for (const outcome of settled) {
+      if (outcome.status === 'rejected') {
+        failed = true;
+        this.ctx.logger.warn({ err: toErrorShape(outcome.reason), event: row.id }, 'an event trigger could not fire; the event will be dispatched again');
+        continue;
+      }
+      const { m, result } = outcome.value;
+      if (result.kind === 'run') runs.push({ automation: m.automationName, trigger_id: m.trigger.id, run_id: result.runId, status: result.status, created: result.created });
+    }
+    if (!failed && (row.dispatched_at === null || row.dispatched_at === undefined)) await markDispatched(this.ctx.store.db, row.id, this.ctx.clock.now());
+    return runs;
+  }
+
+  /** Re-dispatches events left undispatched (a node stopped between storing and firing). */
+  async sweep(): Promise<number> {
+    const rows = await listUndispatched(this.ctx.store.db, this.ctx.clock.now() - SWEEP_AGE_MS, 100);
+    for (const row of rows) {
+      const own = row.source === 'rota' ? (fromJson<{ automation_id?: string }>(row.data)?.automation_id ?? null) : null;
+      const matches = (await this.index.match(row.workspace_id, row.name)).filter((m) => m.automationId !== own);
+      if (matches.length === 0) await markDispatched(this.ctx.store.db, row.id, this.ctx.clock.now());
+      else await this.dispatch(row, matches);
+    }
+    return rows.length;
+  }
+
+  start(): void {
+    const tick = () => {
+      this.sweep()
+        .catch((err: unknown) => this.ctx.logger.warn({ err: toErrorShape(err) }, 'event dispatch sweep failed'))
+        .finally(() => {
+          if (this.#sweeper) this.#sweeper = setTimeout(tick, SWEEP_MS).unref();
+        });
+    };
+    this.#sweeper = setTimeout(tick, SWEEP_MS).unref();
+  }
+
+  stop(): void {
+    if (this.#sweeper) clearTimeout(this.#sweeper);
+    this.#sweeper = null;
+  }
+}
+
+/** How many `run.*` links led to this run (0 when it was not started by one). */
+function chainDepth(run: RunRow): number {
+  if (run.trigger_kind !== 'event') return 0;
+  const activation = fromJson<{ data?: { depth?: unknown; run_id?: unknown } }>(run.activation);
+  const depth = activation?.data?.depth;
+  return typeof depth === 'number' && typeof activation?.data?.run_id === 'string' ? depth : 0;
+}

@@ -1,0 +1,286 @@
+/**
+ * Webhook ingestion (`POST /hooks/{workspace}/{endpoint}`): endpoint lookup → body limit →
+ * verification → activation → `fire` (the engine's one path to a run) → bounded delivery log.
+ * The answer to an unauthenticated request never depends on whether the endpoint exists or is
+ * enabled: same status, same body, comparable work.
+ */
+import type { EngineContext } from '../engine/context.js';
+import type { FireRequest, FireResult } from '../engine/fire.js';
+import { findAutomation } from '../store/automations.js';
+import { addUnauthenticated, findEndpoint, getTriggerStats, insertDelivery, listDeliveries, pruneDeliveries, type EndpointRow } from '../store/webhooks.js';
+import { parseByteSize } from '../definition/byte-size.js';
+import { parseDuration } from '../definition/duration.js';
+import type { Definition, WebhookTriggerDef } from '../definition/types.js';
+import { ConflictError, ErrorCode, NotFoundError, RotaError, ValidationError, httpStatusFor, toErrorShape } from '../errors.js';
+import { iso } from '../engine/convert.js';
+import { createHash } from 'node:crypto';
+import { decoyVerification, deliveryIdHeader, verifyWebhook, type HeaderMap, type VerifyFailure } from './webhook-verify.js';
+import { isSecretRef, type SecretVault } from './secrets.js';
+import { DeliveryOutcome, type DeliveryPage, type WebhookResponse } from './webhook-types.js';
+
+/** Deliveries kept per trigger; pruning runs on every PRUNE_EVERY-th insert of a node. */
+export const DELIVERY_LOG_SIZE = 200;
+const PRUNE_EVERY = 20;
+const STATS_FLUSH_MS = 2_000;
+
+export interface IncomingWebhook {
+  workspace: string;
+  endpoint: string;
+  headers: HeaderMap;
+  /** declared Content-Length, when sent */
+  contentLength: number | null;
+  /** reads the body; resolves null as soon as it exceeds `limit` bytes */
+  readBody(limit: number): Promise<Buffer | null>;
+}
+
+const UNAUTHENTICATED: WebhookResponse = {
+  status: 401,
+  body: { error: { code: ErrorCode.unauthenticated, message: 'webhook verification failed', details: null } },
+};
+
+export class WebhookService {
+  readonly #unauthenticated = new Map<string, { automationId: string; triggerId: string; count: number; at: number; reason: string }>();
+  #inserts = 0;
+  #statsTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly vault: SecretVault,
+    private readonly fire: (request: FireRequest) => Promise<FireResult>,
+  ) {}
+
+  async receive(req: IncomingWebhook): Promise<WebhookResponse> {
+    const endpoint = await findEndpoint(this.ctx.store.db, req.workspace, req.endpoint);
+    const trigger = endpoint ? (JSON.parse(endpoint.config) as WebhookTriggerDef) : null;
+    const limit = trigger?.max_body ? parseByteSize(trigger.max_body) : this.ctx.config.maxBodyBytes;
+    const tooLarge: WebhookResponse = {
+      status: 413,
+      body: { error: { code: ErrorCode.payload_too_large, message: `request body exceeds ${limit} bytes`, details: { max_bytes: limit } } },
+    };
+    if (req.contentLength !== null && req.contentLength > limit) return tooLarge;
+    const body = await req.readBody(limit);
+    if (body === null) return tooLarge;
+    const now = this.ctx.clock.now();
+    // A disabled `none` endpoint has nothing to authenticate with: it answers like an unknown one.
+    if (!endpoint || !trigger || (endpoint.enabled !== 1 && trigger.verify.scheme === 'none')) {
+      decoyVerification(body);
+      return UNAUTHENTICATED;
+    }
+    const secrets = this.vault.candidates(trigger.verify.secret, secretRow(endpoint, trigger), now);
+    const verdict = verifyWebhook(trigger.verify, req.headers, body, secrets, now);
+    if (!verdict.ok) {
+      this.#countUnauthenticated(endpoint, verdict.reason, now);
+      return UNAUTHENTICATED;
+    }
+    const delivery = { endpoint, deliveryId: verdict.deliveryId, receivedAt: now };
+    if (endpoint.enabled !== 1) {
+      return this.#log(delivery, DeliveryOutcome.rejected, 'trigger_disabled', [], {
+        status: 409,
+        body: { error: { code: ErrorCode.conflict, message: `trigger "${endpoint.trigger_id}" is disabled`, details: null } },
+      });
+    }
+    let data: unknown;
+    try {
+      data = parseBody(body, req.headers['content-type']);
+    } catch {
+      return this.#log(delivery, DeliveryOutcome.rejected, 'invalid_json', [], {
+        status: 400,
+        body: { error: { code: ErrorCode.invalid_request, message: 'the body is not valid JSON (Content-Type says JSON)', details: null } },
+      });
+    }
+    return this.#fire(delivery, trigger, data, activationHeaders(trigger, req.headers));
+  }
+
+  async #fire(delivery: Delivery, trigger: WebhookTriggerDef, data: unknown, headers: Record<string, string>): Promise<WebhookResponse> {
+    const { endpoint, deliveryId } = delivery;
+    let result: FireResult;
+    try {
+      result = await this.fire({
+        workspaceId: endpoint.workspace_id,
+        automationId: endpoint.automation_id,
+        triggerId: trigger.id,
+        source: `webhook:${deliveryId ?? 'no-delivery-id'}`,
+        data,
+        headers,
+        idempotencyKey: idempotencyKey(trigger.id, deliveryId, this.ctx.ids),
+        receivedAt: delivery.receivedAt,
+      });
+    } catch (err) {
+      const status = err instanceof RotaError ? httpStatusFor(err.code) : 500;
+      await this.#record(delivery, DeliveryOutcome.rejected, toErrorShape(err).code, [], status).catch(() => undefined);
+      throw err;
+    }
+    const base = { delivery_id: deliveryId };
+    if (result.kind === 'filtered') {
+      return this.#log(delivery, DeliveryOutcome.filtered, 'filter', [], { status: 200, body: { ...base, runs: [], filtered: true, duplicate: false } });
+    }
+    const runs = [{ id: result.runId, status: result.status }];
+    if (!result.created) return this.#log(delivery, DeliveryOutcome.duplicate, null, [result.runId], { status: 200, body: { ...base, runs, filtered: false, duplicate: true } });
+    return this.#log(delivery, DeliveryOutcome.accepted, result.status === 'skipped' ? 'skipped' : null, [result.runId], {
+      status: 202,
+      body: { ...base, runs, filtered: false, duplicate: false },
+    });
+  }
+
+  async #log(delivery: Delivery, outcome: DeliveryOutcome, reason: string | null, runIds: string[], response: WebhookResponse): Promise<WebhookResponse> {
+    try {
+      await this.#record(delivery, outcome, reason, runIds, response.status);
+    } catch (err) {
+      // the run (if any) is recorded already; a lost log line must not turn into a redelivery
+      this.ctx.logger.warn({ err: toErrorShape(err), trigger: delivery.endpoint.trigger_id }, 'could not record a webhook delivery');
+    }
+    return response;
+  }
+
+  async #record(delivery: Delivery, outcome: DeliveryOutcome, reason: string | null, runIds: string[], status: number): Promise<void> {
+    const { db } = this.ctx.store;
+    const { endpoint } = delivery;
+    await insertDelivery(db, {
+      id: this.ctx.ids(),
+      automation_id: endpoint.automation_id,
+      trigger_id: endpoint.trigger_id,
+      delivery_id: delivery.deliveryId,
+      outcome,
+      reason,
+      status_code: status,
+      run_ids: JSON.stringify(runIds),
+      received_at: delivery.receivedAt,
+    });
+    if (++this.#inserts % PRUNE_EVERY === 0) await pruneDeliveries(db, endpoint.automation_id, endpoint.trigger_id, DELIVERY_LOG_SIZE);
+  }
+
+  /** Failed authentication is only counted (in memory, flushed every 2 s), never logged per request. */
+  #countUnauthenticated(endpoint: EndpointRow, reason: VerifyFailure, now: number): void {
+    const key = `${endpoint.automation_id}\u0000${endpoint.trigger_id}`;
+    const entry = this.#unauthenticated.get(key) ?? { automationId: endpoint.automation_id, triggerId: endpoint.trigger_id, count: 0, at: now, reason };
+    entry.count++;
+    entry.at = now;
+    entry.reason = reason;
+    this.#unauthenticated.set(key, entry);
+    this.#statsTimer ??= setTimeout(() => void this.flushStats(), STATS_FLUSH_MS).unref();
+  }
+
+  async flushStats(): Promise<void> {
+    if (this.#statsTimer) clearTimeout(this.#statsTimer);
+    this.#statsTimer = null;
+    const entries = [...this.#unauthenticated.values()];
+    this.#unauthenticated.clear();
+    for (const e of entries) {
+      await addUnauthenticated(this.ctx.store.db, e.automationId, e.triggerId, e.count, e.at, e.reason).catch((err: unknown) => {
+        this.ctx.logger.warn({ err: toErrorShape(err) }, 'could not record webhook rejection counters');
+      });
+    }
+  }
+
+  async deliveries(workspaceId: string, name: string, triggerId: string, opts: { cursor?: string | null; limit?: number } = {}): Promise<DeliveryPage> {
+    const { db } = this.ctx.store;
+    const { automationId } = await this.#webhookTrigger(workspaceId, name, triggerId);
+    await this.flushStats();
+    const limit = Math.min(Math.max(opts.limit ?? 50, 1), DELIVERY_LOG_SIZE);
+    const rows = await listDeliveries(db, automationId, triggerId, { before: opts.cursor, limit: limit + 1 });
+    const stats = await getTriggerStats(db, automationId, triggerId);
+    const items = rows.slice(0, limit).map((r) => ({
+      id: r.id,
+      delivery_id: r.delivery_id,
+      outcome: r.outcome as DeliveryOutcome,
+      reason: r.reason,
+      status_code: Number(r.status_code),
+      run_ids: JSON.parse(r.run_ids) as string[],
+      received_at: iso(r.received_at)!,
+    }));
+    return {
+      items,
+      next_cursor: rows.length > limit ? items[items.length - 1]!.id : null,
+      unauthenticated: {
+        count: Number(stats?.unauthenticated ?? 0),
+        last_at: iso(stats?.last_unauthenticated_at),
+        last_reason: stats?.last_unauthenticated_reason ?? null,
+      },
+    };
+  }
+
+  /** Sets a new secret; the previous one keeps verifying for `grace` (a duration, default 0). */
+  async rotateSecret(workspaceId: string, name: string, triggerId: string, req: { secret: string; grace?: string }): Promise<{ rotated: true; previous_valid_until: string | null }> {
+    let graceMs = 0;
+    try {
+      graceMs = req.grace === undefined ? 0 : parseDuration(req.grace);
+    } catch (err) {
+      throw new ValidationError(`grace: ${(err as Error).message}`, [{ path: '$.grace', message: (err as Error).message }]);
+    }
+    if (graceMs > 30 * 86_400_000) throw new ValidationError('grace: at most 30d', [{ path: '$.grace', message: 'at most 30d' }]);
+    const { trigger } = await this.#webhookTrigger(workspaceId, name, triggerId);
+    const now = this.ctx.clock.now();
+    const { previousValidUntil } = await this.ctx.store.db.transaction().execute((tx) => this.vault.rotate(tx, workspaceId, trigger, req.secret, graceMs, now));
+    return { rotated: true, previous_valid_until: iso(previousValidUntil) };
+  }
+
+  async #webhookTrigger(workspaceId: string, name: string, triggerId: string): Promise<{ automationId: string; trigger: WebhookTriggerDef }> {
+    const { db } = this.ctx.store;
+    const automation = await findAutomation(db, workspaceId, name);
+    if (!automation) throw new NotFoundError(`automation "${name}" not found`);
+    const { definition } = await this.ctx.plans.get(db, automation.id, automation.latest_version);
+    const trigger = (definition as Definition).triggers?.find((t) => t.id === triggerId);
+    if (!trigger) throw new NotFoundError(`trigger "${triggerId}" not found on automation "${name}"`);
+    if (trigger.type !== 'webhook') throw new ConflictError(`trigger "${triggerId}" is a ${trigger.type} trigger, not a webhook`);
+    return { automationId: automation.id, trigger };
+  }
+
+  close(): Promise<void> {
+    return this.flushStats();
+  }
+}
+
+interface Delivery {
+  endpoint: EndpointRow;
+  deliveryId: string | null;
+  receivedAt: number;
+}
+
+function secretRow(endpoint: EndpointRow, trigger: WebhookTriggerDef) {
+  const ref = trigger.verify.secret;
+  if (!isSecretRef(ref) || endpoint.secret_id !== ref.secret_ref || endpoint.ciphertext === null) return null;
+  return { id: endpoint.secret_id, ciphertext: endpoint.ciphertext, previous_ciphertext: endpoint.previous_ciphertext, previous_expires_at: endpoint.previous_expires_at };
+}
+
+/** Per trigger, so two webhook triggers of one automation never share a key; long ids are hashed. */
+function idempotencyKey(triggerId: string, deliveryId: string | null, ids: () => string): string {
+  if (deliveryId === null) return `webhook:${triggerId}:none:${ids()}`;
+  const id = deliveryId.length <= 200 ? deliveryId : `sha256:${createHash('sha256').update(deliveryId).digest('hex')}`;
+  return `webhook:${triggerId}:${id}`;
+}
+
+const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\b/i;
+
+/** JSON (by Content-Type), GitHub's form encoding (`payload=<json>`), other forms, or text. */
+export function parseBody(body: Buffer, contentType: string | undefined): unknown {
+  const text = body.toString('utf8');
+  const type = (contentType ?? '').trim();
+  if (JSON_TYPE.test(type)) return text.trim() === '' ? null : (JSON.parse(text) as unknown);
+  if (/^application\/x-www-form-urlencoded\b/i.test(type)) {
+    const form = new URLSearchParams(text);
+    const payload = form.get('payload');
+    if (payload !== null) return JSON.parse(payload) as unknown;
+    return Object.fromEntries(form);
+  }
+  return text === '' ? null : text;
+}
+
+const EVENT_HEADER = /^x-[a-z0-9-]{1,40}-event$/;
+
+/**
+ * The headers a filter or template may use as `headers.<name>` and that the run keeps in its
+ * activation: descriptive ones only; signature, token and cookie headers never.
+ */
+function activationHeaders(trigger: WebhookTriggerDef, headers: HeaderMap): Record<string, string> {
+  const keep = new Set(['content-type', 'user-agent', 'x-github-hook-id', 'x-github-hook-installation-target-type', 'webhook-timestamp']);
+  const idHeader = deliveryIdHeader(trigger.verify);
+  if (idHeader) keep.add(idHeader);
+  if (trigger.verify.scheme === 'hmac') keep.add((trigger.verify.timestamp_header ?? 'x-timestamp').toLowerCase());
+  const secretHeader = trigger.verify.header?.toLowerCase();
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || name === secretHeader || name === 'authorization' || name === 'cookie') continue;
+    if (keep.has(name) || EVENT_HEADER.test(name)) out[name] = value.slice(0, 1000);
+  }
+  return out;
+}
