@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../definition/types.js';
+import type { ErrorDetail } from '../errors.js';
 
 /** Logger given to actions; lines are stored with the step (bounded) and redacted of secrets. */
 export interface StepLogger {
@@ -155,6 +156,11 @@ export interface ActionDefinition<Config = any, Output = unknown> {
   outputSchema?: JsonSchema;
   /** Top-level `with:` fields where `{{ secrets.X }}` is allowed. */
   secretFields?: string[];
+  /**
+   * Definition-time checks beyond `configSchema` (e.g. that named tools exist); each problem's path
+   * starts with `path` (the step's `with`).
+   */
+  checkConfig?(config: Record<string, unknown>, path: string): ErrorDetail[];
   handler(ctx: ActionContext<Config>): Promise<Output | Suspension>;
 }
 

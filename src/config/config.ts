@@ -75,6 +75,8 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
 /** Flags whose names differ from the kebab-case of their key path. */
 const FLAG_NAMES: Readonly<Record<string, string>> = { watchDir: '--watch', 'worker.enabled': '--no-worker', 'scheduler.enabled': '--no-scheduler' };
 
+const NAMED_MAPS = new Set(['providers', 'models', 'mcp_servers']);
+
 export const DEFAULT_CONFIG_FILES = ['rota.config.yaml', 'rota.config.yml'];
 
 export function resolveConfig(options: ResolveConfigOptions = {}): RotaConfig {
@@ -231,6 +233,20 @@ function camelizeKeys(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(obj)) {
+    // Names chosen by the user (providers, model aliases, MCP servers) are kept as written, and so
+    // are an MCP server's `env` and `headers` maps (their keys are variable and header names).
+    if (path.length === 1 && NAMED_MAPS.has(path[0]!)) {
+      out[key] = isPlainObject(value) ? camelizeKeys(value, [...path, key], onBadKey) : value;
+      continue;
+    }
+    if (path.length === 2 && path[0] === 'mcp_servers' && (key === 'env' || key === 'headers')) {
+      out[key] = value;
+      continue;
+    }
+    if (path.length === 2 && path[0] === 'providers' && key === 'headers') {
+      out[key] = value;
+      continue;
+    }
     if (!/^[a-z][a-z0-9_]*$/.test(key)) {
       onBadKey(path, key);
       continue;

@@ -53,6 +53,49 @@ const logLevel = z.enum(['debug', 'info', 'warn', 'error', 'silent'], {
 
 const allowlistEntry = text('a host name, *.domain, IP address or CIDR', /^[A-Za-z0-9*.:/_[\]-]+$/);
 
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+const usd = (what: string) => z.number({ error: (iss) => `expected ${what} (a number ≥ 0), got ${show(iss.input)}` }).min(0, { error: (iss) => `expected ${what} (a number ≥ 0), got ${show(iss.input)}` });
+const stringMap = z.record(z.string(), z.string({ error: (iss) => `expected a string, got ${show(iss.input)}` }));
+const namedMap = <T extends z.ZodType>(value: T) =>
+  z.record(text('a name of letters, digits, "_" or "-" (at most 63)', NAME), value);
+
+const provider = z
+  .strictObject({
+    kind: z.enum(['openai_compatible', 'anthropic'], { error: (iss) => `expected openai_compatible or anthropic, got ${show(iss.input)}` }),
+    baseUrl: text('an http(s) URL', /^https?:\/\/\S+$/).nullable().optional(),
+    apiKeyEnv: text('an environment variable name', /^[A-Za-z_][A-Za-z0-9_]*$/).nullable().optional(),
+    headers: stringMap.optional(),
+  })
+  .transform((p) => ({ kind: p.kind, baseUrl: p.baseUrl ?? null, apiKeyEnv: p.apiKeyEnv ?? null, headers: p.headers ?? {} }));
+
+const modelRef = text('"provider:model", e.g. openai:gpt-4o-mini', /^[A-Za-z0-9][A-Za-z0-9_-]*:\S+$/);
+const model = z.union([
+  modelRef.transform((m) => ({ model: m, price: null })),
+  z
+    .strictObject({
+      model: modelRef,
+      price: z.strictObject({ input: usd('USD per 1M input tokens'), output: usd('USD per 1M output tokens'), cached: usd('USD per 1M cached input tokens').optional() }).optional(),
+    })
+    .transform((m) => ({ model: m.model, price: m.price ? { input: m.price.input, output: m.price.output, cached: m.price.cached ?? m.price.input } : null })),
+], { error: (iss) => `expected "provider:model" or {model, price}, got ${show(iss.input)}` });
+
+const budgetLimit = z.strictObject({
+  maxCostUsd: z.number({ error: (iss) => `expected a positive number, got ${show(iss.input)}` }).positive().optional(),
+  maxTokens: intIn(1, Number.MAX_SAFE_INTEGER).optional(),
+});
+
+const mcpServer = z.discriminatedUnion('transport', [
+  z.strictObject({
+    transport: z.literal('stdio'),
+    command: nonEmpty('a command'),
+    args: z.array(z.string()).optional(),
+    env: stringMap.optional(),
+    cwd: nonEmpty('a directory').optional(),
+  }).transform((s) => ({ transport: 'stdio' as const, command: s.command, args: s.args ?? [], env: s.env ?? {}, cwd: s.cwd ?? null })),
+  z.strictObject({ transport: z.literal('http'), url: text('an http(s) URL', /^https?:\/\/\S+$/), headers: stringMap.optional() })
+    .transform((s) => ({ transport: 'http' as const, url: s.url, headers: s.headers ?? {} })),
+], { error: (iss) => `expected transport stdio or http, got ${show(iss.input)}` });
+
 export const configLayerSchema = z.strictObject({
   dataDir: nonEmpty('a directory path'),
   databaseUrl,
@@ -78,6 +121,10 @@ export const configLayerSchema = z.strictObject({
   watchDir: nonEmpty('a directory path').nullable(),
   maxBodyBytes: bytes(1),
   logLevel,
+  providers: namedMap(provider),
+  models: namedMap(model),
+  budgets: z.strictObject({ automationPerDay: budgetLimit.nullable(), workspacePerDay: budgetLimit.nullable() }).partial(),
+  mcpServers: namedMap(mcpServer),
   secretKey: text('a 32-byte key as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)', /^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/).nullable(),
   publicUrl: text('an http:// or https:// URL', /^https?:\/\/\S+$/).nullable(),
 }).partial();

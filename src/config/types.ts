@@ -31,6 +31,14 @@ export interface RotaConfig {
   /** request body limit of the API, bytes */
   maxBodyBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** LLM providers of `agent` steps, by name (see agent/providers.ts) */
+  providers: Readonly<Record<string, ProviderConfig>>;
+  /** model aliases (`default`, ...) → `provider:model`, with prices */
+  models: Readonly<Record<string, ModelConfig>>;
+  /** daily spending limits of agent steps (per run limits live in the definition) */
+  budgets: { automationPerDay: BudgetLimit | null; workspacePerDay: BudgetLimit | null };
+  /** MCP servers whose tools agent steps may use (`server.tool` in `tools:`) */
+  mcpServers: Readonly<Record<string, McpServerConfig>>;
   /**
    * key encrypting webhook secrets at rest (32 bytes, base64 or hex); null: generated into dataDir
    * (`secret.key`, mode 0600) on first use. Required on PostgreSQL: every node needs the same key.
@@ -39,6 +47,37 @@ export interface RotaConfig {
   /** base URL external runtimes use to reach this API (delegate callbacks); null: http://host:port */
   publicUrl: string | null;
 }
+
+export interface ProviderConfig {
+  kind: 'openai_compatible' | 'anthropic';
+  /** e.g. https://api.openai.com/v1, http://localhost:11434/v1; null: the kind's default (anthropic) */
+  baseUrl: string | null;
+  /** name of the environment variable holding the API key; null: no key (local servers) */
+  apiKeyEnv: string | null;
+  headers: Record<string, string>;
+}
+
+/** USD per 1 million tokens. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+  cached: number;
+}
+
+export interface ModelConfig {
+  /** `provider:model`, e.g. `openai:gpt-4o-mini` */
+  model: string;
+  price: ModelPrice | null;
+}
+
+export interface BudgetLimit {
+  maxCostUsd?: number;
+  maxTokens?: number;
+}
+
+export type McpServerConfig =
+  | { transport: 'stdio'; command: string; args: string[]; env: Record<string, string>; cwd: string | null }
+  | { transport: 'http'; url: string; headers: Record<string, string> };
 
 export const DEFAULT_CONFIG: Omit<RotaConfig, 'nodeId'> = {
   dataDir: '.rota',
@@ -54,6 +93,10 @@ export const DEFAULT_CONFIG: Omit<RotaConfig, 'nodeId'> = {
   watchDir: null,
   maxBodyBytes: 1024 * 1024,
   logLevel: 'info',
+  providers: {},
+  models: {},
+  budgets: { automationPerDay: null, workspacePerDay: null },
+  mcpServers: {},
   secretKey: null,
   publicUrl: null,
 };

@@ -179,7 +179,7 @@ export function checkStep(step: StepInfo, upstream: Set<string>, ctx: StepCheckC
 
 function checkConfig(action: ActionDefinition, config: Record<string, unknown>, path: string): ErrorDetail[] {
   try {
-    return validateDeferred(action.configSchema, config, path, hasTemplate);
+    return [...validateDeferred(action.configSchema, config, path, hasTemplate), ...(action.checkConfig?.(config, path) ?? [])];
   } catch (err) {
     return [{ path, message: `action "${action.type}" has an invalid configSchema: ${(err as Error).message}` }];
   }

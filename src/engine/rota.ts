@@ -8,6 +8,10 @@ import { systemClock, type Clock } from '../clock.js';
 import { createUlidGenerator, type IdGenerator } from '../ids.js';
 import { openStore, type Store } from '../store/connect.js';
 import { createBuiltinRegistry } from '../actions/registry.js';
+import { createAgentAction } from '../agent/agent-action.js';
+import { createAgentRuntime } from '../agent/agent-runtime.js';
+import { stepConversation } from '../agent/conversation.js';
+import type { ToolDefinition } from '../agent/tool.js';
 import type { ActionDefinition, ActionServices } from '../actions/types.js';
 import { insertEvent, listEvents } from '../store/events.js';
 import { findAutomation } from '../store/automations.js';
@@ -39,6 +43,8 @@ export interface CreateRotaOptions {
   config?: Partial<RotaConfig>;
   /** Custom actions registered beside the built-ins. */
   actions?: ActionDefinition[];
+  /** Tools that `agent` steps may list in `tools:`, beside the built-ins and MCP servers' tools. */
+  tools?: ToolDefinition[];
   clock?: Clock;
   ids?: IdGenerator;
   logger?: Logger;
@@ -83,8 +89,15 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  const actions = createBuiltinRegistry(options.actions ?? []);
   let runs: RunsService | null = null;
+  const agent = createAgentRuntime({
+    store,
+    config,
+    ids: options.ids ?? createUlidGenerator(() => clock.now()),
+    tools: options.tools,
+    cancelRun: async (ws, runId) => void (await runs!.cancel(ws, runId)),
+  });
+  const actions = createBuiltinRegistry([createAgentAction(agent), ...(options.actions ?? [])]);
   const ctx: EngineContext = {
     store,
     clock,
@@ -171,6 +184,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
       eventTriggers.stop();
       await webhookService.close();
       await worker.stop(opts.graceMs ?? config.worker.shutdownGraceMs);
+      await agent.mcp.close();
       if (opts.closeStore !== false && !options.store) await store.close();
     },
     triggers: {
@@ -178,6 +192,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
       preview: (ws, name, count) => triggers.preview(ws, name, count),
       setEnabled: (ws, name, id, enabled) => triggers.setEnabled(ws, name, id, enabled),
     },
+    agent: { conversation: (ws, runId, stepId) => stepConversation(store, ws, runId, stepId) },
     workspaces: {
       ensure: (name) => access.ensureWorkspace(name),
       get: (nameOrId) => access.getWorkspace(nameOrId),

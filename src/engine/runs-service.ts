@@ -30,6 +30,7 @@ import { runEventView, runView } from './convert.js';
 import type { Page, RunEventView, RunListFilter, RunView } from './views.js';
 import type { StartRunRequest } from './service.js';
 import { buildReport } from './report.js';
+import { runArtifacts } from '../agent/conversation.js';
 
 export interface CreateRunSpec {
   workspaceId: string;
@@ -311,7 +312,7 @@ export class RunsService {
   async report(workspaceId: string, runId: string) {
     const run = await this.get(workspaceId, runId);
     const events = await this.events(workspaceId, runId, { limit: 5000 });
-    return buildReport(run, events);
+    return buildReport(run, events, await runArtifacts(this.ctx.store, runId));
   }
 
   async wait(workspaceId: string, runId: string, timeoutMs: number, opts: { untilWaiting?: boolean } = {}): Promise<RunView> {

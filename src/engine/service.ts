@@ -3,6 +3,7 @@
  * node. Every method is scoped to one workspace id; authorization happens before these calls.
  */
 import type { ActionDefinition } from '../actions/types.js';
+import type { ConversationView } from '../agent/conversation.js';
 import type { IncomingWebhook } from '../triggers/webhooks.js';
 import type { DeliveryPage, WebhookResponse } from '../triggers/webhook-types.js';
 import type { SchedulePreview, TriggerDetailView } from '../scheduler/triggers-service.js';
@@ -33,6 +34,11 @@ export interface StartRunRequest {
 
 export interface RotaService {
   readonly nodeId: string;
+
+  /** Agent steps: the recorded conversation (model and tool calls, artifacts) of one step. */
+  agent?: {
+    conversation(workspaceId: string, runId: string, stepId: string): Promise<ConversationView>;
+  };
 
   workspaces: {
     ensure(name: string): Promise<Workspace>;

@@ -4,6 +4,7 @@
  */
 import type { ErrorShape } from '../errors.js';
 import type { Definition } from '../definition/types.js';
+import type { ArtifactView } from '../agent/conversation.js';
 
 export interface Workspace {
   id: string;
@@ -161,6 +162,8 @@ export interface Principal {
 export interface RunReport {
   run: RunView;
   events: RunEventView[];
+  /** answers of agent steps checked against their output schema (content omitted) */
+  artifacts: ArtifactView[];
   markdown: string;
 }
 
