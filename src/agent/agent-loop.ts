@@ -333,7 +333,8 @@ class AgentLoop {
   }
 
   async #abortRun(): Promise<never> {
-    await this.runtime.cancelRun(this.ctx.run.workspaceId, this.ctx.run.id);
+    if (this.ctx.services.cancelRun) await this.ctx.services.cancelRun();
+    else await this.runtime.cancelRun(this.ctx.run.workspaceId, this.ctx.run.id);
     throw new NonRetriableError('the run was aborted by an approver', { code: ErrorCode.canceled });
   }
 

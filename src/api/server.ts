@@ -19,6 +19,7 @@ import type { ApiEnv, ApiLogger } from './api-env.js';
 import { authenticate } from './auth.js';
 import { notFoundHandler, onErrorHandler, validationHook } from './errors.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { agentRoutes } from './routes/agent.js';
 import { automationRoutes } from './routes/automations.js';
 import { callbackRoutes } from './routes/callbacks.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -69,7 +70,7 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
   // webhook senders authenticate by their trigger's scheme, not by a bearer token
   app.route('/', hookRoutes(rota));
   app.route('/api/v1', webhookRoutes(rota));
-  for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), catalogRoutes(rota), approvalRoutes(rota)]) {
+  for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), catalogRoutes(rota), approvalRoutes(rota), agentRoutes(rota)]) {
     app.route('/api/v1', routes);
   }
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'rota_... token' });

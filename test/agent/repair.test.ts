@@ -151,3 +151,32 @@ forEachDialect('agent: tools, output schema, repair', (db) => {
     assert.match(run.error!.message, /default/);
   });
 });
+
+forEachDialect('agent: conversation API', (db) => {
+  let llm: StandIn;
+  before(async () => (llm = await startStandIn()));
+  after(() => llm.close());
+
+  test('GET /runs/{id}/steps/{step}/conversation lists calls with tokens, cost and latency; 404 for another workspace', async () => {
+    const { createApi } = await import('../../src/api/server.js');
+    const node = await makeAgentNode(db, llm, { tools: [lookup] });
+    const name = uniqueName('conv');
+    await node.apply(definition(name));
+    llm.script([{ toolCalls: [{ name: 'lookup_issue', arguments: { id: 2 } }] }, { text: '{"label":"bug","summary":"s"}' }]);
+    const run = await node.runToEnd(name, { id: 2 });
+    const { token } = await node.rota.tokens.create(node.ws, 'reader', ['runs:read']);
+    const app = createApi(node.rota, { maxBodyBytes: 1 << 20, defaultWorkspace: 'default' });
+    const res = await app.request(`/api/v1/runs/${run.id}/steps/triage/conversation`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { calls: { kind: string; input_tokens: number; latency_ms: number; cost_usd: number }[]; totals: { model_calls: number; tool_calls: number; cost_usd: number }; artifacts: { valid: boolean; content: string }[] };
+    assert.deepEqual(body.calls.map((c) => c.kind), ['model', 'tool', 'model']);
+    assert.equal(body.totals.model_calls, 2);
+    assert.equal(body.totals.tool_calls, 1);
+    assert.ok(Math.abs(body.totals.cost_usd - run.cost_usd) < 1e-12);
+    assert.equal(body.artifacts[0]!.content, '{"label":"bug","summary":"s"}');
+    const other = await node.rota.workspaces.ensure(`other-${name}`);
+    const { token: otherToken } = await node.rota.tokens.create(other.id, 'reader', ['runs:read']);
+    const hidden = await app.request(`/api/v1/runs/${run.id}/steps/triage/conversation`, { headers: { authorization: `Bearer ${otherToken}` } });
+    assert.equal(hidden.status, 404);
+  });
+});
