@@ -12,6 +12,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerEvents } from './commands/events.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
+import { registerSchedule } from './commands/schedule.js';
 import { registerServe } from './commands/serve.js';
 import { registerTokens } from './commands/tokens.js';
 
@@ -30,6 +31,7 @@ export function buildProgram(io: Io): Command {
   registerAutomations(program, io);
   registerRun(program, io);
   registerRuns(program, io);
+  registerSchedule(program, io);
   registerEvents(program, io);
   registerTokens(program, io);
   registerDb(program, io);

@@ -12,6 +12,7 @@
  */
 import type { Definition } from '../definition/types.js';
 import type { ActionDefinition } from '../actions/types.js';
+import type { SchedulePreview, TriggerDetailView } from '../scheduler/triggers-service.js';
 import type {
   ApplyResult,
   AutomationView,
@@ -119,6 +120,15 @@ export interface RotaClient {
   catalog: {
     actions(): Promise<ActionDefinition[]>;
   };
+  triggers: {
+    /** `GET /automations/{name}/triggers`: every trigger with its cursor and counters. */
+    list(automation: string): Promise<TriggerDetailView[]>;
+    /** `GET /automations/{name}/schedule`: the next `count` fire times of each schedule trigger. */
+    preview(automation: string, options?: { count?: number }): Promise<SchedulePreview[]>;
+    /** Enabling a schedule starts it from its next slot; a passed one-shot `at` answers 409. */
+    enable(automation: string, triggerId: string): Promise<TriggerDetailView>;
+    disable(automation: string, triggerId: string): Promise<TriggerDetailView>;
+  };
   /** `GET /healthz` (not under /api/v1, no token needed). */
   health(): Promise<Record<string, unknown>>;
   /** `GET /readyz`; throws RotaApiError (503) when the node is not ready. */
@@ -197,6 +207,12 @@ export function createClient(options: ClientOptions): RotaClient {
       },
     },
     catalog: { actions: async () => items(await get(`/catalog/actions`)) },
+    triggers: {
+      list: async (name) => items(await get(`/automations/${seg(name)}/triggers`)),
+      preview: async (name, opts = {}) => items(await get(`/automations/${seg(name)}/schedule`, { count: opts.count })),
+      enable: async (name, id) => post(`/automations/${seg(name)}/triggers/${seg(id)}/enable`),
+      disable: async (name, id) => post(`/automations/${seg(name)}/triggers/${seg(id)}/disable`),
+    },
     health: async () => (await http.json<Record<string, unknown>>('/healthz')).body,
     ready: async () => (await http.json<Record<string, unknown>>('/readyz')).body,
     streamRunEvents: (runId, onEvent, opts) => streamRunEvents(http, `${API}/runs/${seg(runId)}/stream`, onEvent, opts),

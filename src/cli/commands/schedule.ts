@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { clientFor, printJson, serverCommand, withJson, type Io, type ServerOptions } from '../context.js';
+import { formatTime, table } from '../format.js';
+import { positiveInt } from '../options.js';
+
+/** `rota schedule next NAME`: the next fire times; `rota schedule triggers NAME`: cursors and counters. */
+export function registerSchedule(program: Command, io: Io): void {
+  const schedule = program.command('schedule').description('preview schedules and inspect trigger cursors');
+
+  withJson(serverCommand(schedule, 'next <name>', 'the next fire times of each schedule trigger (UTC)'))
+    .option('--count <n>', 'fire times per trigger (default 5, at most 1000)', positiveInt)
+    .action(async (name: string, options: ServerOptions & { count?: number }) => {
+      const items = await clientFor(io, options).triggers.preview(name, { count: options.count ?? 5 });
+      if (options.json) return printJson(io, { items });
+      if (items.length === 0) return io.out(`${name} has no schedule triggers`);
+      for (const [i, p] of items.entries()) {
+        if (i > 0) io.out('');
+        io.out(`${p.trigger_id} (${p.timezone})${p.enabled ? '' : ' disabled'}`);
+        if (p.next.length === 0) io.out('  no further fire times');
+        for (const at of p.next) io.out(`  ${formatTime(at)}`);
+      }
+    });
+
+  withJson(serverCommand(schedule, 'triggers <name>', "an automation's triggers with cursors and misfire counters")).action(
+    async (name: string, options: ServerOptions) => {
+      const items = await clientFor(io, options).triggers.list(name);
+      if (options.json) return printJson(io, { items });
+      const rows = items.map((t) => [t.id, t.type, t.enabled ? 'yes' : 'no', formatTime(t.next_fire_at), formatTime(t.last_fire_at), String(t.misfire_count)]);
+      io.out(table(['trigger', 'type', 'enabled', 'next fire', 'last fire', 'misfires'], rows));
+    },
+  );
+
+  for (const action of ['enable', 'disable'] as const) {
+    withJson(serverCommand(schedule, `${action} <name> <trigger>`, `${action} one trigger of an automation`)).action(
+      async (name: string, trigger: string, options: ServerOptions) => {
+        const view = await clientFor(io, options).triggers[action](name, trigger);
+        if (options.json) return printJson(io, view);
+        io.out(`${name}/${view.id}: ${view.enabled ? 'enabled' : 'disabled'}${view.next_fire_at ? `, next fire ${formatTime(view.next_fire_at)}` : ''}`);
+      },
+    );
+  }
+}
