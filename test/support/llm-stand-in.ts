@@ -79,6 +79,11 @@ export async function startStandIn(): Promise<StandIn> {
 
   async function handle(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     const path = (req.url ?? '').split('?')[0]!;
+    if (req.method === 'GET' && path.endsWith('/models')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', data: [{ id: 'test-model', object: 'model', type: 'model' }] }));
+      return;
+    }
     const protocol = path.endsWith('/chat/completions') ? 'openai' : path.endsWith('/messages') ? 'anthropic' : null;
     if (req.method !== 'POST' || protocol === null) {
       res.writeHead(404, { 'content-type': 'application/json' });

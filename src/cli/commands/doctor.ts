@@ -19,6 +19,7 @@ export function registerDoctor(program: Command, io: Io): void {
       const checks: Check[] = [];
       const config = checkConfig(io, options, checks);
       if (config) await checkDatabase(config, checks);
+      if (config) await checkLlmProviders(config, io, checks);
       await checkServer(io, options, checks);
       const failed = checks.filter((c) => !c.ok).length;
       if (options.json) printJson(io, { ok: failed === 0, checks });
@@ -60,6 +61,11 @@ async function checkDatabase(config: RotaConfig, checks: Check[]): Promise<void>
   } finally {
     await store?.close().catch(() => undefined);
   }
+}
+
+async function checkLlmProviders(config: RotaConfig, io: Io, checks: Check[]): Promise<void> {
+  const { checkProviders } = await import('../../agent/provider-check.js');
+  for (const result of await checkProviders(config, io.env)) checks.push({ name: `provider ${result.name}`, ok: result.ok, detail: result.detail });
 }
 
 async function checkServer(io: Io, options: DoctorOptions, checks: Check[]): Promise<void> {
