@@ -11,6 +11,7 @@ import { createBuiltinRegistry } from '../actions/registry.js';
 import { createAgentAction } from '../agent/agent-action.js';
 import { createAgentRuntime } from '../agent/agent-runtime.js';
 import { stepConversation } from '../agent/conversation.js';
+import { automationCosts } from '../agent/costs.js';
 import type { ToolDefinition } from '../agent/tool.js';
 import type { ActionDefinition, ActionServices } from '../actions/types.js';
 import { insertEvent, listEvents } from '../store/events.js';
@@ -192,7 +193,10 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
       preview: (ws, name, count) => triggers.preview(ws, name, count),
       setEnabled: (ws, name, id, enabled) => triggers.setEnabled(ws, name, id, enabled),
     },
-    agent: { conversation: (ws, runId, stepId) => stepConversation(store, ws, runId, stepId) },
+    agent: {
+      conversation: (ws, runId, stepId) => stepConversation(store, ws, runId, stepId),
+      costs: (ws, name, since) => automationCosts(store, ws, name, since),
+    },
     workspaces: {
       ensure: (name) => access.ensureWorkspace(name),
       get: (nameOrId) => access.getWorkspace(nameOrId),

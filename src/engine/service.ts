@@ -4,6 +4,7 @@
  */
 import type { ActionDefinition } from '../actions/types.js';
 import type { ConversationView } from '../agent/conversation.js';
+import type { CostTotals } from '../agent/costs.js';
 import type { IncomingWebhook } from '../triggers/webhooks.js';
 import type { DeliveryPage, WebhookResponse } from '../triggers/webhook-types.js';
 import type { SchedulePreview, TriggerDetailView } from '../scheduler/triggers-service.js';
@@ -38,6 +39,8 @@ export interface RotaService {
   /** Agent steps: the recorded conversation (model and tool calls, artifacts) of one step. */
   agent?: {
     conversation(workspaceId: string, runId: string, stepId: string): Promise<ConversationView>;
+    /** Cost and tokens of an automation's model calls since `since` (epoch ms), per UTC day. */
+    costs(workspaceId: string, automation: string, since: number): Promise<CostTotals>;
   };
 
   workspaces: {

@@ -174,6 +174,13 @@ forEachDialect('agent: conversation API', (db) => {
     assert.equal(body.totals.tool_calls, 1);
     assert.ok(Math.abs(body.totals.cost_usd - run.cost_usd) < 1e-12);
     assert.equal(body.artifacts[0]!.content, '{"label":"bug","summary":"s"}');
+    const costs = await app.request(`/api/v1/automations/${name}/costs?days=2`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(costs.status, 200);
+    const totals = (await costs.json()) as { cost_usd: number; tokens: number; model_calls: number; days: unknown[] };
+    assert.ok(Math.abs(totals.cost_usd - run.cost_usd) < 1e-12);
+    assert.equal(totals.tokens, run.tokens);
+    assert.equal(totals.model_calls, 2);
+    assert.equal(totals.days.length, 1);
     const other = await node.rota.workspaces.ensure(`other-${name}`);
     const { token: otherToken } = await node.rota.tokens.create(other.id, 'reader', ['runs:read']);
     const hidden = await app.request(`/api/v1/runs/${run.id}/steps/triage/conversation`, { headers: { authorization: `Bearer ${otherToken}` } });

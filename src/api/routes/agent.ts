@@ -62,8 +62,40 @@ const conversationRoute = createRoute({
   responses: { 200: jsonContent(ConversationSchema, 'The conversation'), ...errorResponses },
 });
 
+const CostsSchema = z
+  .object({
+    automation: z.string(),
+    since: z.string(),
+    cost_usd: z.number(),
+    tokens: z.number(),
+    model_calls: z.number(),
+    days: z.array(z.object({ day: z.string(), cost_usd: z.number(), tokens: z.number(), model_calls: z.number() })),
+  })
+  .openapi('AutomationCosts');
+
+const costsRoute = createRoute({
+  method: 'get',
+  path: '/automations/{name}/costs',
+  tags: ['automations'],
+  summary: "Cost and token totals of an automation's agent model calls, per UTC day",
+  middleware: [requireScope(Scope.runs_read)],
+  request: {
+    params: z.object({ name: z.string().min(1).max(63) }),
+    query: z.object({ days: z.coerce.number().int().min(1).max(366).optional().openapi({ type: 'integer', description: 'how many UTC days back, today included (default 30)' }) }),
+  },
+  responses: { 200: jsonContent(CostsSchema, 'Totals'), ...errorResponses },
+});
+
+const DAY_MS = 86_400_000;
+
 export function agentRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>();
+  app.openapi(costsRoute, async (c) => {
+    if (!rota.agent) throw new NotFoundError('agent steps are not available on this server');
+    const days = c.req.valid('query').days ?? 30;
+    const since = Math.floor(Date.now() / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
+    return c.json(await rota.agent.costs(c.var.workspaceId, c.req.valid('param').name, since), 200);
+  });
   app.openapi(conversationRoute, async (c) => {
     if (!rota.agent) throw new NotFoundError('agent steps are not available on this server');
     const { id, step } = c.req.valid('param');
