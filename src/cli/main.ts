@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { processIo, type Io } from './context.js';
 import { reportError } from './report-error.js';
 import { registerApply } from './commands/apply.js';
+import { registerApprovals } from './commands/approvals.js';
 import { registerAutomations } from './commands/automations.js';
 import { registerDb } from './commands/db.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -33,6 +34,7 @@ export function buildProgram(io: Io): Command {
   registerRuns(program, io);
   registerSchedule(program, io);
   registerEvents(program, io);
+  registerApprovals(program, io);
   registerTokens(program, io);
   registerDb(program, io);
   registerDoctor(program, io);

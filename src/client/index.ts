@@ -15,6 +15,7 @@ import type { ActionDefinition } from '../actions/types.js';
 import type { SchedulePreview, TriggerDetailView } from '../scheduler/triggers-service.js';
 import type {
   ApplyResult,
+  ApprovalView,
   AutomationView,
   EventView,
   Page,
@@ -107,6 +108,13 @@ export interface RotaClient {
     report(id: string): Promise<RunReport>;
     reportMarkdown(id: string): Promise<string>;
   };
+  approvals: {
+    /** `GET /approvals`, newest first; `state: 'pending'` is the inbox. */
+    list(query?: { state?: string; run_id?: string; cursor?: string | null; limit?: number }): Promise<Page<ApprovalView>>;
+    get(id: string): Promise<ApprovalView>;
+    /** Repeating your own decision answers unchanged; a conflicting one throws RotaApiError 409 `conflict`. */
+    decide(id: string, decision: 'approve' | 'reject' | 'abort', options?: { value?: unknown; comment?: string }): Promise<ApprovalView>;
+  };
   events: {
     emit(name: string, options?: { data?: unknown; id?: string }): Promise<EventView>;
     list(query?: { name?: string; cursor?: string | null; limit?: number }): Promise<Page<EventView>>;
@@ -190,6 +198,11 @@ export function createClient(options: ClientOptions): RotaClient {
       replay: async (id, opts = {}) => unwrap(await post(`/runs/${seg(id)}/replay`, opts), 'run'),
       report: (id) => get(`/runs/${seg(id)}/report`),
       reportMarkdown: (id) => http.text(`${API}/runs/${seg(id)}/report`, { query: { format: 'markdown' }, accept: 'text/markdown' }),
+    },
+    approvals: {
+      list: (query) => get(`/approvals`, query),
+      get: (id) => get(`/approvals/${seg(id)}`),
+      decide: (id, decision, opts = {}) => post(`/approvals/${seg(id)}/decision`, { decision, ...opts }),
     },
     events: {
       emit: (name, opts = {}) => post(`/events`, { name, data: opts.data, id: opts.id }),
