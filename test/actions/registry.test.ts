@@ -18,7 +18,7 @@ describe('ActionRegistry', () => {
     const registry = createBuiltinRegistry([custom]);
     assert.deepEqual(
       registry.list().map((d) => d.type),
-      ['http', 'shell', 'set', 'sleep', 'emit_event', 'run_automation', 'acme.greet'],
+      ['http', 'shell', 'set', 'sleep', 'emit_event', 'run_automation', 'approval', 'wait_for_event', 'delegate', 'acme.greet'],
     );
     assert.equal(registry.get('acme.greet'), custom);
     assert.equal(registry.get('nope'), undefined);
