@@ -315,50 +315,6 @@ export interface DelegationTable {
   completed_at: number | null;
 }
 
-/** One memoized model or tool call of an agent step; `model` rows are the cost ledger. */
-export interface AgentCallTable {
-  run_id: string;
-  step_id: string;
-  /** row number within the step, across attempts */
-  seq: number;
-  /** place in the agent loop that replays walk; several rows share one when calls failed */
-  position: number;
-  kind: string;
-  /** `provider:model` or the tool name */
-  name: string;
-  request_hash: string;
-  /** JSON (bounded) */
-  request: string | null;
-  /** JSON: the full response that a replay uses */
-  response: string | null;
-  status: string;
-  error: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  cost_usd: number;
-  latency_ms: number;
-  workspace_id: string;
-  automation_id: string;
-  created_at: number;
-}
-
-/** A final answer of an agent step checked against its output schema. */
-export interface ArtifactTable {
-  id: string;
-  run_id: string;
-  step_id: string;
-  position: number;
-  kind: string;
-  valid: number;
-  /** JSON array of {path, message} */
-  errors: string | null;
-  sha256: string;
-  size_bytes: number;
-  content: string;
-  created_at: number;
-}
-
 export interface DB {
   workspaces: WorkspaceTable;
   tokens: TokenTable;
