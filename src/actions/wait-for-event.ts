@@ -1,4 +1,6 @@
 import { ErrorCode, NonRetriableError } from '../errors.js';
+import { validateFilter } from '../definition/filter.js';
+import { appendPath } from '../definition/json-path.js';
 import type { ActionContext, ActionDefinition, EventWaitState, Suspension } from './types.js';
 import { DURATION_PATTERN, parseDurationMs } from './parse-duration.js';
 
@@ -18,6 +20,9 @@ export interface WaitForEventOutput {
   /** true when the timeout passed with on_timeout: continue */
   timed_out: boolean;
 }
+
+/** Roots a wait_for_event filter may address: the event's fields. */
+export const EVENT_FILTER_ROOTS = ['name', 'data', 'source', 'id'];
 
 async function handler(ctx: ActionContext<WaitForEventConfig>): Promise<WaitForEventOutput | Suspension> {
   const { waitForEvent, getEventWait } = ctx.services;
@@ -82,5 +87,7 @@ export const waitForEventAction: ActionDefinition<WaitForEventConfig, WaitForEve
       timed_out: { type: 'boolean' },
     },
   },
+  // filter roots and operators are checked when the definition is saved, not first at run time
+  checkConfig: (config, path) => (config.filter === undefined ? [] : validateFilter(config.filter, appendPath(path, 'filter'), EVENT_FILTER_ROOTS)),
   handler,
 };

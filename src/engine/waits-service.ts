@@ -12,6 +12,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { ActionServices, DelegationState, EventWaitState } from '../actions/types.js';
+import { EVENT_FILTER_ROOTS } from '../actions/wait-for-event.js';
 import { evaluateFilter, validateFilter } from '../definition/filter.js';
 import type { Filter } from '../definition/types.js';
 import { AuthError, ConflictError, ErrorCode, ValidationError } from '../errors.js';
@@ -37,8 +38,6 @@ import { afterWake, wakeInTransaction, type WakeResult } from './wake.js';
 
 type RunRef = { id: string; workspace_id: string };
 
-/** Roots a wait_for_event filter may address: the event's fields. */
-export const EVENT_FILTER_ROOTS = ['name', 'data', 'source', 'id'];
 
 /** The body of a delegation callback. */
 export type CallbackBody = { output: unknown } | { error: { message: string; code?: string; details?: unknown } };

@@ -1,7 +1,7 @@
 // wait_for_event through the engine, on SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ErrorCode } from '../../src/errors.js';
+import { ErrorCode, type RotaError } from '../../src/errors.js';
 import { eventNameMatches } from '../../src/engine/waits-service.js';
 import { forEachDialect, makeRota, stepOf, uniqueName, type TestNode } from '../engine/harness.js';
 
@@ -85,11 +85,14 @@ forEachDialect('wait_for_event', (db) => {
     await node.rota.events.emit(node.ws, { name: 'never.happens' });
   });
 
-  test('an invalid filter fails the step with the problem', async () => {
+  test('an invalid filter is a definition error when saved', async () => {
     const node = await makeRota(db);
-    const name = await waitFlow(node, { name: 'x', filter: { 'inputs.x': 1 }, timeout: '1m' });
-    const run = await node.runToEnd(name);
-    assert.equal(run.status, 'failed');
-    assert.match(JSON.stringify(run.error), /unknown path root/);
+    await assert.rejects(waitFlow(node, { name: 'x', filter: { 'inputs.x': 1, 'data.n': { $nope: 1 } }, timeout: '1m' }), (err: RotaError) => {
+      assert.equal(err.code, ErrorCode.definition_invalid);
+      const paths = (err.details as { path: string }[]).map((d) => d.path).join(' ');
+      assert.match(paths, /steps\[0\]\.with\.filter/);
+      assert.match(JSON.stringify(err.details), /unknown path root/);
+      return true;
+    });
   });
 });
