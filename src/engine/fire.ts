@@ -94,6 +94,10 @@ export class FireService {
 
   /** Fire limits (trigger, then automation), then overlap. Runs inside the creating transaction. */
   async admit(tx: Transaction<DB>, automationId: string, now: number, trigger: TriggerDef, definition: Definition): Promise<Admission> {
+    // The row lock orders fires that count runs (fire limits, overlap). A fire that does neither
+    // (webhooks and events default to `allow`) needs none: on PostgreSQL it serialized every
+    // concurrent delivery of one automation behind the previous batch's commit (webhook bench).
+    if (overlapPolicy(trigger, definition) === 'allow' && !trigger.fire_limit && !definition.execution?.fire_limit) return { kind: 'run' };
     await lockAutomationRow(tx, this.ctx.store.dialect, automationId);
     for (const [limit, triggerId] of [[trigger.fire_limit, trigger.id], [definition.execution?.fire_limit, null]] as const) {
       if (!limit) continue;

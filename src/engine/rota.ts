@@ -128,7 +128,10 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const webhookService = new WebhookService(ctx, vault, (request) => fires.fire(request));
   ctx.runEnded = (run) => eventTriggers.runEnded(run);
   automations.sealSecrets = (ws, definition) => vault.seal(store.db, { workspaceId: ws, now: clock.now() }, definition);
-  automations.triggersChanged = (ws) => eventTriggers.triggersChanged(ws);
+  automations.triggersChanged = async (ws) => {
+    webhookService.invalidate();
+    await eventTriggers.triggersChanged(ws);
+  };
   automations.statusChanged = async (ws, row, status) => {
     await eventTriggers.triggersChanged(ws);
     if (status === 'paused') eventTriggers.automationPaused(ws, row, 'api', clock.now());

@@ -7,21 +7,25 @@
 import type { EngineContext } from '../engine/context.js';
 import type { FireRequest, FireResult } from '../engine/fire.js';
 import { findAutomation } from '../store/automations.js';
-import { addUnauthenticated, findEndpoint, getTriggerStats, insertDelivery, listDeliveries, pruneDeliveries, type EndpointRow } from '../store/webhooks.js';
+import { findEndpoint, getTriggerStats, listDeliveries, type EndpointRow } from '../store/webhooks.js';
 import { parseByteSize } from '../definition/byte-size.js';
 import { parseDuration } from '../definition/duration.js';
 import type { Definition, WebhookTriggerDef } from '../definition/types.js';
 import { ConflictError, ErrorCode, NotFoundError, RotaError, ValidationError, httpStatusFor, toErrorShape } from '../errors.js';
 import { iso } from '../engine/convert.js';
 import { createHash } from 'node:crypto';
-import { decoyVerification, deliveryIdHeader, verifyWebhook, type HeaderMap, type VerifyFailure } from './webhook-verify.js';
+import { decoyVerification, deliveryIdHeader, verifyWebhook, type HeaderMap } from './webhook-verify.js';
 import { isSecretRef, type SecretVault } from './secrets.js';
 import { DeliveryOutcome, type DeliveryPage, type WebhookResponse } from './webhook-types.js';
+import { DELIVERY_LOG_SIZE, DeliveryLog } from './delivery-log.js';
 
-/** Deliveries kept per trigger; pruning runs on every PRUNE_EVERY-th insert of a node. */
-export const DELIVERY_LOG_SIZE = 200;
-const PRUNE_EVERY = 20;
-const STATS_FLUSH_MS = 2_000;
+/**
+ * Endpoint rows (trigger config + secret) are cached this long: a definition change or rotation
+ * on this node clears the cache at once, one on another node takes effect within this time.
+ * Misses are cached too, so unknown and known endpoints cost the same (no timing oracle).
+ */
+const ENDPOINT_TTL_MS = 1_000;
+const ENDPOINT_CACHE_MAX = 10_000;
 
 export interface IncomingWebhook {
   workspace: string;
@@ -39,18 +43,35 @@ const UNAUTHENTICATED: WebhookResponse = {
 };
 
 export class WebhookService {
-  readonly #unauthenticated = new Map<string, { automationId: string; triggerId: string; count: number; at: number; reason: string }>();
-  #inserts = 0;
-  #statsTimer: NodeJS.Timeout | null = null;
+  readonly #endpoints = new Map<string, { row: EndpointRow | undefined; at: number }>();
+  readonly #log: DeliveryLog;
 
   constructor(
     private readonly ctx: EngineContext,
     private readonly vault: SecretVault,
     private readonly fire: (request: FireRequest) => Promise<FireResult>,
-  ) {}
+  ) {
+    this.#log = new DeliveryLog(ctx);
+  }
+
+  /** A definition changed or a secret rotated on this node. */
+  invalidate(): void {
+    this.#endpoints.clear();
+  }
+
+  async #endpoint(workspace: string, endpoint: string): Promise<EndpointRow | undefined> {
+    const key = `${workspace}/${endpoint}`;
+    const now = this.ctx.clock.now();
+    const hit = this.#endpoints.get(key);
+    if (hit && now - hit.at < ENDPOINT_TTL_MS) return hit.row;
+    const row = await findEndpoint(this.ctx.store.db, workspace, endpoint);
+    if (this.#endpoints.size >= ENDPOINT_CACHE_MAX) this.#endpoints.clear();
+    this.#endpoints.set(key, { row, at: now });
+    return row;
+  }
 
   async receive(req: IncomingWebhook): Promise<WebhookResponse> {
-    const endpoint = await findEndpoint(this.ctx.store.db, req.workspace, req.endpoint);
+    const endpoint = await this.#endpoint(req.workspace, req.endpoint);
     const trigger = endpoint ? (JSON.parse(endpoint.config) as WebhookTriggerDef) : null;
     const limit = trigger?.max_body ? parseByteSize(trigger.max_body) : this.ctx.config.maxBodyBytes;
     const tooLarge: WebhookResponse = {
@@ -69,12 +90,12 @@ export class WebhookService {
     const secrets = this.vault.candidates(trigger.verify.secret, secretRow(endpoint, trigger), now);
     const verdict = verifyWebhook(trigger.verify, req.headers, body, secrets, now);
     if (!verdict.ok) {
-      this.#countUnauthenticated(endpoint, verdict.reason, now);
+      this.#log.countUnauthenticated(endpoint.automation_id, endpoint.trigger_id, verdict.reason, now);
       return UNAUTHENTICATED;
     }
     const delivery = { endpoint, deliveryId: verdict.deliveryId, receivedAt: now };
     if (endpoint.enabled !== 1) {
-      return this.#log(delivery, DeliveryOutcome.rejected, 'trigger_disabled', [], {
+      return this.#respond(delivery, DeliveryOutcome.rejected, 'trigger_disabled', [], {
         status: 409,
         body: { error: { code: ErrorCode.conflict, message: `trigger "${endpoint.trigger_id}" is disabled`, details: null } },
       });
@@ -83,7 +104,7 @@ export class WebhookService {
     try {
       data = parseBody(body, req.headers['content-type']);
     } catch {
-      return this.#log(delivery, DeliveryOutcome.rejected, 'invalid_json', [], {
+      return this.#respond(delivery, DeliveryOutcome.rejected, 'invalid_json', [], {
         status: 400,
         body: { error: { code: ErrorCode.invalid_request, message: 'the body is not valid JSON (Content-Type says JSON)', details: null } },
       });
@@ -107,38 +128,31 @@ export class WebhookService {
       });
     } catch (err) {
       const status = err instanceof RotaError ? httpStatusFor(err.code) : 500;
-      await this.#record(delivery, DeliveryOutcome.rejected, toErrorShape(err).code, [], status).catch(() => undefined);
+      this.#record(delivery, DeliveryOutcome.rejected, toErrorShape(err).code, [], status);
       throw err;
     }
     const base = { delivery_id: deliveryId };
     if (result.kind === 'filtered') {
-      return this.#log(delivery, DeliveryOutcome.filtered, 'filter', [], { status: 200, body: { ...base, runs: [], filtered: true, duplicate: false } });
+      return this.#respond(delivery, DeliveryOutcome.filtered, 'filter', [], { status: 200, body: { ...base, runs: [], filtered: true, duplicate: false } });
     }
     const runs = [{ id: result.runId, status: result.status }];
-    if (!result.created) return this.#log(delivery, DeliveryOutcome.duplicate, null, [result.runId], { status: 200, body: { ...base, runs, filtered: false, duplicate: true } });
-    return this.#log(delivery, DeliveryOutcome.accepted, result.status === 'skipped' ? 'skipped' : null, [result.runId], {
+    if (!result.created) return this.#respond(delivery, DeliveryOutcome.duplicate, null, [result.runId], { status: 200, body: { ...base, runs, filtered: false, duplicate: true } });
+    return this.#respond(delivery, DeliveryOutcome.accepted, result.status === 'skipped' ? 'skipped' : null, [result.runId], {
       status: 202,
       body: { ...base, runs, filtered: false, duplicate: false },
     });
   }
 
-  async #log(delivery: Delivery, outcome: DeliveryOutcome, reason: string | null, runIds: string[], response: WebhookResponse): Promise<WebhookResponse> {
-    try {
-      await this.#record(delivery, outcome, reason, runIds, response.status);
-    } catch (err) {
-      // the run (if any) is recorded already; a lost log line must not turn into a redelivery
-      this.ctx.logger.warn({ err: toErrorShape(err), trigger: delivery.endpoint.trigger_id }, 'could not record a webhook delivery');
-    }
+  #respond(delivery: Delivery, outcome: DeliveryOutcome, reason: string | null, runIds: string[], response: WebhookResponse): WebhookResponse {
+    this.#record(delivery, outcome, reason, runIds, response.status);
     return response;
   }
 
-  async #record(delivery: Delivery, outcome: DeliveryOutcome, reason: string | null, runIds: string[], status: number): Promise<void> {
-    const { db } = this.ctx.store;
-    const { endpoint } = delivery;
-    await insertDelivery(db, {
+  #record(delivery: Delivery, outcome: DeliveryOutcome, reason: string | null, runIds: string[], status: number): void {
+    this.#log.add({
       id: this.ctx.ids(),
-      automation_id: endpoint.automation_id,
-      trigger_id: endpoint.trigger_id,
+      automation_id: delivery.endpoint.automation_id,
+      trigger_id: delivery.endpoint.trigger_id,
       delivery_id: delivery.deliveryId,
       outcome,
       reason,
@@ -146,36 +160,12 @@ export class WebhookService {
       run_ids: JSON.stringify(runIds),
       received_at: delivery.receivedAt,
     });
-    if (++this.#inserts % PRUNE_EVERY === 0) await pruneDeliveries(db, endpoint.automation_id, endpoint.trigger_id, DELIVERY_LOG_SIZE);
-  }
-
-  /** Failed authentication is only counted (in memory, flushed every 2 s), never logged per request. */
-  #countUnauthenticated(endpoint: EndpointRow, reason: VerifyFailure, now: number): void {
-    const key = `${endpoint.automation_id}\u0000${endpoint.trigger_id}`;
-    const entry = this.#unauthenticated.get(key) ?? { automationId: endpoint.automation_id, triggerId: endpoint.trigger_id, count: 0, at: now, reason };
-    entry.count++;
-    entry.at = now;
-    entry.reason = reason;
-    this.#unauthenticated.set(key, entry);
-    this.#statsTimer ??= setTimeout(() => void this.flushStats(), STATS_FLUSH_MS).unref();
-  }
-
-  async flushStats(): Promise<void> {
-    if (this.#statsTimer) clearTimeout(this.#statsTimer);
-    this.#statsTimer = null;
-    const entries = [...this.#unauthenticated.values()];
-    this.#unauthenticated.clear();
-    for (const e of entries) {
-      await addUnauthenticated(this.ctx.store.db, e.automationId, e.triggerId, e.count, e.at, e.reason).catch((err: unknown) => {
-        this.ctx.logger.warn({ err: toErrorShape(err) }, 'could not record webhook rejection counters');
-      });
-    }
   }
 
   async deliveries(workspaceId: string, name: string, triggerId: string, opts: { cursor?: string | null; limit?: number } = {}): Promise<DeliveryPage> {
     const { db } = this.ctx.store;
     const { automationId } = await this.#webhookTrigger(workspaceId, name, triggerId);
-    await this.flushStats();
+    await this.#log.flush();
     const limit = Math.min(Math.max(opts.limit ?? 50, 1), DELIVERY_LOG_SIZE);
     const rows = await listDeliveries(db, automationId, triggerId, { before: opts.cursor, limit: limit + 1 });
     const stats = await getTriggerStats(db, automationId, triggerId);
@@ -211,6 +201,7 @@ export class WebhookService {
     const { trigger } = await this.#webhookTrigger(workspaceId, name, triggerId);
     const now = this.ctx.clock.now();
     const { previousValidUntil } = await this.ctx.store.db.transaction().execute((tx) => this.vault.rotate(tx, workspaceId, trigger, req.secret, graceMs, now));
+    this.invalidate();
     return { rotated: true, previous_valid_until: iso(previousValidUntil) };
   }
 
@@ -226,7 +217,7 @@ export class WebhookService {
   }
 
   close(): Promise<void> {
-    return this.flushStats();
+    return this.#log.flush();
   }
 }
 
