@@ -77,6 +77,7 @@ export class FireService {
     const spec: CreateRunSpec = {
       workspaceId: req.workspaceId,
       automationId: automation.id,
+      automationRow: automation,
       inputs,
       idempotencyKey: req.idempotencyKey,
       trigger: { id: trigger.id, kind: trigger.type, source: req.source, data: req.data, headers: req.headers },

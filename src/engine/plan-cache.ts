@@ -11,7 +11,9 @@ import { NotFoundError } from '../errors.js';
  */
 export class PlanCache {
   readonly #plans = new Map<string, { definition: Definition; plan: Plan }>();
-  constructor(private readonly actions: ActionRegistry, private readonly max = 1000) {}
+  // 1,000 entries thrashed with 10,000 scheduled automations: every fire recompiled its definition
+  // (~0.3 ms of ~0.65 ms per fire on SQLite). A compiled plan takes a few KB.
+  constructor(private readonly actions: ActionRegistry, private readonly max = 20_000) {}
 
   async get(conn: Conn, automationId: string, version: number): Promise<{ definition: Definition; plan: Plan }> {
     const key = `${automationId}:${version}`;

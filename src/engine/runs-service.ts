@@ -35,6 +35,8 @@ import { runArtifacts } from '../agent/conversation.js';
 export interface CreateRunSpec {
   workspaceId: string;
   automationId: string;
+  /** the automation's row when the caller has just read it (trigger fires), saving a query */
+  automationRow?: AutomationRow;
   version?: number;
   inputs: Record<string, unknown> | undefined;
   idempotencyKey?: string | null;
@@ -99,13 +101,15 @@ export class RunsService {
 
   /**
    * `create` inside the caller's transaction (the scheduler claims a fire id, records the run and
-   * advances its cursor in one commit). The caller wakes workers after the commit
-   * (`notifier.runsAvailable()`) when the returned status is `queued`.
+   * advances its cursor in one commit). The caller wakes workers when a returned status is
+   * `queued`: `pg_notify(WAKE_CHANNEL)` once in its transaction (PostgreSQL; one per batch instead
+   * of one round trip per run) and `notifier.runsAvailable()` after the commit.
    */
   async createInTx(tx: Transaction<DB>, spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: string }> {
-    const prepared = await this.#prepare(tx, spec);
+    // No look-up of the key first: the insert's conflict says it (one query less per scheduled fire).
+    const prepared = await this.#prepare(tx, spec, false);
     if (prepared.kind === 'existing') return prepared.result;
-    const status = await this.#record(tx, prepared, spec);
+    const status = await this.#record(tx, prepared, spec, false);
     if (status === null) {
       const existing = await findRunByIdempotencyKey(tx, spec.automationId, spec.idempotencyKey!);
       return { runId: existing!.id, created: false, status: existing!.status };
@@ -113,10 +117,10 @@ export class RunsService {
     return { runId: prepared.run.id, created: true, status };
   }
 
-  async #prepare(conn: Conn, spec: CreateRunSpec): Promise<PreparedRun | { kind: 'existing'; result: { runId: string; created: false; status: string } }> {
-    const automation = await getAutomationById(conn, spec.automationId);
+  async #prepare(conn: Conn, spec: CreateRunSpec, precheck = true): Promise<PreparedRun | { kind: 'existing'; result: { runId: string; created: false; status: string } }> {
+    const automation = spec.automationRow ?? (await getAutomationById(conn, spec.automationId));
     if (!automation || automation.workspace_id !== spec.workspaceId) throw new NotFoundError('automation not found');
-    if (spec.idempotencyKey) {
+    if (spec.idempotencyKey && precheck) {
       const existing = await findRunByIdempotencyKey(conn, automation.id, spec.idempotencyKey);
       if (existing) return { kind: 'existing' as const, result: { runId: existing.id, created: false, status: existing.status } };
     }
@@ -174,7 +178,7 @@ export class RunsService {
   }
 
   /** Admission and the inserts; null when the idempotency key was taken meanwhile. */
-  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<string | null> {
+  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec, notify = true): Promise<string | null> {
     const { automation, version, checked, run, steps, now } = prepared;
     const id = run.id;
     let admission: Admission = checked.ok
@@ -188,7 +192,7 @@ export class RunsService {
     if (admission.kind === 'skip') {
       const skipData = JSON.stringify({ reason: admission.reason, message: admission.message, details: admission.details ?? null });
       await tx.insertInto('run_events').values({ run_id: id, seq: 2, type: 'run.skipped', step_id: null, data: skipData, idempotency_key: 'run.skipped', created_at: now }).execute();
-    } else if (this.ctx.store.dialect === 'postgres') {
+    } else if (notify && this.ctx.store.dialect === 'postgres') {
       await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
     }
     return row.status;

@@ -12,7 +12,8 @@ import type { FireService } from '../engine/fire.js';
 import type { ScheduleTriggerDef } from '../definition/types.js';
 import { advanceCursor, earliestScheduleDue, selectDueSchedules, type DueSchedule } from '../store/schedules.js';
 import { RunStatus, SkipReason } from '../engine/status.js';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import { WAKE_CHANNEL } from '../engine/worker.js';
 import type { DB } from '../store/schema.js';
 import { catchUpPolicy, cursorSlot, decide, storeCursor, type Decision } from './cursor.js';
 import { fireId } from './fire-id.js';
@@ -33,8 +34,10 @@ export interface FiredSlot {
 }
 
 export interface SchedulerOptions {
-  /** triggers per transaction (default 100) */
+  /** triggers per transaction (default 50: smaller batches commit their first fires sooner) */
   batchSize?: number;
+  /** PostgreSQL: batches fired in parallel transactions (default 4) */
+  lanes?: number;
   /** longest sleep without looking at the database (default 60 s): a fallback for missed NOTIFYs */
   maxSleepMs?: number;
   /** called after each committed batch, for lateness metrics and benchmarks */
@@ -50,6 +53,7 @@ export class Scheduler {
   readonly #ctx: EngineContext;
   readonly #fires: FireService;
   readonly #batchSize: number;
+  readonly #lanes: number;
   readonly #maxSleepMs: number;
   readonly #onFired: ((fired: FiredSlot[]) => void) | undefined;
   readonly #quarantine = new Map<string, number>();
@@ -64,7 +68,8 @@ export class Scheduler {
   constructor(ctx: EngineContext, fires: FireService, options: SchedulerOptions = {}) {
     this.#ctx = ctx;
     this.#fires = fires;
-    this.#batchSize = options.batchSize ?? 100;
+    this.#batchSize = options.batchSize ?? 50;
+    this.#lanes = options.lanes ?? 4;
     this.#maxSleepMs = options.maxSleepMs ?? 60_000;
     this.#onFired = options.onFired;
   }
@@ -107,11 +112,14 @@ export class Scheduler {
    * it advanced. Tests with an injected clock call this directly instead of starting the loop.
    */
   async runDue(): Promise<number> {
+    // PostgreSQL: several batches in parallel transactions (SKIP LOCKED keeps them disjoint). One
+    // lane recorded ~300 fires/s there, bound by round trips, not CPU; SQLite has one writer.
+    const lanes = this.#ctx.store.dialect === 'postgres' && !this.#isolate ? this.#lanes : 1;
     let total = 0;
     for (;;) {
-      const { advanced, selected, limit } = await this.#batch();
-      total += advanced;
-      if (selected < limit) return total;
+      const results = await Promise.all(Array.from({ length: lanes }, () => this.#batch()));
+      total += results.reduce((n, r) => n + r.advanced, 0);
+      if (results.every((r) => r.selected < r.limit)) return total;
     }
   }
 
@@ -164,6 +172,7 @@ export class Scheduler {
           await this.#fireTrigger(tx, row, now, fired);
         }
         at.row = null;
+        if (dialect === 'postgres' && fired.some((f) => f.created && f.status === RunStatus.queued)) await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
       });
     } catch (err) {
       fired.length = 0;

@@ -37,11 +37,17 @@ function cronFor(pattern: string, timezone: string): Cron {
   const key = `${timezone}\u0000${pattern}`;
   let job = crons.get(key);
   if (!job) {
-    job = new Cron(pattern, { timezone, paused: true });
+    // croner converts through Intl for a named zone (~150 µs per nextRun here); UTC as a fixed
+    // offset takes ~25 µs, which matters at thousands of fires per minute.
+    job = isUtc(timezone) ? new Cron(pattern, { utcOffset: 0, paused: true }) : new Cron(pattern, { timezone, paused: true });
     if (crons.size >= 5_000) crons.delete(crons.keys().next().value as string);
     crons.set(key, job);
   }
   return job;
+}
+
+function isUtc(timezone: string): boolean {
+  return timezone === 'UTC' || timezone === 'Etc/UTC' || timezone === 'Etc/GMT' || timezone === 'GMT';
 }
 
 /** The first slot strictly after `afterMs`, or null when there is none (a past `at`). */
