@@ -11,10 +11,11 @@ import type { DB } from '../store/schema.js';
 import type { Store } from '../store/connect.js';
 import type { Clock } from '../clock.js';
 import { applyRunFlushes, type RunFlush, type RunFlushResult } from '../store/run-flush.js';
+import { insertRuns, type RunInsert } from '../store/run-insert.js';
 
 interface Item {
   /** a generic unit of work, or a run's state changes (merged with the batch's other runs) */
-  work: ((tx: Transaction<DB>) => Promise<unknown>) | RunFlush;
+  work: ((tx: Transaction<DB>) => Promise<unknown>) | RunFlush | { insert: RunInsert };
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -45,6 +46,14 @@ export class CommitQueue {
     return this.#enqueue(flush) as Promise<RunFlushResult>;
   }
 
+  /** Creates a run (no admission decision needed); false when its idempotency key was taken. */
+  insert(insert: RunInsert): Promise<boolean> {
+    return this.#enqueue({ insert }) as Promise<boolean>;
+  }
+
+  /** Set by the facade: run once per committed batch that queued runs (PostgreSQL NOTIFY). */
+  onRunsInserted: ((tx: Transaction<DB>) => Promise<void>) | null = null;
+
   #enqueue(work: Item['work']): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       this.#pending.push({ work, resolve, reject });
@@ -59,29 +68,64 @@ export class CommitQueue {
     });
   }
 
+  async #commit(batch: Item[]): Promise<unknown[]> {
+    return this.store.db.transaction().execute(async (tx) => {
+      const out: unknown[] = new Array(batch.length);
+      const flushes: number[] = [];
+      const inserts: number[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        const work = batch[i].work;
+        if (typeof work === 'function') out[i] = await work(tx);
+        else if ('insert' in work) inserts.push(i);
+        else flushes.push(i);
+      }
+      if (inserts.length > 0) {
+        const done = await insertRuns(tx, inserts.map((i) => (batch[i].work as { insert: RunInsert }).insert));
+        inserts.forEach((i, k) => (out[i] = done[k]));
+        if (done.some(Boolean)) await this.onRunsInserted?.(tx);
+      }
+      if (flushes.length > 0) {
+        const flushed = await applyRunFlushes(tx, flushes.map((i) => batch[i].work as RunFlush), this.clock.now());
+        flushes.forEach((i, k) => (out[i] = flushed[k]));
+      }
+      return out;
+    });
+  }
+
+  /** PostgreSQL chose this transaction as a deadlock victim: once more, then give up. */
+  async #retryAlone(item: Item, err: unknown): Promise<void> {
+    const code = (err as { code?: unknown })?.code;
+    if (code !== '40P01' && code !== '40001') return item.reject(err);
+    try {
+      item.resolve((await this.#commit([item]))[0]);
+    } catch (again) {
+      item.reject(again);
+    }
+  }
+
   async #drain(): Promise<void> {
     this.#drainers++;
     while (this.#pending.length > 0) {
       const size = Math.min(MAX_BATCH, Math.ceil(this.#pending.length / (this.#parallel - this.#drainers + 1)));
       const batch = this.#pending.splice(0, size);
       try {
-        const results = await this.store.db.transaction().execute(async (tx) => {
-          const out: unknown[] = new Array(batch.length);
-          const flushes: number[] = [];
-          for (let i = 0; i < batch.length; i++) {
-            const work = batch[i].work;
-            if (typeof work === 'function') out[i] = await work(tx);
-            else flushes.push(i);
-          }
-          if (flushes.length > 0) {
-            const flushed = await applyRunFlushes(tx, flushes.map((i) => batch[i].work as RunFlush), this.clock.now());
-            flushes.forEach((i, k) => (out[i] = flushed[k]));
-          }
-          return out;
-        });
+        const results = await this.#commit(batch);
         batch.forEach((item, i) => item.resolve(results[i]));
       } catch (err) {
-        for (const item of batch) item.reject(err);
+        if (batch.length === 1) {
+          await this.#retryAlone(batch[0], err);
+          continue;
+        }
+        // The batch rolled back as a whole (e.g. a deadlock with another node's batch: two nodes
+        // inserting the same idempotency keys in different orders). Nothing of it was written, so
+        // each item is committed again on its own and fails alone if it must.
+        for (const item of batch) {
+          try {
+            item.resolve((await this.#commit([item]))[0]);
+          } catch (itemErr) {
+            await this.#retryAlone(item, itemErr);
+          }
+        }
       }
     }
     this.#drainers--;

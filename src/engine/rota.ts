@@ -2,6 +2,7 @@
  * The engine facade: wires the store, the worker and the services of one Rota node. Thin by
  * design; each system lives in its own file and receives its dependencies explicitly.
  */
+import { sql } from 'kysely';
 import type { RotaConfig } from '../config/types.js';
 import { DEFAULT_CONFIG } from '../config/types.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -22,7 +23,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Notifier } from './notifier.js';
 import { CommitQueue } from './commit-queue.js';
 import { PlanCache } from './plan-cache.js';
-import { Worker } from './worker.js';
+import { WAKE_CHANNEL, Worker } from './worker.js';
 import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
 import { TriggersService } from '../scheduler/triggers-service.js';
 import { RunsService } from './runs-service.js';
@@ -116,6 +117,11 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
       ...waits.forStep(run, stepId),
     }),
   };
+  if (store.dialect === 'postgres') {
+    ctx.commits.onRunsInserted = async (tx) => {
+      await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
+    };
+  }
   const worker = new Worker(ctx);
   runs = new RunsService(ctx, () => worker);
   const fires = new FireService(ctx, runs);

@@ -83,6 +83,7 @@ export class RunsService {
     const result = await this.create({
       workspaceId,
       automationId: automation.id,
+      automationRow: automation,
       version: req.version,
       inputs: req.inputs,
       idempotencyKey: req.idempotencyKey ?? null,
@@ -95,6 +96,14 @@ export class RunsService {
   async create(spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: string }> {
     const prepared = await this.#prepare(this.ctx.store.db, spec);
     if (prepared.kind === 'existing') return prepared.result;
+    if (!spec.admit && prepared.checked.ok) {
+      // Nothing to decide inside the transaction: the run joins the batched insert.
+      const { run, steps, version, now } = prepared;
+      const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
+      const event = { run_id: run.id, seq: 1, type: 'run.queued', step_id: null, data: JSON.stringify(data), idempotency_key: 'run.queued', created_at: now };
+      const inserted = await this.ctx.commits.insert({ run, steps, events: [event] });
+      return this.#finish(spec, prepared, inserted ? RunStatus.queued : null);
+    }
     const status = await this.ctx.commits.run((tx) => this.#record(tx, prepared, spec));
     return this.#finish(spec, prepared, status);
   }
