@@ -76,6 +76,9 @@ export async function applyRunFlushes(conn: Conn, flushes: RunFlush[], now: numb
   }
   for (let i = 0; i < steps.length; i += STEP_CHUNK) await upsertSteps(conn, steps.slice(i, i + STEP_CHUNK));
   for (let i = 0; i < flushes.length; i++) {
+    if (results[i] && flushes[i].patch.status === 'waiting') await claimAtEarliestWake(conn, flushes[i].runId);
+  }
+  for (let i = 0; i < flushes.length; i++) {
     const f = flushes[i];
     if (!results[i]) continue;
     if (f.wakeParent) await wakeRun(conn, f.wakeParent.runId, f.wakeParent.stepId, now);
@@ -119,9 +122,22 @@ async function upsertSteps(conn: Conn, rows: StepTable[]): Promise<void> {
         error: eb.ref('excluded.error'),
         logs: eb.ref('excluded.logs'),
         state: eb.ref('excluded.state'),
-        wake_at: eb.ref('excluded.wake_at'),
+        // A wake written by someone else while the step was running (a decision, a matched
+        // event, a finished child) is earlier than the suspension's own: it is kept.
+        wake_at: sql`CASE WHEN excluded.status = 'waiting' AND steps.wake_at IS NOT NULL AND (excluded.wake_at IS NULL OR steps.wake_at < excluded.wake_at) THEN steps.wake_at ELSE excluded.wake_at END`,
         waiting_for: eb.ref('excluded.waiting_for'),
       })),
     )
+    .execute();
+}
+
+/** A run that just started waiting is claimable at the earliest wake of its waiting steps. */
+async function claimAtEarliestWake(conn: Conn, runId: string): Promise<void> {
+  const wake = sql<number | null>`(SELECT MIN(wake_at) FROM steps WHERE steps.run_id = ${runId} AND steps.status = 'waiting')`;
+  await conn
+    .updateTable('runs')
+    .set({ claim_at: sql`CASE WHEN ${wake} IS NOT NULL AND (claim_at IS NULL OR ${wake} < claim_at) THEN ${wake} ELSE claim_at END` })
+    .where('id', '=', runId)
+    .where('status', '=', 'waiting')
     .execute();
 }

@@ -145,7 +145,9 @@ export async function wakeQueued(conn: Conn, automationId: string, now: number):
  */
 export async function wakeRun(conn: Conn, runId: string, stepId: string | null, now: number): Promise<void> {
   if (stepId !== null) {
-    await conn.updateTable('steps').set({ wake_at: now }).where('run_id', '=', runId).where('step_id', '=', stepId).where('status', '=', 'waiting').execute();
+    // A step still `running` is marked too: its executor may be about to commit it as `waiting`,
+    // and that commit keeps this earlier wake time (see run-flush.ts), so the wake is never lost.
+    await conn.updateTable('steps').set({ wake_at: now }).where('run_id', '=', runId).where('step_id', '=', stepId).where('status', 'in', ['waiting', 'running']).execute();
   }
   await conn.updateTable('runs').set({ claim_at: now }).where('id', '=', runId).where('status', '=', 'waiting').execute();
 }

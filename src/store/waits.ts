@@ -96,7 +96,11 @@ export async function wakeStep(conn: Conn, runId: string, stepId: string, now: n
     .where('runs.id', '=', runId)
     .executeTakeFirst();
   if (!row) return 'gone';
-  if (row.run_status === 'running' && (row.step_status === 'running' || row.step_status === 'waiting')) return 'busy';
+  if (row.run_status === 'running' && (row.step_status === 'running' || row.step_status === 'waiting')) {
+    // Durable mark: the executor's suspension keeps it and makes the run claimable at once.
+    await wakeRun(conn, runId, stepId, now);
+    return 'busy';
+  }
   if (row.run_status !== 'waiting' || row.step_status !== 'waiting') return 'gone';
   await wakeRun(conn, runId, stepId, now);
   return 'woken';
