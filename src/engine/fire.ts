@@ -90,6 +90,9 @@ export class FireService {
         return this.admit(tx, info.automationId, info.now, trigger, definition);
       },
     };
+    // Nothing to decide in the transaction: the run can join the commit queue's batched insert.
+    const trivial = !forced && !mappingError && !paused && overlapPolicy(trigger, definition) === 'allow' && !trigger.fire_limit && !definition.execution?.fire_limit;
+    if (trivial) delete spec.admit;
     return { kind: 'spec', spec };
   }
 
