@@ -3,9 +3,7 @@
  * lazily on first use and kept for the node's lifetime. A failed connection is not cached, so the
  * next step tries again.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { McpServerConfig } from '../config/types.js';
 import { ErrorCode, NonRetriableError, RetriableError } from '../errors.js';
 
@@ -85,6 +83,12 @@ export class McpConnections {
 }
 
 async function connect(name: string, config: McpServerConfig): Promise<Client> {
+  // The MCP SDK is loaded when a server is first used, not by every node at start.
+  const [{ Client }, { StdioClientTransport }, { StreamableHTTPClientTransport }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/stdio.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+  ]);
   const client = new Client({ name: 'rota', version: '1' });
   const transport =
     config.transport === 'stdio'

@@ -3,7 +3,7 @@
  * text and tool calls, usage, and the response messages to append to the conversation. Tools are
  * declared without `execute`, so the SDK never runs one: the loop does (memoized, approved).
  */
-import { APICallError, generateText, jsonSchema, tool, type ModelMessage, type ToolSet } from 'ai';
+import type { APICallError, ModelMessage, ToolSet } from 'ai';
 import { ErrorCode, NonRetriableError, RetriableError } from '../errors.js';
 import type { ResolvedModel } from './providers.js';
 
@@ -31,13 +31,15 @@ export interface ModelTurn {
 }
 
 export async function callModel(model: ResolvedModel, request: ModelRequest, signal: AbortSignal): Promise<ModelTurn> {
+  // Loaded on first use (~24 MB): a node whose automations have no agent step never pays for it.
+  const { APICallError, generateText, jsonSchema, tool } = await import('ai');
   const tools: ToolSet = {};
   for (const t of request.tools) {
     tools[t.modelName] = tool({ description: t.description, inputSchema: jsonSchema(t.inputSchema as Parameters<typeof jsonSchema>[0]) });
   }
   try {
     const result = await generateText({
-      model: model.model,
+      model: await model.model,
       system: request.system,
       messages: request.messages,
       tools: request.tools.length > 0 ? tools : undefined,
@@ -61,12 +63,12 @@ export async function callModel(model: ResolvedModel, request: ModelRequest, sig
     return JSON.parse(JSON.stringify(turn)) as ModelTurn;
   } catch (err) {
     if (signal.aborted) throw err;
-    throw providerError(model, err);
+    throw providerError(model, err, APICallError.isInstance);
   }
 }
 
-function providerError(model: ResolvedModel, err: unknown): Error {
-  if (APICallError.isInstance(err)) {
+function providerError(model: ResolvedModel, err: unknown, isApiCallError: (e: unknown) => e is APICallError): Error {
+  if (isApiCallError(err)) {
     const status = err.statusCode;
     const details = { model: model.ref, status: status ?? null };
     const message = `model ${model.ref} failed${status ? ` (HTTP ${status})` : ''}: ${err.message.slice(0, 500)}`;

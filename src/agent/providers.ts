@@ -3,8 +3,6 @@
  * OpenRouter, ...) and `anthropic`. A step names a model alias from the configuration (`default`)
  * or `provider:model`; the alias carries the price used by the cost ledger.
  */
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
 import type { ModelPrice, ProviderConfig, RotaConfig } from '../config/types.js';
 import { ErrorCode, NonRetriableError } from '../errors.js';
@@ -15,7 +13,8 @@ export interface ResolvedModel {
   provider: string;
   modelId: string;
   price: ModelPrice | null;
-  model: LanguageModel;
+  /** loaded on first use: the provider SDKs cost ~25 MB of memory that nodes without agents never need */
+  model: Promise<LanguageModel>;
 }
 
 export interface ModelResolver {
@@ -61,7 +60,7 @@ export function createModelResolver(config: Config, env: NodeJS.ProcessEnv = pro
   };
 }
 
-function languageModel(name: string, provider: ProviderConfig, modelId: string, env: NodeJS.ProcessEnv): LanguageModel {
+function languageModel(name: string, provider: ProviderConfig, modelId: string, env: NodeJS.ProcessEnv): Promise<LanguageModel> {
   const apiKey = provider.apiKeyEnv ? env[provider.apiKeyEnv] : undefined;
   if (provider.apiKeyEnv && !apiKey) {
     throw new NonRetriableError(`provider "${name}": environment variable ${provider.apiKeyEnv} (its API key) is not set`, { code: ErrorCode.model_not_configured });
@@ -69,9 +68,13 @@ function languageModel(name: string, provider: ProviderConfig, modelId: string, 
   switch (provider.kind) {
     case 'openai_compatible':
       if (!provider.baseUrl) throw new NonRetriableError(`provider "${name}" needs base_url`, { code: ErrorCode.model_not_configured });
-      return createOpenAICompatible({ name, baseURL: provider.baseUrl, apiKey, headers: provider.headers, includeUsage: true })(modelId);
+      return import('@ai-sdk/openai-compatible').then(({ createOpenAICompatible }) =>
+        createOpenAICompatible({ name, baseURL: provider.baseUrl!, apiKey, headers: provider.headers, includeUsage: true })(modelId),
+      );
     case 'anthropic':
-      return createAnthropic({ baseURL: provider.baseUrl ?? undefined, apiKey: apiKey ?? 'none', headers: provider.headers })(modelId);
+      return import('@ai-sdk/anthropic').then(({ createAnthropic }) =>
+        createAnthropic({ baseURL: provider.baseUrl ?? undefined, apiKey: apiKey ?? 'none', headers: provider.headers })(modelId),
+      );
     default: {
       const never: never = provider.kind;
       throw new Error(`unknown provider kind ${String(never)}`);

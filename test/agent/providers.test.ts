@@ -52,7 +52,7 @@ describe('agent providers', () => {
         models: {},
       });
       llm.script([{ text: 'streamed hello world', usage: { input: 12, output: 4 } }]);
-      const result = streamText({ model: resolver.resolve('p:m').model, prompt: 'hi', maxRetries: 0 });
+      const result = streamText({ model: await resolver.resolve('p:m').model, prompt: 'hi', maxRetries: 0 });
       let text = '';
       for await (const piece of result.textStream) text += piece;
       assert.equal(text, 'streamed hello world');
