@@ -2,7 +2,7 @@
 // The `rota` command. The CLI is compiled TypeScript: `npm run build` writes dist/.
 import { existsSync } from 'node:fs';
 
-const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+const entry = new URL('../dist/bundle/main.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write('rota: the CLI is not built; run npm run build first\n');
   process.exit(1);

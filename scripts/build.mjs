@@ -23,5 +23,25 @@ if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= inputs) {
   process.exit(0);
 }
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+
+// The `rota` binary runs a bundle: one module graph instead of ~900 files cut the memory of a
+// serving node by ~20 MB (Kysely alone is 20 MB as separate modules). Code loaded on first use
+// (the CLI's serve/db/doctor commands) stays in separate chunks; the LLM and MCP SDKs and the
+// native SQLite binding stay packages.
+const { build } = await import('esbuild');
+await build({
+  entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+  outdir: join(root, 'dist', 'bundle'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  packages: 'bundle',
+  external: ['better-sqlite3', 'pg-native', 'ai', '@ai-sdk/*', '@modelcontextprotocol/*'],
+  banner: { js: "import { createRequire as __rotaCreateRequire } from 'node:module'; const require = __rotaCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
 const { writeFileSync } = await import('node:fs');
 writeFileSync(stamp, new Date().toISOString());

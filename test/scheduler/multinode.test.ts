@@ -147,7 +147,9 @@ describe('scheduler: real processes on one PostgreSQL database', () => {
     assert.equal((JSON.parse(preview.stdout) as { items: Array<{ next: string[] }> }).items[0]!.next.length, 3);
     await sleep(2_500);
     await server.stop();
-    await sleep(6_000);
+    // Long enough that replay (max_catch_up 3) still leaves ≥3 older slots to the misfire record,
+    // however quickly the node restarts.
+    await sleep(8_000);
     server = await startServe({ dataDir, adminToken: token, env, args: ['--no-worker'] });
     servers.push(server);
     await sleep(2_500);

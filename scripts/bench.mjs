@@ -1,0 +1,23 @@
+// `npm run bench`: bundles the benchmarks like the `rota` binary (see build.mjs) and runs them
+// with plain node, so the measured process holds what a serving node holds and no transpiler.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outdir = join(root, 'dist', 'bench');
+await build({
+  entryPoints: ['run', 'scheduler', 'webhooks'].map((name) => join(root, 'bench', `${name}.ts`)),
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'bundle',
+  external: ['better-sqlite3', 'pg-native', 'ai', '@ai-sdk/*', '@modelcontextprotocol/*'],
+  banner: { js: "import { createRequire as __rotaCreateRequire } from 'node:module'; const require = __rotaCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+for (const name of ['run', 'scheduler']) execFileSync(process.execPath, [join(outdir, `${name}.js`)], { stdio: 'inherit', env: process.env });
