@@ -4,6 +4,7 @@
  * a schedule a fresh cursor: slots that passed while it was off are not caught up, they were
  * deliberately not wanted.
  */
+import { bumpTriggerGeneration } from '../store/event-triggers.js';
 import type { EngineContext } from '../engine/context.js';
 import type { ScheduleTriggerDef } from '../definition/types.js';
 import type { Conn } from '../store/connect.js';
@@ -88,6 +89,8 @@ export class TriggersService {
         }
       }
       await notifySchedules(tx, this.ctx);
+      // Event triggers are matched from a per-workspace index; a new generation rebuilds it.
+      if (row.type === 'event') await bumpTriggerGeneration(tx, workspaceId);
     });
     this.ctx.notifier.schedulesChanged();
     return triggerDetailView((await getTrigger(this.ctx.store.db, automation.id, triggerId))!);

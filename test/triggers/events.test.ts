@@ -42,6 +42,16 @@ for (const dialect of DIALECTS) {
 
     const runsOf = async (name: string) => (await api('GET', `/api/v1/runs?automation=${name}`)).body;
 
+    test('disabling an event trigger through the API stops it at once; enabling restores it', async () => {
+      const definition = { name: 'toggle-me', triggers: [{ id: 'on', type: 'event', name: 'toggle.ping' }], steps: step };
+      assert.equal((await api('POST', '/api/v1/automations', { json: definition })).status, 201);
+      assert.equal((await api('POST', '/api/v1/events', { json: { name: 'toggle.ping' } })).body.runs.length, 1);
+      assert.equal((await api('POST', '/api/v1/automations/toggle-me/triggers/on/disable')).status, 200);
+      assert.equal((await api('POST', '/api/v1/events', { json: { name: 'toggle.ping' } })).body.runs, undefined, 'no trigger listens');
+      assert.equal((await api('POST', '/api/v1/automations/toggle-me/triggers/on/enable')).status, 200);
+      assert.equal((await api('POST', '/api/v1/events', { json: { name: 'toggle.ping' } })).body.runs.length, 1);
+    });
+
     test('wildcard names and filters select the triggers; inputs map the event data', async () => {
       const definition = {
         name: 'on-issue',
