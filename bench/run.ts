@@ -8,35 +8,21 @@
  * - peak RSS of the process.
  * Set BENCH_RUNS (default 3000), BENCH_LATENCY (default 300), BENCH_DIALECTS (default sqlite,postgres).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import { benchDatabase } from './database.js';
 import { createRota, type Rota } from '../src/engine/rota.js';
 import { createApi, serveApi } from '../src/api/server.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3000);
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY ?? 300);
 const IN_FLIGHT = 200;
-const PG_URL = process.env.ROTA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let peakRss = 0;
 const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
 async function withRota<T>(dialect: 'sqlite' | 'postgres', concurrency: number, fn: (rota: Rota, ws: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'rota-bench-'));
-  let schema: string | null = null;
-  let url: string | null = null;
-  if (dialect === 'postgres') {
-    schema = `bench_${Date.now()}`;
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${schema}`);
-    await client.end();
-    url = `${PG_URL}?options=-c%20search_path%3D${schema}`;
-  }
+  const database = await benchDatabase(dialect, 'engine');
   const rota = await createRota({
-    config: { dataDir: dir, databaseUrl: url, logLevel: 'error', worker: { concurrency, leaseMs: 30_000, pollMs: 1_000, shutdownGraceMs: 1_000, enabled: true } },
+    config: { dataDir: database.dataDir, databaseUrl: database.url, logLevel: 'error', worker: { concurrency, leaseMs: 30_000, pollMs: 1_000, shutdownGraceMs: 1_000, enabled: true } },
   });
   try {
     await rota.bootstrap();
@@ -45,13 +31,7 @@ async function withRota<T>(dialect: 'sqlite' | 'postgres', concurrency: number, 
     return await fn(rota, ws);
   } finally {
     await rota.stop({ graceMs: 1_000 });
-    rmSync(dir, { recursive: true, force: true });
-    if (schema) {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA ${schema} CASCADE`);
-      await client.end();
-    }
+    await database.drop();
   }
 }
 

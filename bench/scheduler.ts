@@ -10,31 +10,17 @@
  *   each second's slot), and over the whole measured window for context.
  * Set BENCH_SCHEDULES (default 10000), BENCH_DIALECTS (default sqlite,postgres).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import { benchDatabase } from './database.js';
 import { createRota, type Rota } from '../src/engine/rota.js';
 import type { FiredSlot } from '../src/scheduler/scheduler.js';
 
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SCHEDULE_SECONDS ?? 60);
 const WARMUP_MS = 10_000;
-const PG_URL = process.env.ROTA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function bench(dialect: 'sqlite' | 'postgres') {
-  const dir = mkdtempSync(join(tmpdir(), 'rota-bench-sched-'));
-  let schema: string | null = null;
-  let url: string | null = null;
-  if (dialect === 'postgres') {
-    schema = `bench_sched_${Date.now()}`;
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${schema}`);
-    await client.end();
-    url = `${PG_URL}?options=-c%20search_path%3D${schema}`;
-  }
+  const database = await benchDatabase(dialect, 'sched');
   const lateness: number[] = [];
   let measuring = false;
   const onFired = (fired: FiredSlot[]) => {
@@ -42,7 +28,7 @@ async function bench(dialect: 'sqlite' | 'postgres') {
     for (const f of fired) if (f.created) lateness.push(f.recordedAt - f.slot);
   };
   const rota: Rota = await createRota({
-    config: { dataDir: dir, databaseUrl: url, logLevel: 'error', worker: { concurrency: 10, leaseMs: 30_000, pollMs: 1_000, shutdownGraceMs: 0, enabled: false } },
+    config: { dataDir: database.dataDir, databaseUrl: database.url, logLevel: 'error', worker: { concurrency: 10, leaseMs: 30_000, pollMs: 1_000, shutdownGraceMs: 0, enabled: false } },
     scheduler: { onFired },
   });
   try {
@@ -99,13 +85,7 @@ async function bench(dialect: 'sqlite' | 'postgres') {
     };
   } finally {
     await rota.stop({ graceMs: 0 });
-    rmSync(dir, { recursive: true, force: true });
-    if (schema) {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA ${schema} CASCADE`);
-      await client.end();
-    }
+    await database.drop();
   }
 }
 

@@ -7,20 +7,16 @@
  * and p50/p99 latency until the 202, which is sent after the run is committed.
  * Set BENCH_WEBHOOK_WORKER=1 to keep workers executing the runs meanwhile; BENCH_DIALECTS as usual.
  */
+import { benchDatabase } from './database.js';
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 
 const COUNT = Number(process.env.BENCH_WEBHOOKS ?? 5000);
 const WARMUP = 300;
 const IN_FLIGHT = 32;
-const PG_URL = process.env.ROTA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 interface ClientJob {
   url: string;
@@ -92,22 +88,12 @@ async function client(job: ClientJob): Promise<ClientResult> {
 async function server(dialect: 'sqlite' | 'postgres'): Promise<Record<string, unknown>> {
   const { createRota } = await import('../src/engine/rota.js');
   const { createApi, serveApi } = await import('../src/api/server.js');
-  const dir = mkdtempSync(join(tmpdir(), 'rota-bench-hooks-'));
-  let schema: string | null = null;
-  let url: string | null = null;
-  if (dialect === 'postgres') {
-    schema = `bench_hooks_${Date.now()}`;
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    await c.query(`CREATE SCHEMA ${schema}`);
-    await c.end();
-    url = `${PG_URL}?options=-c%20search_path%3D${schema}`;
-  }
+  const database = await benchDatabase(dialect, 'hooks');
   const worker = process.env.BENCH_WEBHOOK_WORKER === '1';
   const rota = await createRota({
     config: {
-      dataDir: dir,
-      databaseUrl: url,
+      dataDir: database.dataDir,
+      databaseUrl: database.url,
       logLevel: 'error',
       secretKey: randomBytes(32).toString('base64'),
       worker: { concurrency: 10, leaseMs: 30_000, pollMs: 1_000, shutdownGraceMs: 1_000, enabled: worker },
@@ -147,13 +133,7 @@ async function server(dialect: 'sqlite' | 'postgres'): Promise<Record<string, un
     }
   } finally {
     await rota.stop({ graceMs: 1_000 });
-    rmSync(dir, { recursive: true, force: true });
-    if (schema) {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
-    }
+    await database.drop();
   }
 }
 

@@ -82,10 +82,6 @@ export async function appendRunEvents(
   return { lastSeq: row.event_seq, cancelRequested: row.cancel_requested === 1 };
 }
 
-export async function updateStep(conn: Conn, runId: string, stepId: string, patch: Updateable<StepTable>): Promise<void> {
-  await conn.updateTable('steps').set(patch).where('run_id', '=', runId).where('step_id', '=', stepId).execute();
-}
-
 export async function listRunEvents(conn: Conn, runId: string, after: number, limit: number): Promise<RunEventRow[]> {
   return conn.selectFrom('run_events').selectAll().where('run_id', '=', runId).where('seq', '>', after).orderBy('seq').limit(limit).execute();
 }

@@ -5,17 +5,16 @@
  * recorded a call (agent_calls.created_at), that request must never arrive again. Only a call
  * that was in flight when the process died may be repeated.
  */
+import { createPostgresSchema } from '../support/postgres.js';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { startServe, tempDir, type Served } from '../cli/serve.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
 
-const POSTGRES_URL = process.env.ROTA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RUNS = 16;
 const KILLS = 4;
 const TOOL_TURNS = 3;
@@ -40,21 +39,6 @@ async function startToolRecorder(): Promise<{ server: Server; port: number; hits
   return { server, port: (server.address() as { port: number }).port, hits };
 }
 
-async function pgSchema(): Promise<{ url: string; drop(): Promise<void> }> {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`CREATE SCHEMA ${schema}`);
-  const separator = POSTGRES_URL.includes('?') ? '&' : '?';
-  return { url: `${POSTGRES_URL}${separator}options=-c%20search_path%3D${schema}`, drop: () => run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) };
-}
 
 /** (run id, turn) of a request: the prompt names the run, the turn is the number of assistant messages so far. */
 function requestKey(messages: any[]): { runId: string; turn: number } {
@@ -68,7 +52,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     const dataDir = tempDir('rota-agent-crash-');
     let llm: StandIn;
     let tools: Awaited<ReturnType<typeof startToolRecorder>>;
-    let schema: Awaited<ReturnType<typeof pgSchema>> | null = null;
+    let schema: Awaited<ReturnType<typeof createPostgresSchema>> | null = null;
     let served: Served | null = null;
     let env: Record<string, string>;
     const boot = async () => (served = await startServe({ dataDir, adminToken: token, env }));
@@ -91,7 +75,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         if (turn < TOOL_TURNS) return { toolCalls: [{ name: 'http_fetch', arguments: { url: `http://127.0.0.1:${tools.port}/${runId}/${turn}` } }], usage: { input: 100, output: 10 } };
         return { text: `done ${runId}`, usage: { input: 100, output: 5 } };
       });
-      if (dialect === 'postgres') schema = await pgSchema();
+      if (dialect === 'postgres') schema = await createPostgresSchema();
       writeFileSync(
         join(dataDir, 'rota.config.yaml'),
         [

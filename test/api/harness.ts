@@ -11,7 +11,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { ActionDefinition } from '../../src/actions/types.js';
 import { DEFAULT_CONFIG } from '../../src/config/types.js';
 import type { RotaConfig } from '../../src/config/types.js';
@@ -21,7 +20,8 @@ import { createApi, serveApi } from '../../src/api/server.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-export const POSTGRES_URL = process.env.ROTA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { createPostgresSchema, POSTGRES_URL } from '../support/postgres.js';
+export { createPostgresSchema, POSTGRES_URL };
 
 export interface TestServer {
   url: string;
@@ -38,30 +38,6 @@ export interface TestServerOptions {
   config?: Partial<RotaConfig>;
 }
 
-/** Creates schema `t_<random>` and returns a URL whose connections use it as their search_path. */
-export async function createPostgresSchema(): Promise<{ url: string; drop(): Promise<void> }> {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await admin.end();
-  }
-  const separator = POSTGRES_URL.includes('?') ? '&' : '?';
-  return {
-    url: `${POSTGRES_URL}${separator}options=-c%20search_path%3D${schema}`,
-    async drop() {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'rota-api-'));

@@ -9,10 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
+import { createPostgresSchema } from '../support/postgres.js';
 import { startServe, tempDir, type Served } from '../cli/serve.js';
 
-const POSTGRES_URL = process.env.ROTA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RUNS = 50;
 const KILLS = 5;
 const STEPS = ['s1', 's2', 's3', 's4'];
@@ -49,28 +48,13 @@ async function startRecorder(): Promise<{ server: Server; port: number; hits: Hi
   return { server, port: (server.address() as { port: number }).port, hits };
 }
 
-async function createSchema(): Promise<{ url: string; drop(): Promise<void> }> {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`CREATE SCHEMA ${schema}`);
-  const separator = POSTGRES_URL.includes('?') ? '&' : '?';
-  return { url: `${POSTGRES_URL}${separator}options=-c%20search_path%3D${schema}`, drop: () => run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) };
-}
 
 for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
   describe(`crash safety (${dialect}, real server, SIGKILL)`, () => {
     const token = `rota_${randomBytes(16).toString('hex')}`;
     const dataDir = tempDir('rota-crash-');
     let recorder: Awaited<ReturnType<typeof startRecorder>>;
-    let schema: Awaited<ReturnType<typeof createSchema>> | null = null;
+    let schema: Awaited<ReturnType<typeof createPostgresSchema>> | null = null;
     let served: Served | null = null;
     let env: Record<string, string>;
 
@@ -90,7 +74,7 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
 
     before(async () => {
       recorder = await startRecorder();
-      if (dialect === 'postgres') schema = await createSchema();
+      if (dialect === 'postgres') schema = await createPostgresSchema();
       env = {
         ROTA_HTTP_ALLOWLIST: '127.0.0.1',
         ROTA_LEASE_MS: '1500',

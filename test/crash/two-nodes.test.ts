@@ -7,32 +7,20 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
+import { createPostgresSchema } from '../support/postgres.js';
 import { startServe, tempDir, type Served } from '../cli/serve.js';
 
-const POSTGRES_URL = process.env.ROTA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RUNS = 120;
 const STEPS = ['s1', 's2'];
 
 describe('two nodes on one PostgreSQL database (real servers)', () => {
   const token = `rota_${randomBytes(16).toString('hex')}`;
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const url = `${POSTGRES_URL}?options=-c%20search_path%3D${schema}`;
+  let schema: Awaited<ReturnType<typeof createPostgresSchema>>;
   const dirs = [tempDir('rota-node-a-'), tempDir('rota-node-b-')];
   const hits: { runId: string; stepId: string; key: string }[] = [];
   let recorder: Server;
   let port = 0;
   const nodes: Served[] = [];
-
-  const sql = async (text: string) => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
 
   before(async () => {
     recorder = createServer((req, res) => {
@@ -43,19 +31,19 @@ describe('two nodes on one PostgreSQL database (real servers)', () => {
     });
     await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
     port = (recorder.address() as { port: number }).port;
-    await sql(`CREATE SCHEMA ${schema}`);
+    schema = await createPostgresSchema();
   });
 
   after(async () => {
     for (const node of nodes) await node.stop(2_000).catch(() => undefined);
     recorder.closeAllConnections();
     await new Promise((r) => recorder.close(r));
-    await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await schema?.drop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   test(`${RUNS} runs created on one node are executed once in total by both`, { timeout: 90_000 }, async () => {
-    const env = { ROTA_DATABASE_URL: url, ROTA_HTTP_ALLOWLIST: '127.0.0.1', ROTA_WORKER_CONCURRENCY: '4' };
+    const env = { ROTA_DATABASE_URL: schema.url, ROTA_HTTP_ALLOWLIST: '127.0.0.1', ROTA_WORKER_CONCURRENCY: '4' };
     for (const dataDir of dirs) nodes.push(await startServe({ dataDir, adminToken: token, env }));
     const api = async (node: Served, method: string, path: string, body?: unknown) => {
       const res = await fetch(`${node.url}/api/v1${path}`, {

@@ -34,7 +34,8 @@ import { Recorder, testActions } from './actions.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-export const POSTGRES_URL = process.env.ROTA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { POSTGRES_URL } from '../support/postgres.js';
+export { POSTGRES_URL };
 /** Both by default; `ROTA_TEST_DIALECTS=sqlite` narrows a local run explicitly (never silently). */
 export const DIALECTS: Dialect[] = (process.env.ROTA_TEST_DIALECTS ?? 'sqlite,postgres').split(',') as Dialect[];
 

@@ -3,32 +3,14 @@
 // downtime test per catch-up policy (stop the server, let slots pass, start it again).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createClient, type RotaClient } from '../../src/client/index.js';
-import { POSTGRES_URL } from '../engine/harness.js';
+import { createPostgresSchema } from '../support/postgres.js';
 import { randomToken, runCli, startServe, tempDir, type Served } from '../cli/serve.js';
 
 const TRIGGERS = 200;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freshSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const separator = POSTGRES_URL.includes('?') ? '&' : '?';
-  return {
-    url: `${POSTGRES_URL}${separator}options=-c%20search_path%3D${schema}`,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    },
-  };
-}
 
 interface SlotRow {
   automation_name: string;
@@ -95,7 +77,7 @@ describe('scheduler: real processes on one PostgreSQL database', () => {
 
   for (const nodes of [3, 2]) {
     test(`${nodes} nodes, ${TRIGGERS} schedules every 1s for 30s${nodes === 3 ? ', one node SIGKILLed midway' : ''}: every slot exactly once`, async () => {
-      const db = await freshSchema();
+      const db = await createPostgresSchema();
       const token = randomToken();
       const env = { ROTA_DATABASE_URL: db.url, ROTA_SHUTDOWN_GRACE_MS: '0' };
       try {
