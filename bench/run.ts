@@ -143,5 +143,3 @@ for (const dialect of dialects) {
 clearInterval(rssTimer);
 console.table(results);
 
-// Webhook ingestion: its own file, which forks its load generator (see bench/webhooks.ts).
-await import('./webhooks.js');

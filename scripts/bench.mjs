@@ -20,4 +20,6 @@ await build({
   banner: { js: "import { createRequire as __rotaCreateRequire } from 'node:module'; const require = __rotaCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
-for (const name of ['run', 'scheduler']) execFileSync(process.execPath, [join(outdir, `${name}.js`)], { stdio: 'inherit', env: process.env });
+// BENCH_ONLY=scheduler,webhooks runs a subset.
+const only = process.env.BENCH_ONLY?.split(',');
+for (const name of ['run', 'scheduler', 'webhooks'].filter((n) => !only || only.includes(n))) execFileSync(process.execPath, [join(outdir, `${name}.js`)], { stdio: 'inherit', env: process.env });

@@ -80,7 +80,7 @@ export class CommitQueue {
         else flushes.push(i);
       }
       if (inserts.length > 0) {
-        const done = await insertRuns(tx, inserts.map((i) => (batch[i].work as { insert: RunInsert }).insert));
+        const done = await insertRuns(tx, this.store.dialect, inserts.map((i) => (batch[i].work as { insert: RunInsert }).insert));
         inserts.forEach((i, k) => (out[i] = done[k]));
         if (done.some(Boolean)) await this.onRunsInserted?.(tx);
       }

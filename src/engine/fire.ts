@@ -6,14 +6,15 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { EngineContext } from './context.js';
-import type { Admission, CreateRunSpec, RunsService } from './runs-service.js';
+import type { Admission, AdmittedRun, CreateRunSpec, RunsService } from './runs-service.js';
 import type { Conn } from '../store/connect.js';
 import type { FireLimitDef, OverlapPolicy, TriggerDef } from '../definition/types.js';
 import { evaluateFilter } from '../definition/filter.js';
 import { resolveTemplates } from '../definition/template.js';
 import { parseDuration } from '../definition/duration.js';
-import { getAutomationById } from '../store/automations.js';
-import { lockAutomationRow } from '../store/runs.js';
+import { getAutomationById, getAutomationsByIds, type AutomationRow } from '../store/automations.js';
+import { activeRunsOf, lockAutomationRows } from '../store/runs.js';
+import type { Dialect } from '../store/dialect.js';
 import { NotFoundError, RateLimitedError, toErrorShape } from '../errors.js';
 import { RunStatus, SkipReason } from './status.js';
 import type { Definition } from '../definition/types.js';
@@ -42,23 +43,44 @@ export class FireService {
   constructor(private readonly ctx: EngineContext, private readonly runs: RunsService) {}
 
   async fire(req: FireRequest): Promise<FireResult> {
-    const resolved = await this.#resolve(this.ctx.store.db, req);
+    const resolved = await this.#resolve(this.ctx.store.db, req, null);
     if (resolved.kind === 'filtered') return resolved;
     return { kind: 'run', ...(await this.runs.create(resolved.spec)) };
   }
 
   /**
-   * `fire` inside the caller's transaction: the scheduler claims the fire id, records the run and
-   * advances the trigger's cursor in one commit. The caller wakes workers after the commit.
+   * `fire` for many activations inside the caller's transaction: the scheduler claims the fire
+   * ids, records the runs and advances the cursors in one commit. Shaped for batches: one query
+   * for the automations, one lock statement and one query of active runs for those that need an
+   * admission decision, one multi-row insert per table. Results are in the order of `reqs`; the
+   * caller wakes workers after the commit. `known` holds automation rows the caller has just read
+   * in this transaction (the scheduler's due query), saving their look-up; `at` is when the runs
+   * count as queued (default: now).
    */
-  async fireInTx(tx: Transaction<DB>, req: FireRequest): Promise<FireResult> {
-    const resolved = await this.#resolve(tx, req);
-    if (resolved.kind === 'filtered') return resolved;
-    return { kind: 'run', ...(await this.runs.createInTx(tx, resolved.spec)) };
+  async fireManyInTx(tx: Transaction<DB>, reqs: FireRequest[], opts: { known?: Map<string, AutomationRow>; at?: number } = {}): Promise<FireResult[]> {
+    const known = opts.known ?? new Map<string, AutomationRow>();
+    const missing = [...new Set(reqs.map((r) => r.automationId))].filter((id) => !known.has(id));
+    const automations = new Map([...known, ...(await getAutomationsByIds(tx, missing))]);
+    const batch = new AdmissionBatch(this.ctx.store.dialect);
+    const results: FireResult[] = [];
+    const specs: Array<{ at: number; spec: CreateRunSpec }> = [];
+    for (const [at, req] of reqs.entries()) {
+      const resolved = await this.#resolve(tx, req, batch, automations.get(req.automationId));
+      results.push({ kind: 'filtered' });
+      if (resolved.kind === 'spec') specs.push({ at, spec: { ...resolved.spec, ...(opts.at === undefined ? {} : { at: opts.at }) } });
+    }
+    await batch.load(tx, [...new Set(specs.filter((s) => s.spec.admit).map((s) => s.spec.automationId))]);
+    const created = await this.runs.createManyInTx(tx, specs.map((s) => s.spec));
+    for (const [k, { at }] of specs.entries()) results[at] = { kind: 'run', ...created[k]! };
+    return results;
   }
 
-  async #resolve(conn: Conn, req: FireRequest): Promise<{ kind: 'filtered' } | { kind: 'spec'; spec: CreateRunSpec }> {
-    const automation = await getAutomationById(conn, req.automationId);
+  /**
+   * `batch` is the transaction's admission state when fires share one (fireManyInTx); a single
+   * fire gets a fresh one per attempt, since the commit queue may retry it in a new transaction.
+   */
+  async #resolve(conn: Conn, req: FireRequest, batch: AdmissionBatch | null, row?: AutomationRow): Promise<{ kind: 'filtered' } | { kind: 'spec'; spec: CreateRunSpec }> {
+    const automation = row ?? (await getAutomationById(conn, req.automationId));
     if (!automation || automation.workspace_id !== req.workspaceId) throw new NotFoundError('automation not found');
     const { definition } = await this.ctx.plans.get(conn, automation.id, automation.latest_version);
     const trigger = definition.triggers?.find((t) => t.id === req.triggerId);
@@ -87,49 +109,49 @@ export class FireService {
         if (forced) return { kind: 'skip', ...forced };
         if (mappingError) return { kind: 'skip', reason: SkipReason.invalid_inputs, message: 'the trigger\'s inputs mapping failed', details: toErrorShape(mappingError) };
         if (paused) return { kind: 'skip', reason: SkipReason.paused, message: `automation is ${automation.status}` };
-        return this.admit(tx, info.automationId, info.now, trigger, definition);
+        return this.admit(tx, info.automationId, info.now, trigger, definition, batch ?? new AdmissionBatch(this.ctx.store.dialect));
       },
+      // Later fires of the batch count this run (overlap, fire limits) before it is inserted.
+      ...(batch ? { onAdmitted: (run: AdmittedRun) => batch.admitted(run) } : {}),
     };
     // Nothing to decide in the transaction: the run can join the commit queue's batched insert.
-    const trivial = !forced && !mappingError && !paused && overlapPolicy(trigger, definition) === 'allow' && !trigger.fire_limit && !definition.execution?.fire_limit;
+    const trivial = !forced && !mappingError && !paused && !needsAdmission(trigger, definition);
     if (trivial) delete spec.admit;
     return { kind: 'spec', spec };
   }
 
   /** Fire limits (trigger, then automation), then overlap. Runs inside the creating transaction. */
-  async admit(tx: Transaction<DB>, automationId: string, now: number, trigger: TriggerDef, definition: Definition): Promise<Admission> {
+  async admit(tx: Transaction<DB>, automationId: string, now: number, trigger: TriggerDef, definition: Definition, batch: AdmissionBatch): Promise<Admission> {
     // The row lock orders fires that count runs (fire limits, overlap). A fire that does neither
     // (webhooks and events default to `allow`) needs none: on PostgreSQL it serialized every
     // concurrent delivery of one automation behind the previous batch's commit (webhook bench).
-    if (overlapPolicy(trigger, definition) === 'allow' && !trigger.fire_limit && !definition.execution?.fire_limit) return { kind: 'run' };
-    await lockAutomationRow(tx, this.ctx.store.dialect, automationId);
+    if (!needsAdmission(trigger, definition)) return { kind: 'run' };
+    const active = await batch.active(tx, automationId);
     for (const [limit, triggerId] of [[trigger.fire_limit, trigger.id], [definition.execution?.fire_limit, null]] as const) {
       if (!limit) continue;
-      const over = await fireLimitReached(tx, automationId, triggerId, limit, now);
+      const over = await fireLimitReached(tx, automationId, triggerId, limit, now, batch.counted(automationId, triggerId));
       if (over) {
         return { kind: 'skip', reason: SkipReason.fire_limit, message: `fire limit of ${limit.max} per ${limit.window} reached`, details: { retry_at: new Date(over.retryAt).toISOString(), max: limit.max, window: limit.window } };
       }
     }
     const policy = overlapPolicy(trigger, definition);
-    if (policy === 'allow') return { kind: 'run' };
-    const active = await tx
-      .selectFrom('runs')
-      .select(['id', 'status'])
-      .where('automation_id', '=', automationId)
-      .where('status', 'in', [RunStatus.queued, RunStatus.running, RunStatus.waiting])
-      .execute();
-    if (active.length === 0) return { kind: 'run' };
+    if (policy === 'allow' || active.stored.length + active.pending.length === 0) return { kind: 'run' };
     switch (policy) {
       case 'skip':
-        return { kind: 'skip', reason: SkipReason.overlap, message: 'a previous run is still active', details: { active_runs: active.map((r) => r.id) } };
+        return { kind: 'skip', reason: SkipReason.overlap, message: 'a previous run is still active', details: { active_runs: [...active.stored, ...active.pending].map((r) => r.id) } };
       case 'queue':
         return { kind: 'queue' };
-      case 'cancel_previous':
+      case 'cancel_previous': {
         // The owner of a running run sees the request at its next commit or heartbeat; queued and
         // waiting runs are claimed at once and end `canceled` without executing anything.
-        await tx.updateTable('runs').set({ cancel_requested: 1 }).where('id', 'in', active.map((r) => r.id)).execute();
-        await tx.updateTable('runs').set({ claim_at: now }).where('id', 'in', active.map((r) => r.id)).where('status', '!=', RunStatus.running).execute();
+        const ids = active.stored.map((r) => r.id);
+        if (ids.length > 0) {
+          await tx.updateTable('runs').set({ cancel_requested: 1 }).where('id', 'in', ids).execute();
+          await tx.updateTable('runs').set({ claim_at: now }).where('id', 'in', ids).where('status', '!=', RunStatus.running).execute();
+        }
+        for (const run of active.pending) Object.assign(run, { cancel_requested: 1, claim_at: now });
         return { kind: 'queue' };
+      }
       default: {
         const never: never = policy;
         throw new Error(`unknown overlap policy ${String(never)}`);
@@ -154,13 +176,17 @@ function overlapPolicy(trigger: TriggerDef, definition: Definition): OverlapPoli
   return own ?? definition.execution?.overlap ?? (trigger.type === 'schedule' ? 'skip' : 'allow');
 }
 
-/** Counts durable, non-skipped runs in the rolling window; returns when the next fire is allowed. */
+/**
+ * Counts durable, non-skipped runs in the rolling window, plus `pending` (queue times of runs this
+ * transaction admitted but has not inserted yet); returns when the next fire is allowed.
+ */
 async function fireLimitReached(
   conn: Transaction<DB> | EngineContext['store']['db'],
   automationId: string,
   triggerId: string | null,
   limit: FireLimitDef,
   now: number,
+  pending: number[] = [],
 ): Promise<{ retryAt: number } | null> {
   const windowMs = parseDuration(limit.window);
   let q = conn
@@ -172,7 +198,56 @@ async function fireLimitReached(
     .orderBy('queued_at', 'desc')
     .limit(limit.max);
   if (triggerId !== null) q = q.where('trigger_id', '=', triggerId);
-  const rows = await q.execute();
-  if (rows.length < limit.max) return null;
-  return { retryAt: Number(rows[rows.length - 1].queued_at) + windowMs };
+  const stored = (await q.execute()).map((r) => Number(r.queued_at));
+  const times = [...pending.filter((t) => t > now - windowMs), ...stored].sort((a, b) => b - a);
+  if (times.length < limit.max) return null;
+  return { retryAt: times[limit.max - 1]! + windowMs };
+}
+
+/** Fires that count runs (fire limits, overlap other than `allow`) decide inside the transaction. */
+export function needsAdmission(trigger: TriggerDef, definition: Definition): boolean {
+  return overlapPolicy(trigger, definition) !== 'allow' || Boolean(trigger.fire_limit) || Boolean(definition.execution?.fire_limit);
+}
+
+/**
+ * Admission state of one transaction: which automations are locked, their active runs as read
+ * under the lock, and the runs admitted in this transaction but not inserted yet, so that a
+ * batch's later fires see its earlier ones exactly as if each had been inserted at once.
+ */
+export class AdmissionBatch {
+  readonly #dialect: Dialect;
+  readonly #stored = new Map<string, Array<{ id: string; status: string }>>();
+  readonly #admitted = new Map<string, AdmittedRun[]>();
+
+  constructor(dialect: Dialect) {
+    this.#dialect = dialect;
+  }
+
+  /** Locks these automations (in id order, one statement) and reads their active runs. */
+  async load(tx: Transaction<DB>, automationIds: string[]): Promise<void> {
+    const ids = automationIds.filter((id) => !this.#stored.has(id));
+    if (ids.length === 0) return;
+    await lockAutomationRows(tx, this.#dialect, ids);
+    for (const id of ids) this.#stored.set(id, []);
+    for (const run of await activeRunsOf(tx, ids)) this.#stored.get(run.automation_id)!.push(run);
+  }
+
+  async active(tx: Transaction<DB>, automationId: string): Promise<{ stored: Array<{ id: string; status: string }>; pending: AdmittedRun[] }> {
+    await this.load(tx, [automationId]);
+    const pending = (this.#admitted.get(automationId) ?? []).filter((r) => r.status === RunStatus.queued);
+    return { stored: this.#stored.get(automationId)!, pending };
+  }
+
+  admitted(run: AdmittedRun): void {
+    const list = this.#admitted.get(run.automation_id as string) ?? [];
+    list.push(run);
+    this.#admitted.set(run.automation_id as string, list);
+  }
+
+  /** Queue times of admitted, non-skipped runs (of one trigger, or of all when null). */
+  counted(automationId: string, triggerId: string | null): number[] {
+    return (this.#admitted.get(automationId) ?? [])
+      .filter((r) => r.status !== RunStatus.skipped && (triggerId === null || r.trigger_id === triggerId))
+      .map((r) => Number(r.queued_at));
+  }
 }

@@ -3,7 +3,8 @@
  * row, its pending steps and its first event, committed before the caller hears of the run.
  */
 import { sql, type Insertable, type Transaction } from 'kysely';
-import type { DB, RunTable } from '../store/schema.js';
+import type { DB, RunEventTable, RunTable } from '../store/schema.js';
+import { insertRuns, type RunInsert } from '../store/run-insert.js';
 import type { EngineContext } from './context.js';
 import type { Worker } from './worker.js';
 import { WAKE_CHANNEL } from './worker.js';
@@ -13,7 +14,6 @@ import {
   findRunByIdempotencyKey,
   getRunRow,
   getStepRows,
-  insertRun,
   listRunEvents,
   wakeQueued,
   wakeRun,
@@ -48,9 +48,16 @@ export interface CreateRunSpec {
   recordInvalidInputs?: boolean;
   /** Activation time (default: now). */
   receivedAt?: number;
+  /** When the run is queued (default: now): a scheduled fire written ahead commits at its slot. */
+  at?: number;
   /** Decided inside the creating transaction: overlap, fire limits (see fire.ts). */
   admit?: (tx: Transaction<DB>, info: { automationId: string; now: number }) => Promise<Admission>;
+  /** Sees the run row as admitted, before it is inserted (fire.ts tracks a batch's runs). */
+  onAdmitted?: (row: AdmittedRun) => void;
 }
+
+/** A run row as admission left it; fields may still be changed until it is inserted. */
+export type AdmittedRun = PreparedRun['run'];
 
 interface PreparedRun {
   kind: 'new';
@@ -94,7 +101,10 @@ export class RunsService {
 
   /** The one way runs come to exist (manual, child, retry, replay, trigger fires). */
   async create(spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: string }> {
-    const prepared = await this.#prepare(this.ctx.store.db, spec);
+    // A trigger fire with nothing to decide skips the look-up of its key (one query per webhook):
+    // the insert's conflict finds a re-delivery. Fires that decide (overlap, limits) must look
+    // first, or a re-delivery would act again (cancel_previous).
+    const prepared = await this.#prepare(this.ctx.store.db, spec, !(spec.recordInvalidInputs && !spec.admit));
     if (prepared.kind === 'existing') return prepared.result;
     if (!spec.admit && prepared.checked.ok) {
       // Nothing to decide inside the transaction: the run joins the batched insert.
@@ -109,21 +119,29 @@ export class RunsService {
   }
 
   /**
-   * `create` inside the caller's transaction (the scheduler claims a fire id, records the run and
-   * advances its cursor in one commit). The caller wakes workers when a returned status is
-   * `queued`: `pg_notify(WAKE_CHANNEL)` once in its transaction (PostgreSQL; one per batch instead
-   * of one round trip per run) and `notifier.runsAvailable()` after the commit.
+   * `create` for many specs inside the caller's transaction (the scheduler claims fire ids,
+   * records the runs and advances the cursors in one commit): admissions in order, then one
+   * multi-row insert per table. No look-up of the keys first: the insert's conflict says it. The
+   * caller wakes workers when a returned status is `queued`: `pg_notify(WAKE_CHANNEL)` once in its
+   * transaction (PostgreSQL) and `notifier.runsAvailable()` after the commit.
    */
-  async createInTx(tx: Transaction<DB>, spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: string }> {
-    // No look-up of the key first: the insert's conflict says it (one query less per scheduled fire).
-    const prepared = await this.#prepare(tx, spec, false);
-    if (prepared.kind === 'existing') return prepared.result;
-    const status = await this.#record(tx, prepared, spec, false);
-    if (status === null) {
-      const existing = await findRunByIdempotencyKey(tx, spec.automationId, spec.idempotencyKey!);
-      return { runId: existing!.id, created: false, status: existing!.status };
+  async createManyInTx(tx: Transaction<DB>, specs: CreateRunSpec[]): Promise<Array<{ runId: string; created: boolean; status: string }>> {
+    const built: Array<{ prepared: PreparedRun; item: RunInsert; status: string }> = [];
+    for (const spec of specs) {
+      const prepared = (await this.#prepare(tx, spec, false)) as PreparedRun;
+      built.push({ prepared, ...(await this.#build(tx, prepared, spec)) });
     }
-    return { runId: prepared.run.id, created: true, status };
+    const inserted = await insertRuns(tx, this.ctx.store.dialect, built.map((b) => b.item));
+    const results = [];
+    for (const [i, { prepared, status }] of built.entries()) {
+      if (inserted[i]) {
+        results.push({ runId: prepared.run.id, created: true, status });
+        continue;
+      }
+      const existing = await findRunByIdempotencyKey(tx, prepared.automation.id, specs[i]!.idempotencyKey!);
+      results.push({ runId: existing!.id, created: false, status: existing!.status });
+    }
+    return results;
   }
 
   async #prepare(conn: Conn, spec: CreateRunSpec, precheck = true): Promise<PreparedRun | { kind: 'existing'; result: { runId: string; created: false; status: string } }> {
@@ -140,7 +158,7 @@ export class RunsService {
       throw new ValidationError("inputs do not match the automation's inputs schema", checked.errors, ErrorCode.inputs_invalid);
     }
     const inputs = (checked.ok ? checked.value : (spec.inputs ?? {})) as Record<string, unknown>;
-    const now = this.ctx.clock.now();
+    const now = spec.at ?? this.ctx.clock.now();
     const id = this.ctx.ids();
     const activation = {
       kind: spec.trigger.kind,
@@ -187,24 +205,30 @@ export class RunsService {
   }
 
   /** Admission and the inserts; null when the idempotency key was taken meanwhile. */
-  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec, notify = true): Promise<string | null> {
+  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<string | null> {
+    const { item, status } = await this.#build(tx, prepared, spec);
+    const [inserted] = await insertRuns(tx, this.ctx.store.dialect, [item]);
+    if (!inserted) return null;
+    if (status !== RunStatus.skipped && this.ctx.store.dialect === 'postgres') await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
+    return status;
+  }
+
+  /** The admission decision and the rows it makes: the run, its steps and its first events. */
+  async #build(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ item: RunInsert; status: string }> {
     const { automation, version, checked, run, steps, now } = prepared;
-    const id = run.id;
     let admission: Admission = checked.ok
       ? { kind: 'run' }
       : { kind: 'skip', reason: SkipReason.invalid_inputs, message: "inputs do not match the automation's inputs schema", details: checked.errors };
     if (admission.kind === 'run' && spec.admit) admission = await spec.admit(tx, { automationId: automation.id, now });
-    const row = admission.kind === 'skip' ? skippedRun(run, admission, now) : admission.kind === 'queue' ? { ...run, concurrency_limit: 1 } : run;
-    if (!(await insertRun(tx, row, admission.kind === 'skip' ? [] : steps))) return null;
+    const row = admission.kind === 'skip' ? skippedRun(run, admission, now) : admission.kind === 'queue' ? { ...run, concurrency_limit: 1 } : { ...run };
+    spec.onAdmitted?.(row);
     const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
-    await tx.insertInto('run_events').values({ run_id: id, seq: 1, type: 'run.queued', step_id: null, data: JSON.stringify(data), idempotency_key: 'run.queued', created_at: now }).execute();
+    const events: Insertable<RunEventTable>[] = [{ run_id: run.id, seq: 1, type: 'run.queued', step_id: null, data: JSON.stringify(data), idempotency_key: 'run.queued', created_at: now }];
     if (admission.kind === 'skip') {
       const skipData = JSON.stringify({ reason: admission.reason, message: admission.message, details: admission.details ?? null });
-      await tx.insertInto('run_events').values({ run_id: id, seq: 2, type: 'run.skipped', step_id: null, data: skipData, idempotency_key: 'run.skipped', created_at: now }).execute();
-    } else if (notify && this.ctx.store.dialect === 'postgres') {
-      await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
+      events.push({ run_id: run.id, seq: 2, type: 'run.skipped', step_id: null, data: skipData, idempotency_key: 'run.skipped', created_at: now });
     }
-    return row.status;
+    return { item: { run: row, steps: admission.kind === 'skip' ? [] : steps, events }, status: row.status };
   }
 
   async #finish(spec: CreateRunSpec, prepared: { automation: { id: string }; run: { id: string } }, status: string | null) {

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { EngineContext } from './context.js';
 import {
   countActiveRuns,
-  lockAutomationRow,
+  lockAutomationRows,
   renewLeases,
   selectClaimable,
   type RunRow,
@@ -116,11 +116,13 @@ export class Worker {
       const rows = await selectClaimable(tx, dialect, now, limit);
       const taken: RunRow[] = [];
       const batchCounts = new Map<string, number>();
+      const limited = (row: RunRow): row is RunRow & { concurrency_limit: number } => row.status === RunStatus.queued && row.concurrency_limit !== null;
+      // One statement, in id order, like the scheduler's batches: lock orders never cross.
+      await lockAutomationRows(tx, dialect, [...new Set(rows.filter((r) => limited(r) && !this.#active.has(r.id)).map((r) => r.automation_id))]);
       for (const row of rows) {
         if (this.#active.has(row.id)) continue;
-        if (row.status === RunStatus.queued && row.concurrency_limit !== null) {
+        if (limited(row)) {
           const group = `${row.automation_id}\u0000${row.concurrency_key ?? ''}`;
-          await lockAutomationRow(tx, dialect, row.automation_id);
           const active = (await countActiveRuns(tx, row.automation_id, row.concurrency_key, [])) + (batchCounts.get(group) ?? 0);
           if (active >= row.concurrency_limit) {
             await tx.updateTable('runs').set({ claim_at: now + CONCURRENCY_RECHECK_MS }).where('id', '=', row.id).execute();

@@ -8,14 +8,14 @@
  * nodes, restarts and races record each slot at most once.
  */
 import type { EngineContext } from '../engine/context.js';
-import type { FireService } from '../engine/fire.js';
+import { needsAdmission, type FireRequest, type FireService } from '../engine/fire.js';
 import type { ScheduleTriggerDef } from '../definition/types.js';
-import { advanceCursor, earliestScheduleDue, selectDueSchedules, type DueSchedule } from '../store/schedules.js';
+import { advanceCursors, earliestScheduleDue, lockActiveAutomations, selectDueSchedules, type CursorAdvance, type DueSchedule } from '../store/schedules.js';
 import { RunStatus, SkipReason } from '../engine/status.js';
 import { sql, type Transaction } from 'kysely';
 import { WAKE_CHANNEL } from '../engine/worker.js';
 import type { DB } from '../store/schema.js';
-import { catchUpPolicy, cursorSlot, decide, storeCursor, type Decision } from './cursor.js';
+import { catchUpPolicy, cursorSlot, decide, storeCursor } from './cursor.js';
 import { fireId } from './fire-id.js';
 import { slotSource } from './slots.js';
 
@@ -42,7 +42,15 @@ export interface SchedulerOptions {
   maxSleepMs?: number;
   /** called after each committed batch, for lateness metrics and benchmarks */
   onFired?: (fired: FiredSlot[]) => void;
+  /**
+   * PostgreSQL: how long before a slot its fires that need no admission decision are written, in
+   * a transaction committed at the slot (default 200 ms; 0 turns it off). See #stage.
+   */
+  stageAheadMs?: number;
 }
+
+/** Triggers written ahead in one staged transaction at most. */
+const STAGE_LIMIT = 1_000;
 
 /** A due trigger that another node holds (SKIP LOCKED) is looked at again after this pause. */
 const BUSY_RETRY_MS = 25;
@@ -56,6 +64,7 @@ export class Scheduler {
   readonly #lanes: number;
   readonly #maxSleepMs: number;
   readonly #onFired: ((fired: FiredSlot[]) => void) | undefined;
+  readonly #stageAheadMs: number;
   readonly #quarantine = new Map<string, number>();
   #running = false;
   #busy = false;
@@ -72,6 +81,7 @@ export class Scheduler {
     this.#lanes = options.lanes ?? 4;
     this.#maxSleepMs = options.maxSleepMs ?? 60_000;
     this.#onFired = options.onFired;
+    this.#stageAheadMs = ctx.store.dialect === 'postgres' ? (options.stageAheadMs ?? 200) : 0;
   }
 
   get running(): boolean {
@@ -126,11 +136,21 @@ export class Scheduler {
   async #loop(): Promise<void> {
     let delay: number | null = null;
     try {
-      do {
-        this.#again = false;
-        await this.runDue();
-      } while (this.#again && this.#running);
-      delay = await this.#nextDelay();
+      for (;;) {
+        do {
+          this.#again = false;
+          await this.runDue();
+        } while (this.#again && this.#running);
+        const next = await earliestScheduleDue(this.#ctx.store.db);
+        const now = this.#ctx.clock.now();
+        if (next !== null && next > now && next - now <= this.#stageAheadMs && this.#running) {
+          // Returns at the slot, whatever it staged: the loop then fires what is left as usual.
+          await this.#stage(next);
+          continue;
+        }
+        delay = this.#delay(next, now);
+        break;
+      }
     } catch (err) {
       this.#ctx.logger.error({ err: String(err) }, 'scheduler pass failed; retrying');
       delay = 1_000;
@@ -143,12 +163,58 @@ export class Scheduler {
     this.#timer = setTimeout(() => this.wake(), delay);
   }
 
-  async #nextDelay(): Promise<number> {
-    const next = await earliestScheduleDue(this.#ctx.store.db);
+  #delay(next: number | null, now: number): number {
     if (next === null) return this.#maxSleepMs;
-    const delay = next - this.#ctx.clock.now();
     // Still due after a full pass: another node holds it (SKIP LOCKED) or it is quarantined.
-    return Math.min(this.#maxSleepMs, Math.max(delay <= 0 ? BUSY_RETRY_MS : delay, 0));
+    if (next <= now) return BUSY_RETRY_MS;
+    // Wake early enough to stage the slot's fires (PostgreSQL), else at the slot.
+    const wake = next - now > this.#stageAheadMs ? next - now - this.#stageAheadMs : next - now;
+    return Math.min(this.#maxSleepMs, wake);
+  }
+
+  /**
+   * PostgreSQL: writes the fires of the slot due at `due` ahead of it, in one transaction that
+   * commits at the slot, so a burst of simultaneous schedules is recorded within milliseconds of
+   * its slot instead of one batch after another (on 2 cores, 167 simultaneous fires took ~40 ms).
+   *
+   * Nothing is visible before the commit: runs are claimable, listed and counted from the slot on,
+   * and their `queued_at` is the slot. Only fires that need no decision against other runs are
+   * staged (overlap `allow`, no fire limit): overlap and fire limits are decided at the slot, by
+   * the usual pass right after this commit. The trigger rows are locked (other nodes skip them)
+   * and the automations share-locked, so a pause or edit that commits meanwhile waits for the slot
+   * and applies after it. A node that dies while staging loses its transaction; the slot is then
+   * fired by another node or after a restart like any late slot. On SQLite, whose single writer
+   * a staged transaction would hold for the whole lead time, nothing is staged.
+   */
+  async #stage(due: number): Promise<void> {
+    const { db, dialect } = this.#ctx.store;
+    let fired: FiredSlot[] = [];
+    try {
+      await db.transaction().execute(async (tx) => {
+        // Only the triggers due exactly then: an earlier one held until `due` would be late.
+        const rows = (await selectDueSchedules(tx, dialect, due, STAGE_LIMIT, due - 1)).filter((r) => !this.#quarantine.has(quarantineKey(r)));
+        const plain: DueSchedule[] = [];
+        for (const row of rows) {
+          const def = JSON.parse(row.config) as ScheduleTriggerDef;
+          const decision = decide(slotSource(def, row.automation_id, row.trigger_id), cursorSlot(row), due, catchUpPolicy(def));
+          if (decision.misfire || decision.fires.length === 0) continue;
+          const { definition } = await this.#ctx.plans.get(tx, row.automation_id, row.automation.latest_version);
+          const trigger = definition.triggers?.find((t) => t.id === row.trigger_id);
+          if (trigger && !needsAdmission(trigger, definition)) plain.push(row);
+        }
+        const active = await lockActiveAutomations(tx, dialect, [...new Set(plain.map((r) => r.automation_id))]);
+        const staged = plain.filter((r) => active.has(r.automation_id));
+        if (staged.length === 0) return;
+        fired = await this.#fireAll(tx, staged, due);
+        if (fired.some((f) => f.created && f.status === RunStatus.queued)) await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
+        await sleepUntil(this.#ctx.clock, due);
+      });
+    } catch (err) {
+      fired = [];
+      this.#ctx.logger.warn({ err: String(err) }, 'staging scheduled fires failed; they fire at their slot as usual');
+    }
+    this.#committed(fired);
+    await sleepUntil(this.#ctx.clock, due);
   }
 
   async #batch(): Promise<{ advanced: number; selected: number; limit: number }> {
@@ -156,8 +222,8 @@ export class Scheduler {
     const limit = this.#isolate ? 1 : this.#batchSize;
     const now = this.#ctx.clock.now();
     for (const [key, until] of this.#quarantine) if (until <= now) this.#quarantine.delete(key);
-    const fired: FiredSlot[] = [];
-    const at: { row: DueSchedule | null } = { row: null };
+    let fired: FiredSlot[] = [];
+    let firing: DueSchedule | null = null;
     let selected = 0;
     try {
       await db.transaction().execute(async (tx) => {
@@ -165,20 +231,16 @@ export class Scheduler {
           .filter((r) => !this.#quarantine.has(quarantineKey(r)))
           .slice(0, limit);
         selected = rows.length;
-        // Admission locks automation rows: taking them in one order keeps nodes from deadlocking.
-        rows.sort((a, b) => (a.automation_id < b.automation_id ? -1 : a.automation_id > b.automation_id ? 1 : a.next_fire_at - b.next_fire_at));
-        for (const row of rows) {
-          at.row = row;
-          await this.#fireTrigger(tx, row, now, fired);
-        }
-        at.row = null;
+        if (rows.length === 0) return;
+        firing = rows[0]!;
+        fired = await this.#fireAll(tx, rows, now);
+        firing = null;
         if (dialect === 'postgres' && fired.some((f) => f.created && f.status === RunStatus.queued)) await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
       });
     } catch (err) {
-      fired.length = 0;
       // The database itself failed (select or commit): the loop retries after a pause.
-      if (at.row === null) throw err;
-      const row = at.row;
+      if (firing === null) throw err;
+      const row: DueSchedule = firing;
       if (this.#isolate) {
         this.#quarantine.set(quarantineKey(row), now + QUARANTINE_MS);
         this.#ctx.logger.error({ automation_id: row.automation_id, trigger_id: row.trigger_id, err: String(err) }, 'schedule trigger failed to fire; retrying in 10s');
@@ -190,60 +252,85 @@ export class Scheduler {
       return { advanced: 0, selected: limit, limit };
     }
     if (selected < limit) this.#isolate = false;
+    this.#committed(fired);
+    return { advanced: selected, selected, limit };
+  }
+
+  /** After a commit: wake this node's workers, report the fires. */
+  #committed(fired: FiredSlot[]): void {
     const recordedAt = this.#ctx.clock.now();
     for (const f of fired) f.recordedAt = recordedAt;
     if (fired.some((f) => f.created && f.status === RunStatus.queued)) this.#ctx.notifier.runsAvailable();
     if (fired.length > 0) this.#onFired?.(fired);
-    return { advanced: selected, selected, limit };
   }
 
-  async #fireTrigger(tx: Transaction<DB>, row: DueSchedule, now: number, fired: FiredSlot[]): Promise<void> {
-    const def = JSON.parse(row.config) as ScheduleTriggerDef;
-    const source = slotSource(def, row.automation_id, row.trigger_id);
-    const policy = catchUpPolicy(def);
-    const decision = decide(source, cursorSlot(row), now, policy);
-    const base = { workspaceId: row.workspace_id, automationId: row.automation_id, triggerId: row.trigger_id, source: 'schedule', receivedAt: now };
-    if (decision.misfire) {
-      const m = decision.misfire;
-      const id = fireId(row.automation_id, row.trigger_id, m.first);
-      const details = { missed_slots: m.count, first_slot: iso(m.first), last_slot: iso(m.last), truncated: m.truncated, catch_up: policy.catchUp };
-      await this.#fires.fireInTx(tx, {
-        ...base,
-        idempotencyKey: id,
-        data: { slot: iso(m.first), fire_id: id, misfire: details },
-        skip: { reason: SkipReason.misfire, message: misfireMessage(m.count, m.truncated, policy.graceMs), details },
+  /**
+   * One pass over due triggers in the caller's transaction: the decisions (pure), every fire of
+   * the pass through the engine's batch firing path, and the cursor moves in one statement. A
+   * cursor that moved meanwhile fails the pass (it is retried trigger by trigger).
+   */
+  async #fireAll(tx: Transaction<DB>, rows: DueSchedule[], now: number): Promise<FiredSlot[]> {
+    const requests: FireRequest[] = [];
+    const slots: Array<{ row: DueSchedule; slot: number } | null> = [];
+    const moves: CursorAdvance[] = [];
+    for (const row of rows) {
+      const def = JSON.parse(row.config) as ScheduleTriggerDef;
+      const source = slotSource(def, row.automation_id, row.trigger_id);
+      const policy = catchUpPolicy(def);
+      const decision = decide(source, cursorSlot(row), now, policy);
+      const base = { workspaceId: row.workspace_id, automationId: row.automation_id, triggerId: row.trigger_id, source: 'schedule', receivedAt: now };
+      if (decision.misfire) {
+        const m = decision.misfire;
+        const id = fireId(row.automation_id, row.trigger_id, m.first);
+        const details = { missed_slots: m.count, first_slot: iso(m.first), last_slot: iso(m.last), truncated: m.truncated, catch_up: policy.catchUp };
+        requests.push({
+          ...base,
+          idempotencyKey: id,
+          data: { slot: iso(m.first), fire_id: id, misfire: details },
+          skip: { reason: SkipReason.misfire, message: misfireMessage(m.count, m.truncated, policy.graceMs), details },
+        });
+        slots.push(null);
+      }
+      for (const f of decision.fires) {
+        const id = fireId(row.automation_id, row.trigger_id, f.slot);
+        const data = { slot: iso(f.slot), fire_id: id, catch_up: f.catchUp, ...(f.coalesced !== undefined ? { coalesced: f.coalesced } : {}) };
+        requests.push({ ...base, idempotencyKey: id, data });
+        slots.push({ row, slot: f.slot });
+      }
+      const last = decision.fires.at(-1);
+      moves.push({
+        automationId: row.automation_id,
+        triggerId: row.trigger_id,
+        expectedNext: row.next_fire_at,
+        ...storeCursor(source, decision.next),
+        last_fire_at: last ? last.slot : null,
+        last_fire_id: last ? fireId(row.automation_id, row.trigger_id, last.slot) : null,
+        late: decision.late,
+        // A one-shot `at` retires once its slot is handled: kept, disabled, history intact.
+        enabled: decision.next === null && def.at !== undefined ? 0 : 1,
       });
     }
-    let last: { slot: number; id: string } | null = null;
-    for (const f of decision.fires) {
-      const id = fireId(row.automation_id, row.trigger_id, f.slot);
-      const data = { slot: iso(f.slot), fire_id: id, catch_up: f.catchUp, ...(f.coalesced !== undefined ? { coalesced: f.coalesced } : {}) };
-      const result = await this.#fires.fireInTx(tx, { ...base, idempotencyKey: id, data });
-      last = { slot: f.slot, id };
-      if (result.kind === 'run') {
-        fired.push({ automationId: row.automation_id, triggerId: row.trigger_id, slot: f.slot, runId: result.runId, status: result.status, created: result.created, recordedAt: 0 });
-      }
+    const results = await this.#fires.fireManyInTx(tx, requests, { known: new Map(rows.map((r) => [r.automation_id, r.automation])), at: now });
+    const fired: FiredSlot[] = [];
+    for (const [i, result] of results.entries()) {
+      const at = slots[i];
+      if (!at || result.kind !== 'run') continue;
+      fired.push({ automationId: at.row.automation_id, triggerId: at.row.trigger_id, slot: at.slot, runId: result.runId, status: result.status, created: result.created, recordedAt: 0 });
     }
-    const ok = await advanceCursor(tx, row.automation_id, row.trigger_id, row.next_fire_at, cursorPatch(def, source, decision, last, row, now));
-    if (!ok) throw new Error(`schedule cursor of ${row.automation_id}/${row.trigger_id} moved during the fire`);
+    const moved = await advanceCursors(tx, this.#ctx.store.dialect, moves, now);
+    if (moved !== moves.length) throw new Error(`${moves.length - moved} schedule cursor(s) moved during the fire`);
+    return fired;
   }
-}
-
-function cursorPatch(def: ScheduleTriggerDef, source: ReturnType<typeof slotSource>, decision: Decision, last: { slot: number; id: string } | null, row: DueSchedule, now: number) {
-  const next = storeCursor(source, decision.next);
-  return {
-    ...next,
-    updated_at: now,
-    ...(last ? { last_fire_at: last.slot, last_fire_id: last.id } : {}),
-    ...(decision.late > 0 ? { misfire_count: row.misfire_count + decision.late, last_misfire_at: now } : {}),
-    // A one-shot `at` retires once its slot is handled: kept, disabled, history intact.
-    ...(decision.next === null && def.at !== undefined ? { enabled: 0 } : {}),
-  };
 }
 
 function misfireMessage(count: number, truncated: boolean, graceMs: number): string {
   const n = truncated ? `more than ${count}` : String(count);
   return `${n} scheduled slot${count === 1 && !truncated ? ' was' : 's were'} missed by more than the misfire grace of ${graceMs / 1000}s`;
+}
+
+/** Resolves once the clock reads `at` or later (timers may wake a millisecond early against it). */
+async function sleepUntil(clock: { now(): number }, at: number): Promise<void> {
+  for (let wait = at - clock.now(); wait > 0; wait = at - clock.now()) await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
 function quarantineKey(row: { automation_id: string; trigger_id: string }): string {

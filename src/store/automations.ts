@@ -32,6 +32,13 @@ export async function getAutomationById(conn: Conn, id: string): Promise<Automat
   return conn.selectFrom('automations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Rows by id, in one query (the scheduler's fire passes). */
+export async function getAutomationsByIds(conn: Conn, ids: string[]): Promise<Map<string, AutomationRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await conn.selectFrom('automations').selectAll().where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
 export async function listAutomations(
   conn: Conn,
   workspaceId: string,

@@ -3,6 +3,7 @@ import * as m001 from './migrations/001-initial.js';
 import * as m004 from './migrations/004-agent.js';
 import * as m003 from './migrations/003-webhooks-events.js';
 import * as m005 from './migrations/005-approvals.js';
+import * as m006 from './migrations/006-schedule-due-index.js';
 import type { Dialect } from './dialect.js';
 
 interface Migration {
@@ -16,6 +17,7 @@ export const MIGRATIONS: Migration[] = [
   { id: '003-webhooks-events', ...m003 },
   { id: '005-approvals', ...m005 },
   { id: '004-agent', ...m004 },
+  { id: '006-schedule-due-index', ...m006 },
 ];
 
 /**

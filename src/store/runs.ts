@@ -1,5 +1,5 @@
 /** Runs, their steps and their event log. Every function takes the caller's connection. */
-import { sql, type Insertable, type Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { RunTable, StepTable, RunEventTable } from './schema.js';
 import { lockForClaim, type Dialect } from './dialect.js';
@@ -14,18 +14,6 @@ export interface NewRunEvent {
   data?: unknown;
   /** unique per run; a re-appended event with the same key is dropped */
   key: string;
-}
-
-export async function insertRun(conn: Conn, run: Insertable<RunTable>, steps: Insertable<StepTable>[]): Promise<boolean> {
-  const inserted = await conn
-    .insertInto('runs')
-    .values(run)
-    .onConflict((oc) => oc.columns(['automation_id', 'idempotency_key']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return false;
-  if (steps.length > 0) await conn.insertInto('steps').values(steps).execute();
-  return true;
 }
 
 export async function findRunByIdempotencyKey(conn: Conn, automationId: string, key: string): Promise<RunRow | undefined> {
@@ -106,9 +94,20 @@ export async function countActiveRuns(conn: Conn, automationId: string, key: str
 }
 
 /** Serializes concurrency decisions for one automation across nodes (PostgreSQL row lock). */
-export async function lockAutomationRow(conn: Conn, dialect: Dialect, automationId: string): Promise<void> {
-  if (dialect !== 'postgres') return;
-  await conn.selectFrom('automations').select('id').where('id', '=', automationId).forUpdate().execute();
+/**
+ * Locks automation rows (PostgreSQL; SQLite transactions already hold the one write lock) in id
+ * order, one statement for all: fires that count runs (fire limits, overlap) are serialized per
+ * automation, and two batches locking overlapping sets wait instead of deadlocking.
+ */
+export async function lockAutomationRows(conn: Conn, dialect: Dialect, automationIds: string[]): Promise<void> {
+  if (dialect !== 'postgres' || automationIds.length === 0) return;
+  await conn.selectFrom('automations').select('id').where('id', 'in', automationIds).orderBy('id').forUpdate().execute();
+}
+
+/** The runs of these automations that count for overlap: queued, running or waiting. */
+export async function activeRunsOf(conn: Conn, automationIds: string[]): Promise<Array<{ id: string; automation_id: string; status: string }>> {
+  if (automationIds.length === 0) return [];
+  return conn.selectFrom('runs').select(['id', 'automation_id', 'status']).where('automation_id', 'in', automationIds).where('status', 'in', ['queued', 'running', 'waiting']).execute();
 }
 
 export async function renewLeases(conn: Conn, owner: string, runIds: string[], until: number): Promise<string[]> {

@@ -87,6 +87,35 @@ forEachDialect('scheduler engine', (db) => {
     });
   }
 
+  // Replayed slots of one trigger share one batch: each fire must see the runs admitted before it
+  // in that batch exactly as if they had been inserted one by one.
+  test('fires sharing one batch see each other: overlap skip, cancel_previous, fire limits', async () => {
+    const clock = new FakeClock(Date.parse(START));
+    const node = await clockNode(db, clock);
+    const [skip, cancel, limited] = [uniqueName('b-skip'), uniqueName('b-cancel'), uniqueName('b-limit')];
+    const replay = { every: '1m', catch_up: 'replay', misfire_grace: '1s' };
+    await node.apply(scheduled(skip, replay));
+    await node.apply(scheduled(cancel, { ...replay, overlap: 'cancel_previous' }));
+    await node.apply(scheduled(limited, { ...replay, overlap: 'allow', fire_limit: { max: 2, window: '1h' } }));
+    clock.advance(4 * MIN + 5_000);
+    await node.rota.scheduler.runDue();
+
+    const skipRuns = await runsOf(node, skip);
+    assert.deepEqual(skipRuns.map((r) => [r.status, r.skip_reason]), [['queued', null], ['skipped', 'overlap'], ['skipped', 'overlap'], ['skipped', 'overlap']]);
+    assert.deepEqual((skipRuns[3]!.error?.details as { active_runs: string[] }).active_runs, [skipRuns[0]!.id]);
+
+    const cancelRuns = await runsOf(node, cancel);
+    assert.deepEqual(cancelRuns.map((r) => r.status), ['queued', 'queued', 'queued', 'queued']);
+    const flags = await node.rota.store.db.selectFrom('runs').select(['id', 'cancel_requested', 'concurrency_limit']).where('id', 'in', cancelRuns.map((r) => r.id)).execute();
+    const byId = new Map(flags.map((f) => [f.id, f]));
+    assert.deepEqual(cancelRuns.map((r) => byId.get(r.id)!.cancel_requested), [1, 1, 1, 0]);
+    assert.deepEqual(cancelRuns.map((r) => byId.get(r.id)!.concurrency_limit), [null, 1, 1, 1]);
+
+    const limitRuns = await runsOf(node, limited);
+    assert.deepEqual(limitRuns.map((r) => r.skip_reason), [null, null, 'fire_limit', 'fire_limit']);
+    assert.equal((limitRuns[2]!.error?.details as { retry_at: string }).retry_at, new Date(clock.t + 60 * MIN).toISOString());
+  });
+
   test('fire limits: over the limit is skipped with retry_at, and the limit holds after a restart', async () => {
     const clock = new FakeClock(Date.parse(START));
     const node = await clockNode(db, clock);
