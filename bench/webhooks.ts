@@ -2,10 +2,16 @@
  * `npm run bench` (webhooks): ingestion of signed `standard` webhooks with 1 KiB JSON bodies on
  * SQLite and PostgreSQL. A node (engine + API, workers off: the ingestion role, so queued runs do
  * not compete for the 2 cores) listens on loopback; a load generator in a separate process
- * (keep-alive, 32 requests in flight, pre-signed by the standardwebhooks package) sends
- * BENCH_WEBHOOKS (default 5000) distinct deliveries after 300 warm-up ones. Reported: requests/s
- * and p50/p99 latency until the 202, which is sent after the run is committed.
- * Set BENCH_WEBHOOK_WORKER=1 to keep workers executing the runs meanwhile; BENCH_DIALECTS as usual.
+ * (keep-alive, deliveries pre-signed by the standardwebhooks package) runs two phases with
+ * distinct deliveries, after 300 warm-up ones:
+ * - saturation: 32 requests in flight, BENCH_WEBHOOKS (default 5000) deliveries: the most
+ *   requests/s the node takes, and p50/p99 latency until the 202 at that load;
+ * - offered rate: deliveries sent on a fixed schedule (open loop) at the issue's target rate
+ *   (SQLite 1,500/s, PostgreSQL 800/s; BENCH_WEBHOOK_RATE overrides) for
+ *   BENCH_WEBHOOK_RATE_SECONDS (default 4): latency counted from each delivery's scheduled send
+ *   time, so a stall delays every delivery behind it instead of hiding them.
+ * The 202 is sent after the run is committed. BENCH_WEBHOOK_WORKER=1 keeps workers executing the
+ * runs meanwhile; BENCH_DIALECTS as usual.
  */
 import { benchDatabase } from './database.js';
 import { fork } from 'node:child_process';
@@ -17,12 +23,16 @@ import { Webhook } from 'standardwebhooks';
 const COUNT = Number(process.env.BENCH_WEBHOOKS ?? 5000);
 const WARMUP = 300;
 const IN_FLIGHT = 32;
+const TARGET_RATE = { sqlite: 1500, postgres: 800 } as const;
+const RATE_SECONDS = Number(process.env.BENCH_WEBHOOK_RATE_SECONDS ?? 4);
 
 interface ClientJob {
   url: string;
   secret: string;
   count: number;
   warmup: number;
+  /** open loop at this many requests/s (null: closed loop, IN_FLIGHT at a time) */
+  rate: number | null;
 }
 
 interface ClientResult {
@@ -31,14 +41,15 @@ interface ClientResult {
   statuses: Record<string, number>;
 }
 
-/** The load generator (child process): pre-signs every delivery, then keeps IN_FLIGHT requests going. */
+/** The load generator (child process): pre-signs every delivery, then sends them (closed or open loop). */
 async function client(job: ClientJob): Promise<ClientResult> {
   const signer = new Webhook(job.secret);
   const pad = 'x'.repeat(1000);
   const total = job.warmup + job.count;
+  const tag = randomBytes(4).toString('hex');
   const prepared = Array.from({ length: total }, (_, i) => {
     const body = JSON.stringify({ n: i, pad }).slice(0, 1024);
-    const id = `msg_${i}_${randomBytes(4).toString('hex')}`;
+    const id = `msg_${tag}_${i}`;
     const at = new Date();
     return {
       body,
@@ -51,7 +62,7 @@ async function client(job: ClientJob): Promise<ClientResult> {
       },
     };
   });
-  const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  const agent = new Agent({ keepAlive: true, maxSockets: job.rate === null ? IN_FLIGHT : 512 });
   const target = new URL(job.url);
   const send = (i: number) =>
     new Promise<number>((resolve, reject) => {
@@ -65,27 +76,40 @@ async function client(job: ClientJob): Promise<ClientResult> {
     });
   const statuses: Record<string, number> = {};
   const latencies: number[] = [];
-  let next = 0;
-  let t0 = 0;
-  const loop = async () => {
-    while (next < total) {
-      const i = next++;
-      if (i === job.warmup) t0 = performance.now();
-      const start = performance.now();
-      const status = await send(i);
-      if (i >= job.warmup) {
-        latencies.push(performance.now() - start);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-      }
+  const measure = async (i: number, since: number) => {
+    const status = await send(i);
+    if (i >= job.warmup) {
+      latencies.push(performance.now() - since);
+      statuses[status] = (statuses[status] ?? 0) + 1;
     }
   };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, loop));
+  let next = 0;
+  const closed = async () => {
+    while (next < job.warmup) await measure(next++, performance.now());
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, closed));
+  const t0 = performance.now();
+  if (job.rate === null) {
+    const loop = async () => {
+      while (next < total) await measure(next++, performance.now());
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, loop));
+  } else {
+    const interval = 1000 / job.rate;
+    const inFlight: Promise<void>[] = [];
+    while (next < total) {
+      const due = job.warmup + Math.floor((performance.now() - t0) / interval) + 1;
+      for (; next < Math.min(due, total); next++) inFlight.push(measure(next, t0 + (next - job.warmup) * interval));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.all(inFlight);
+  }
   const seconds = (performance.now() - t0) / 1000;
   agent.destroy();
   return { seconds, latencies, statuses };
 }
 
-async function server(dialect: 'sqlite' | 'postgres'): Promise<Record<string, unknown>> {
+async function server(dialect: 'sqlite' | 'postgres'): Promise<Record<string, unknown>[]> {
   const { createRota } = await import('../src/engine/rota.js');
   const { createApi, serveApi } = await import('../src/api/server.js');
   const database = await benchDatabase(dialect, 'hooks');
@@ -113,21 +137,32 @@ async function server(dialect: 'sqlite' | 'postgres'): Promise<Record<string, un
     const app = createApi(rota, { maxBodyBytes: 1024 * 1024, defaultWorkspace: 'default' });
     const api = await serveApi(app, { host: '127.0.0.1', port: 0 });
     try {
-      const job: ClientJob = { url: `${api.url}${applied.automation.triggers[0]!.webhook_path}`, secret, count: COUNT, warmup: WARMUP };
-      const result = await runClient(job);
+      const url = `${api.url}${applied.automation.triggers[0]!.webhook_path}`;
+      const rate = Number(process.env.BENCH_WEBHOOK_RATE ?? TARGET_RATE[dialect]);
+      const phases: Array<{ mode: string; job: ClientJob }> = [
+        { mode: `${IN_FLIGHT} in flight`, job: { url, secret, count: COUNT, warmup: WARMUP, rate: null } },
+        { mode: `${rate}/s offered`, job: { url, secret, count: Math.round(rate * RATE_SECONDS), warmup: WARMUP, rate } },
+      ];
+      const rows: Record<string, unknown>[] = [];
+      for (const { mode, job } of phases) {
+        const result = await runClient(job);
+        const sorted = result.latencies.sort((a, b) => a - b);
+        const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+        rows.push({
+          dialect,
+          load: mode,
+          webhooks: job.count,
+          workers: worker ? 'on' : 'off',
+          'requests/s': Math.round(job.count / result.seconds),
+          'p50 ms': q(0.5).toFixed(2),
+          'p99 ms': q(0.99).toFixed(2),
+          statuses: JSON.stringify(result.statuses),
+        });
+      }
+      const expected = phases.reduce((n, { job }) => n + job.warmup + job.count, 0);
       const runs = await rota.runs.list(ws, { automation: 'hooked', limit: 1 });
-      if (runs.total !== COUNT + WARMUP) throw new Error(`expected ${COUNT + WARMUP} runs, found ${runs.total}`);
-      const sorted = result.latencies.sort((a, b) => a - b);
-      const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-      return {
-        dialect,
-        webhooks: COUNT,
-        workers: worker ? 'on' : 'off',
-        'requests/s': Math.round(COUNT / result.seconds),
-        'p50 ms': q(0.5).toFixed(2),
-        'p99 ms': q(0.99).toFixed(2),
-        statuses: JSON.stringify(result.statuses),
-      };
+      if (runs.total !== expected) throw new Error(`expected ${expected} runs, found ${runs.total}`);
+      return rows;
     } finally {
       await api.close();
     }
@@ -154,8 +189,10 @@ if (process.argv.includes('--client')) {
 } else {
   const results: Record<string, unknown>[] = [];
   for (const dialect of (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[]) {
-    results.push(await server(dialect));
-    console.log(JSON.stringify(results[results.length - 1]));
+    for (const row of await server(dialect)) {
+      results.push(row);
+      console.log(JSON.stringify(row));
+    }
   }
   console.table(results);
 }

@@ -12,6 +12,7 @@ import type { FireLimitDef, OverlapPolicy, TriggerDef } from '../definition/type
 import { evaluateFilter } from '../definition/filter.js';
 import { resolveTemplates } from '../definition/template.js';
 import { parseDuration } from '../definition/duration.js';
+import { CoalescedLoader } from './coalesced-loader.js';
 import { getAutomationById, getAutomationsByIds, type AutomationRow } from '../store/automations.js';
 import { activeRunsOf, lockAutomationRows } from '../store/runs.js';
 import type { Dialect } from '../store/dialect.js';
@@ -40,10 +41,17 @@ export type FireResult =
   | { kind: 'run'; runId: string; created: boolean; status: string };
 
 export class FireService {
-  constructor(private readonly ctx: EngineContext, private readonly runs: RunsService) {}
+  /** Concurrent single fires (webhook deliveries, events) read their automations in one query. */
+  readonly #automations: CoalescedLoader<string, AutomationRow>;
+
+  constructor(private readonly ctx: EngineContext, private readonly runs: RunsService) {
+    this.#automations = new CoalescedLoader((ids) => getAutomationsByIds(ctx.store.db, ids));
+  }
 
   async fire(req: FireRequest): Promise<FireResult> {
-    const resolved = await this.#resolve(this.ctx.store.db, req, null);
+    const row = await this.#automations.get(req.automationId);
+    if (!row) throw new NotFoundError('automation not found');
+    const resolved = await this.#resolve(this.ctx.store.db, req, null, row);
     if (resolved.kind === 'filtered') return resolved;
     return { kind: 'run', ...(await this.runs.create(resolved.spec)) };
   }

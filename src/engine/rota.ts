@@ -118,9 +118,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     }),
   };
   if (store.dialect === 'postgres') {
-    ctx.commits.onRunsInserted = async (tx) => {
-      await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
-    };
+    ctx.commits.wakeChannel = WAKE_CHANNEL;
   }
   const worker = new Worker(ctx);
   runs = new RunsService(ctx, () => worker);

@@ -19,12 +19,16 @@ export interface RunInsert {
 const RUN_CHUNK = 100;
 const ROW_CHUNK = 200;
 
-/** Inserts runs whose idempotency key is free; returns, per item, whether it was inserted. */
-export async function insertRuns(conn: Conn, dialect: Dialect, items: RunInsert[]): Promise<boolean[]> {
+/**
+ * Inserts runs whose idempotency key is free; returns, per item, whether it was inserted.
+ * `wake` (PostgreSQL): a channel the same statement NOTIFYs when it inserted any run. On
+ * PostgreSQL this is one statement, atomic without a transaction; on SQLite call it in one.
+ */
+export async function insertRuns(conn: Conn, dialect: Dialect, items: RunInsert[], opts: { wake?: string | null } = {}): Promise<boolean[]> {
   if (items.length === 0) return [];
   // One order on every node: concurrent batches inserting the same keys wait instead of deadlocking.
   const ordered = [...items].sort((a, b) => lockOrder(a).localeCompare(lockOrder(b)));
-  const inserted = dialect === 'postgres' ? await insertPostgres(conn, ordered) : await insertSqlite(conn, ordered);
+  const inserted = dialect === 'postgres' ? await insertPostgres(conn, ordered, opts.wake ?? null) : await insertSqlite(conn, ordered);
   return items.map((item) => inserted.has(item.run.id as string));
 }
 
@@ -51,7 +55,7 @@ async function insertSqlite(conn: Conn, ordered: RunInsert[]): Promise<Set<strin
  * Data-modifying CTEs: the steps and events of runs whose key was taken are filtered out by
  * joining on the runs the first CTE inserted; foreign keys are checked at the end of the statement.
  */
-async function insertPostgres(conn: Conn, ordered: RunInsert[]): Promise<Set<string>> {
+async function insertPostgres(conn: Conn, ordered: RunInsert[], wake: string | null): Promise<Set<string>> {
   const runs = ordered.map((item) => item.run);
   const steps = ordered.flatMap((item) => item.steps);
   const events = ordered.flatMap((item) => item.events);
@@ -59,23 +63,27 @@ async function insertPostgres(conn: Conn, ordered: RunInsert[]): Promise<Set<str
     { table: 'steps', rows: steps },
     { table: 'run_events', rows: events },
   ].filter((c) => c.rows.length > 0);
-  const ctes = children.map(
-    (c, k) => sql`, ${sql.raw(`c${k}`)} AS (INSERT INTO ${sql.table(c.table)} (${columnList(c.rows)}) SELECT ${columnList(c.rows, 'x')} FROM json_populate_recordset(NULL::${sql.table(c.table)}, ${JSON.stringify(c.rows)}) AS x WHERE x.run_id IN (SELECT id FROM r))`,
-  );
+  const ctes = children.map((c, k) => {
+    const columns = columnList(c.rows);
+    return sql`, ${sql.raw(`c${k}`)} AS (INSERT INTO ${sql.table(c.table)} (${columns.plain}) SELECT ${columns.qualified} FROM json_populate_recordset(NULL::${sql.table(c.table)}, ${JSON.stringify(c.rows)}) AS x WHERE x.run_id IN (SELECT id FROM r))`;
+  });
+  const runColumns = columnList(runs);
   const { rows } = await sql<{ id: string }>`
     WITH r AS (
-      INSERT INTO runs (${columnList(runs)}) SELECT ${columnList(runs, 'x')} FROM json_populate_recordset(NULL::runs, ${JSON.stringify(runs)}) AS x
+      INSERT INTO runs (${runColumns.plain}) SELECT ${runColumns.qualified} FROM json_populate_recordset(NULL::runs, ${JSON.stringify(runs)}) AS x
       ON CONFLICT (automation_id, idempotency_key) DO NOTHING RETURNING id
     )${sql.join(ctes, sql``)}
-    SELECT id FROM r`.execute(conn);
+    SELECT r.id FROM r${wake === null ? sql`` : sql` CROSS JOIN (SELECT pg_notify(${wake}, '') FROM (SELECT 1 FROM r LIMIT 1) AS one) AS wake`}`.execute(conn);
   return new Set(rows.map((r) => r.id));
 }
 
-/** The columns the rows set (a value of undefined leaves the column to its default). */
-function columnList(rows: object[], alias?: string) {
+/** The columns the rows set (a value of undefined leaves the column to its default), plain and as `x.<column>`. */
+function columnList(rows: object[]) {
   const names = new Set<string>();
-  for (const row of rows) for (const [key, value] of Object.entries(row)) if (value !== undefined) names.add(key);
-  return sql.join([...names].map((n) => (alias ? sql.ref(`${alias}.${n}`) : sql.ref(n))));
+  for (const row of rows) {
+    for (const key in row) if ((row as Record<string, unknown>)[key] !== undefined) names.add(key);
+  }
+  return { plain: sql.join([...names].map((n) => sql.ref(n))), qualified: sql.join([...names].map((n) => sql.ref(`x.${n}`))) };
 }
 
 function lockOrder(item: RunInsert): string {

@@ -144,4 +144,23 @@ forEachDialect('engine: leases, crashes and graceful shutdown', (db) => {
     assert.equal(done.status, 'succeeded');
     assert.equal((await observer.events(run.id)).filter((e) => e.type === 'run.released').length, 0);
   });
+
+  if (db.dialect === 'postgres') {
+    test('runs created on one node wake the workers of another at once (NOTIFY in the insert statement), not at their next poll', async () => {
+      const name = uniqueName('woken');
+      const ingest = await makeRota(db, { config: { worker: { enabled: false } } });
+      await ingest.apply({ name, triggers: [{ id: 'on', type: 'event', name: `${name}.go` }], steps: [{ id: 'a', action: 'probe' }] });
+      // Polls once at start (nothing to claim yet), then not for ten minutes.
+      const worker = await makeRota(db, { config: { worker: { pollMs: 600_000 } } });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Concurrent fires share one commit-queue batch: one insert statement for all of them.
+      await Promise.all(Array.from({ length: 8 }, (_, i) => ingest.rota.events.emit(ingest.ws, { name: `${name}.go`, data: { i } })));
+      const runs = await eventually(async () => {
+        const page = await worker.rota.runs.list(worker.ws, { automation: name, limit: 20 });
+        return page.items.length === 8 && page.items.every((r) => r.status === 'succeeded') ? page.items : undefined;
+      }, 10_000, 'the other node to run the 8 runs');
+      assert.equal(new Set(worker.recorder.calls.map((c) => c.runId)).size, 8);
+      assert.equal(runs.length, 8);
+    });
+  }
 });

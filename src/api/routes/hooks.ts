@@ -50,14 +50,15 @@ export function hookRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
   app.post('/hooks/:workspace/:endpoint', async (c) => {
     const workspace = c.req.param('workspace');
     const endpoint = c.req.param('endpoint');
-    const declared = c.req.header('content-length');
+    const declaredHeader = c.req.header('content-length');
+    const declared = declaredHeader !== undefined && /^\d+$/.test(declaredHeader) ? Number(declaredHeader) : null;
     const result = await rota.webhooks.receive({
       // malformed segments cannot name a trigger: looked up as a miss, answered like one
       workspace: SEGMENT.test(workspace) ? workspace : '-',
       endpoint: SEGMENT.test(endpoint) ? endpoint : '-',
       headers: headerMap(c),
-      contentLength: declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : null,
-      readBody: (limit) => readLimited(c.req.raw, limit),
+      contentLength: declared,
+      readBody: (limit) => readLimited(c.req.raw, limit, declared),
     });
     return c.json(result.body, result.status as 200);
   });
@@ -73,7 +74,13 @@ function headerMap(c: Context): HeaderMap {
 }
 
 /** The body, or null as soon as it grows past `limit` (the rest is not read). */
-async function readLimited(request: Request, limit: number): Promise<Buffer | null> {
+async function readLimited(request: Request, limit: number, declared: number | null): Promise<Buffer | null> {
+  if (declared !== null && declared <= limit) {
+    // The HTTP parser ends a body at its Content-Length, already checked against the limit: read
+    // it whole, without the web stream a chunked body needs (a third of ingestion's CPU time).
+    const body = Buffer.from(await request.arrayBuffer());
+    return body.byteLength > limit ? null : body;
+  }
   if (request.body === null) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
