@@ -2,7 +2,6 @@
  * The engine facade: wires the store, the worker and the services of one Rota node. Thin by
  * design; each system lives in its own file and receives its dependencies explicitly.
  */
-import { sql } from 'kysely';
 import type { RotaConfig } from '../config/types.js';
 import { DEFAULT_CONFIG } from '../config/types.js';
 import { systemClock, type Clock } from '../clock.js';
