@@ -89,7 +89,9 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const config = completeConfig(options.config ?? {});
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const store =
+    options.store ??
+    (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: { onWarning: (message) => logger.warn(message) } }));
   let runs: RunsService | null = null;
   const agent = createAgentRuntime({
     store,

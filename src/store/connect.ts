@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DB } from './schema.js';
 import { ImmediateSqliteDialect, type Dialect } from './dialect.js';
 import { migrate } from './migrate.js';
+import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 // BIGINT and count(*) arrive as strings from pg; every such value here fits a double.
 pg.types.setTypeParser(20, Number);
@@ -20,6 +21,11 @@ export interface StoreOptions {
   poolSize?: number;
   /** apply pending migrations on open (default true) */
   migrate?: boolean;
+  /**
+   * SQLite: checkpoint the WAL from a background thread instead of inside commits (a serving
+   * node; see checkpointer.ts). `onWarning` hears when that thread keeps failing.
+   */
+  backgroundCheckpoints?: { onWarning: (message: string) => void };
 }
 
 export interface Store {
@@ -33,7 +39,7 @@ export interface Store {
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(options.dataDir);
+  const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(options.dataDir, options.backgroundCheckpoints);
   if (options.migrate !== false) {
     try {
       await migrate(store.db, store.dialect);
@@ -45,7 +51,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-function openSqlite(dataDir: string): Store {
+function openSqlite(dataDir: string, background?: StoreOptions['backgroundCheckpoints']): Store {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'rota.db');
   const database = new SQLite(file);
@@ -55,13 +61,21 @@ function openSqlite(dataDir: string): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
+  let checkpointer: Checkpointer | null = null;
+  if (background) {
+    database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    checkpointer = startCheckpointer(file, (message) => background.onWarning(`background WAL checkpoints are failing (${message}); commits checkpoint past ${BACKSTOP_PAGES} pages`));
+  }
   const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
   return {
     db,
     dialect: 'sqlite',
     listen: async () => async () => undefined,
     describe: () => `sqlite:${file}`,
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }
 
