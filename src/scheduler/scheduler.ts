@@ -36,7 +36,10 @@ export interface FiredSlot {
 export interface SchedulerOptions {
   /** triggers per transaction (default 50: smaller batches commit their first fires sooner) */
   batchSize?: number;
-  /** PostgreSQL: batches fired in parallel transactions (default 4) */
+  /**
+   * PostgreSQL: batches fired in parallel transactions (default 2: with 167 fires decided at one
+   * slot on 2 cores, lateness p50/p99 was ~21/45 ms with 2 lanes, 25/65 with 1, 31/78 with 4)
+   */
   lanes?: number;
   /** longest sleep without looking at the database (default 60 s): a fallback for missed NOTIFYs */
   maxSleepMs?: number;
@@ -78,7 +81,7 @@ export class Scheduler {
     this.#ctx = ctx;
     this.#fires = fires;
     this.#batchSize = options.batchSize ?? 50;
-    this.#lanes = options.lanes ?? 4;
+    this.#lanes = options.lanes ?? 2;
     this.#maxSleepMs = options.maxSleepMs ?? 60_000;
     this.#onFired = options.onFired;
     this.#stageAheadMs = ctx.store.dialect === 'postgres' ? (options.stageAheadMs ?? 200) : 0;
