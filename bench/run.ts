@@ -9,7 +9,7 @@
  * Set BENCH_RUNS (default 3000), BENCH_LATENCY (default 300), BENCH_DIALECTS (default sqlite,postgres).
  */
 import { benchDatabase } from './database.js';
-import { createRota, type Rota } from '../src/engine/rota.js';
+import { createRota, type Rota } from '../src/node/rota.js';
 import { createApi, serveApi } from '../src/api/server.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3000);

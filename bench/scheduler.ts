@@ -14,7 +14,7 @@
  * cannot stage ahead of the slot).
  */
 import { benchDatabase } from './database.js';
-import { createRota, type Rota } from '../src/engine/rota.js';
+import { createRota, type Rota } from '../src/node/rota.js';
 import type { FiredSlot } from '../src/scheduler/scheduler.js';
 
 const SCHEDULES = Number(process.env.BENCH_SCHEDULES ?? 10_000);

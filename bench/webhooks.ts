@@ -110,7 +110,7 @@ async function client(job: ClientJob): Promise<ClientResult> {
 }
 
 async function server(dialect: 'sqlite' | 'postgres'): Promise<Record<string, unknown>[]> {
-  const { createRota } = await import('../src/engine/rota.js');
+  const { createRota } = await import('../src/node/rota.js');
   const { createApi, serveApi } = await import('../src/api/server.js');
   const database = await benchDatabase(dialect, 'hooks');
   const worker = process.env.BENCH_WEBHOOK_WORKER === '1';

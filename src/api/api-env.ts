@@ -1,4 +1,4 @@
-import type { Principal } from '../engine/views.js';
+import type { Principal } from '../node/views.js';
 
 /** What the bearer middleware resolves for every `/api/v1` request. */
 export interface ApiVariables {

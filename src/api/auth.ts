@@ -5,9 +5,9 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { AuthError, ErrorCode, NotFoundError } from '../errors.js';
-import type { RotaService } from '../engine/service.js';
-import { Scope } from '../engine/status.js';
-import type { Principal } from '../engine/views.js';
+import type { RotaService } from '../node/service.js';
+import { Scope } from '../states.js';
+import type { Principal } from '../node/views.js';
 import type { ApiEnv } from './api-env.js';
 
 const BEARER = /^Bearer\s+(rota_[A-Za-z0-9_-]{1,200})\s*$/i;

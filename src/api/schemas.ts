@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { NAME_PATTERN } from '../definition/schema.js';
-import { RunStatus } from '../engine/status.js';
+import { RunStatus } from '../states.js';
 
 export const ErrorSchema = z
   .object({

@@ -14,7 +14,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ErrorCode, RotaError } from '../errors.js';
-import type { RotaService } from '../engine/service.js';
+import type { RotaService } from '../node/service.js';
 import type { ApiEnv, ApiLogger } from './api-env.js';
 import { authenticate } from './auth.js';
 import { notFoundHandler, onErrorHandler, validationHook } from './errors.js';

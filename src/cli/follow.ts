@@ -1,6 +1,6 @@
 import { RotaApiError, type RotaClient } from '../client/index.js';
-import { isTerminalRun } from '../engine/status.js';
-import type { RunEventView, RunView } from '../engine/views.js';
+import { isTerminalRun } from '../states.js';
+import type { RunEventView, RunView } from '../node/views.js';
 
 const STATUS_CHECK_MS = 1_000;
 const RECONNECT_MS = 500;

@@ -1,4 +1,4 @@
-import type { RunEventView, RunView } from '../engine/views.js';
+import type { RunEventView, RunView } from '../node/views.js';
 
 /** Left-aligned columns separated by two spaces; the header row in upper case. */
 export function table(headers: string[], rows: string[][]): string {

@@ -1,5 +1,5 @@
 import type { RotaClient } from '../client/index.js';
-import type { RunView } from '../engine/views.js';
+import type { RunView } from '../node/views.js';
 import { printJson, type Io } from './context.js';
 import { followRun } from './follow.js';
 import { formatEvent, formatMs, runDuration } from './format.js';

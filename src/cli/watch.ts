@@ -1,6 +1,6 @@
 /** `rota serve --watch DIR`: definition files applied as `source: file`, re-applied when they change. */
 import { watch, type FSWatcher, readFileSync, existsSync } from 'node:fs';
-import type { RotaService } from '../engine/service.js';
+import type { RotaService } from '../node/service.js';
 import type { Io } from './context.js';
 import { isDefinitionFile, listDefinitionFiles, readDefinitionFile } from './definition-files.js';
 import { reportError } from './report-error.js';

@@ -12,7 +12,7 @@
  */
 import type { Definition } from '../definition/types.js';
 import type { ActionDefinition } from '../actions/types.js';
-import type { SchedulePreview, TriggerDetailView } from '../scheduler/triggers-service.js';
+import type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
 import type {
   ApplyResult,
   ApprovalView,
@@ -24,13 +24,13 @@ import type {
   RunView,
   TokenView,
   VersionView,
-} from '../engine/views.js';
+} from '../node/views.js';
 import { Transport, type QueryValue } from './transport.js';
 import { streamRunEvents, type StreamOptions } from './stream.js';
 
 export { RotaApiError } from './errors.js';
 export type { StreamOptions } from './stream.js';
-export type * from '../engine/views.js';
+export type * from '../node/views.js';
 
 export interface ClientOptions {
   /** server base URL, e.g. `http://127.0.0.1:7070` */

@@ -1,4 +1,4 @@
-import type { RunEventView } from '../engine/views.js';
+import type { RunEventView } from '../node/views.js';
 import { readSse } from './sse.js';
 import type { Transport } from './transport.js';
 

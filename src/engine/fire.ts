@@ -6,7 +6,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { EngineContext } from './context.js';
-import type { Admission, AdmittedRun, CreateRunSpec, RunsService } from './runs-service.js';
+import type { Admission, AdmittedRun, CreateRunSpec, RunsService } from '../node/runs-service.js';
 import type { Conn } from '../store/connect.js';
 import type { FireLimitDef, OverlapPolicy, TriggerDef } from '../definition/types.js';
 import { evaluateFilter } from '../definition/filter.js';
@@ -17,7 +17,7 @@ import { getAutomationById, getAutomationsByIds, type AutomationRow } from '../s
 import { activeRunsOf, lockAutomationRows } from '../store/runs.js';
 import type { Dialect } from '../store/dialect.js';
 import { NotFoundError, RateLimitedError, toErrorShape } from '../errors.js';
-import { RunStatus, SkipReason } from './status.js';
+import { RunStatus, SkipReason } from '../states.js';
 import type { Definition } from '../definition/types.js';
 
 export interface FireRequest {

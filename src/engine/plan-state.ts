@@ -3,7 +3,7 @@
  * (and how) the run is over.
  */
 import type { Plan, PlanStep } from '../definition/types.js';
-import { StepStatus, isTerminalStep } from './status.js';
+import { StepStatus, isTerminalStep } from '../states.js';
 
 export interface StepState {
   status: string;

@@ -14,7 +14,7 @@ import { ErrorCode, NonRetriableError, RetriableError, toErrorShape, type ErrorS
 import type { ActionContext, StepLogger, Suspension } from '../actions/types.js';
 import type { EngineContext } from './context.js';
 import type { RunRow, StepRow } from '../store/runs.js';
-import { RunStatus, StepStatus } from './status.js';
+import { RunStatus, StepStatus } from '../states.js';
 import { decideOutcome, type StepOutcome } from './outcome.js';
 import { hardFailure, mainPlanDone, nextOnFailureStep, readySteps, runOutputStepId } from './plan-state.js';
 import { RunWriter, LeaseLostError } from './run-writer.js';

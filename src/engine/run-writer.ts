@@ -7,8 +7,8 @@ import type { EngineContext } from './context.js';
 import type { RunTable, StepTable } from '../store/schema.js';
 import type { NewRunEvent, RunRow } from '../store/runs.js';
 import type { ErrorShape } from '../errors.js';
-import type { RunEventView } from './views.js';
-import { isTerminalRun, type RunStatus } from './status.js';
+import type { RunEventView } from '../node/views.js';
+import { isTerminalRun, type RunStatus } from '../states.js';
 
 export class LeaseLostError extends Error {
   constructor(runId: string) {

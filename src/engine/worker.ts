@@ -17,7 +17,7 @@ import {
 } from '../store/runs.js';
 import type { Conn } from '../store/connect.js';
 import { RunExecutor } from './run-executor.js';
-import { RunStatus } from './status.js';
+import { RunStatus } from '../states.js';
 
 /** A queued run held back by concurrency is re-checked at the latest after this long. */
 const CONCURRENCY_RECHECK_MS = 5_000;

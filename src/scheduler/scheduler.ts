@@ -11,7 +11,7 @@ import type { EngineContext } from '../engine/context.js';
 import { needsAdmission, type FireRequest, type FireService } from '../engine/fire.js';
 import type { ScheduleTriggerDef } from '../definition/types.js';
 import { advanceCursors, earliestScheduleDue, lockActiveAutomations, selectDueSchedules, type CursorAdvance, type DueSchedule } from '../store/schedules.js';
-import { RunStatus, SkipReason } from '../engine/status.js';
+import { RunStatus, SkipReason } from '../states.js';
 import { sql, type Transaction } from 'kysely';
 import { WAKE_CHANNEL } from '../engine/worker.js';
 import type { DB } from '../store/schema.js';

@@ -13,7 +13,7 @@
  */
 import type { EngineContext } from '../engine/context.js';
 import type { FireRequest, FireResult } from '../engine/fire.js';
-import type { EventView } from '../engine/views.js';
+import type { EventView } from '../node/views.js';
 import { insertEvent, type EventRow } from '../store/events.js';
 import { bumpTriggerGeneration, listUndispatched, markDispatched } from '../store/event-triggers.js';
 import type { RunRow } from '../store/runs.js';

@@ -12,7 +12,7 @@ import { parseByteSize } from '../definition/byte-size.js';
 import { parseDuration } from '../definition/duration.js';
 import type { Definition, WebhookTriggerDef } from '../definition/types.js';
 import { ConflictError, ErrorCode, NotFoundError, RotaError, ValidationError, httpStatusFor, toErrorShape } from '../errors.js';
-import { iso } from '../engine/convert.js';
+import { iso } from '../node/convert.js';
 import { createHash } from 'node:crypto';
 import { decoyVerification, deliveryIdHeader, verifyWebhook, type HeaderMap } from './webhook-verify.js';
 import { isSecretRef, type SecretVault } from './secrets.js';

@@ -1,7 +1,7 @@
 /** Tool approvals (approve with edited arguments, reject, abort) and budgets of agent steps. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Principal } from '../../src/engine/views.js';
+import type { Principal } from '../../src/node/views.js';
 import type { ToolDefinition } from '../../src/agent/tool.js';
 import { forEachDialect, stepOf, uniqueName, type TestNode } from '../engine/harness.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RotaConfig } from '../../src/config/types.js';
-import { createRota } from '../../src/engine/rota.js';
+import { createRota } from '../../src/node/rota.js';
 import type { ToolDefinition } from '../../src/agent/tool.js';
 import { Recorder, testActions } from '../engine/actions.js';
 import { TestNode, type TestDatabase } from '../engine/harness.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createApi } from '../../src/api/server.js';
 import { jsonErrorOffset } from '../../src/api/json-error.js';
 import { NotFoundError, RateLimitedError } from '../../src/errors.js';
-import type { RotaService } from '../../src/engine/service.js';
+import type { RotaService } from '../../src/node/service.js';
 
 function stubService(startRun: () => Promise<never>): RotaService {
   const principal = { token_id: 't', workspace_id: 'ws1', scopes: ['admin'] };

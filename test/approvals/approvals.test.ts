@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConflictError, ErrorCode, RotaError } from '../../src/errors.js';
-import type { Principal } from '../../src/engine/views.js';
+import type { Principal } from '../../src/node/views.js';
 import { eventually, forEachDialect, makeRota, stepOf, uniqueName, type TestNode } from '../engine/harness.js';
 
 async function principal(node: TestNode, name: string, scopes = ['approvals:write', 'runs:read']): Promise<Principal> {

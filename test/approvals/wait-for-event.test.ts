@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode, type RotaError } from '../../src/errors.js';
-import { eventNameMatches } from '../../src/engine/waits-service.js';
+import { eventNameMatches } from '../../src/node/waits-service.js';
 import { forEachDialect, makeRota, stepOf, uniqueName, type TestNode } from '../engine/harness.js';
 
 async function waitFlow(node: TestNode, withConfig: Record<string, unknown>): Promise<string> {

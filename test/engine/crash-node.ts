@@ -4,7 +4,7 @@
  * call as a JSON line on stdout, and is then killed with SIGKILL by the test. Its probe calls that
  * use `hang_if_flag: <hangFlag>` hang forever, ignoring their abort signal.
  */
-import { createRota } from '../../src/engine/rota.js';
+import { createRota } from '../../src/node/rota.js';
 import { Recorder, testActions } from './actions.js';
 
 const options = JSON.parse(process.env.ROTA_CRASH_NODE ?? '{}') as { dataDir: string; databaseUrl: string | null; nodeId: string; leaseMs: number; hangFlag: string };

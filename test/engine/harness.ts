@@ -25,11 +25,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createRota, type Rota } from '../../src/engine/rota.js';
+import { createRota, type Rota } from '../../src/node/rota.js';
 import type { RotaConfig } from '../../src/config/types.js';
 import { openStore, type Store } from '../../src/store/connect.js';
-import type { RunEventView, RunView } from '../../src/engine/views.js';
-import { isTerminalRun } from '../../src/engine/status.js';
+import type { RunEventView, RunView } from '../../src/node/views.js';
+import { isTerminalRun } from '../../src/states.js';
 import { Recorder, testActions } from './actions.js';
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { isTerminalRun } from '../../src/engine/status.js';
+import { isTerminalRun } from '../../src/states.js';
 import { forEachDialect, makeRota, uniqueName } from './harness.js';
 
 interface StepSpec {

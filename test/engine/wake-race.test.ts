@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { createRota, type Rota } from '../../src/engine/rota.js';
+import { createRota, type Rota } from '../../src/node/rota.js';
 import { wakeRun } from '../../src/store/runs.js';
 import type { ActionDefinition } from '../../src/actions/types.js';
 import { forEachDialect } from './harness.js';

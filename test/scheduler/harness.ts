@@ -4,9 +4,9 @@
  * decision is exact and nothing waits on real time.
  */
 import { randomBytes } from 'node:crypto';
-import { createRota } from '../../src/engine/rota.js';
+import { createRota } from '../../src/node/rota.js';
 import type { RotaConfig } from '../../src/config/types.js';
-import type { RunView } from '../../src/engine/views.js';
+import type { RunView } from '../../src/node/views.js';
 import { TestNode, type TestDatabase } from '../engine/harness.js';
 import { Recorder, testActions } from '../engine/actions.js';
 

@@ -1,8 +1,8 @@
 /** `GET /runs/{id}/steps/{step}/conversation`: every model and tool call of an agent step, with artifacts. */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.js';
-import type { RotaService } from '../../engine/service.js';
-import { Scope } from '../../engine/status.js';
+import type { RotaService } from '../../node/service.js';
+import { Scope } from '../../states.js';
 import type { ApiEnv } from '../api-env.js';
 import { requireScope } from '../auth.js';
 import { errorResponses, jsonContent } from '../schemas.js';

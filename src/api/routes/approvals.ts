@@ -5,8 +5,8 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { ValidationError } from '../../errors.js';
-import type { RotaService } from '../../engine/service.js';
-import { Scope } from '../../engine/status.js';
+import type { RotaService } from '../../node/service.js';
+import { Scope } from '../../states.js';
 import type { ApiEnv } from '../api-env.js';
 import { requireScope } from '../auth.js';
 import { jsonBody } from '../body.js';

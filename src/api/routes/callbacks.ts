@@ -7,7 +7,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { AuthError, ErrorCode, RotaError } from '../../errors.js';
-import type { RotaService } from '../../engine/service.js';
+import type { RotaService } from '../../node/service.js';
 import type { ApiEnv } from '../api-env.js';
 import { jsonBody } from '../body.js';
 import { errorResponse, errorResponses, jsonContent } from '../schemas.js';

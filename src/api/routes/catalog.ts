@@ -1,6 +1,6 @@
 /** The action catalog: what steps may use, with the JSON Schemas of their config and output. */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { RotaService } from '../../engine/service.js';
+import type { RotaService } from '../../node/service.js';
 import type { ApiEnv } from '../api-env.js';
 import { errorResponses, jsonContent } from '../schemas.js';
 

@@ -5,7 +5,7 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { RotaService } from '../../engine/service.js';
+import type { RotaService } from '../../node/service.js';
 import type { HeaderMap } from '../../triggers/webhook-verify.js';
 import type { ApiEnv } from '../api-env.js';
 import { errorResponse, jsonContent } from '../schemas.js';

@@ -1,8 +1,8 @@
 /** `GET /runs/{id}/report`: JSON by default, Markdown on `?format=markdown` or `Accept: text/markdown`. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { RotaService } from '../../engine/service.js';
-import { Scope } from '../../engine/status.js';
+import type { RotaService } from '../../node/service.js';
+import { Scope } from '../../states.js';
 import type { ApiEnv } from '../api-env.js';
 import { requireScope } from '../auth.js';
 import { RunEventViewSchema, RunIdParam, RunViewSchema, errorResponses } from '../schemas.js';

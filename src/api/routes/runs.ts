@@ -2,8 +2,8 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { parseDuration } from '../../definition/duration.js';
 import { ValidationError } from '../../errors.js';
-import type { RotaService } from '../../engine/service.js';
-import { Scope } from '../../engine/status.js';
+import type { RotaService } from '../../node/service.js';
+import { Scope } from '../../states.js';
 import type { ApiEnv, ApiLogger } from '../api-env.js';
 import { requireScope } from '../auth.js';
 import { jsonBody } from '../body.js';

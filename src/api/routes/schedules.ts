@@ -1,7 +1,7 @@
 /** Triggers of an automation: cursors and counters, a preview of the next fire times, enable/disable. */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { RotaService } from '../../engine/service.js';
-import { Scope } from '../../engine/status.js';
+import type { RotaService } from '../../node/service.js';
+import { Scope } from '../../states.js';
 import type { ApiEnv } from '../api-env.js';
 import { requireScope } from '../auth.js';
 import { NameParam, errorResponse, errorResponses, jsonContent } from '../schemas.js';

@@ -1,7 +1,7 @@
 /** Unauthenticated probes: liveness and readiness. */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { ErrorCode } from '../../errors.js';
-import type { RotaService } from '../../engine/service.js';
+import type { RotaService } from '../../node/service.js';
 import type { ApiEnv, ApiLogger } from '../api-env.js';
 import { errorBody } from '../errors.js';
 import { ErrorSchema, jsonContent } from '../schemas.js';

@@ -5,9 +5,9 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { AuthError, ErrorCode } from '../../errors.js';
-import type { RotaService } from '../../engine/service.js';
-import { ALL_SCOPES, Scope } from '../../engine/status.js';
-import type { Principal } from '../../engine/views.js';
+import type { RotaService } from '../../node/service.js';
+import { ALL_SCOPES, Scope } from '../../states.js';
+import type { Principal } from '../../node/views.js';
 import { NAME_PATTERN } from '../../definition/schema.js';
 import type { ApiEnv } from '../api-env.js';
 import { isGlobalAdmin, requireScope } from '../auth.js';

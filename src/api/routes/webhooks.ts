@@ -1,7 +1,7 @@
 /** Webhook triggers: the delivery log and secret rotation (bearer-authenticated, under /api/v1). */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { RotaService } from '../../engine/service.js';
-import { Scope } from '../../engine/status.js';
+import type { RotaService } from '../../node/service.js';
+import { Scope } from '../../states.js';
 import type { ApiEnv } from '../api-env.js';
 import { requireScope } from '../auth.js';
 import { jsonBody } from '../body.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import type { AutomationView } from '../../engine/views.js';
+import type { AutomationView } from '../../node/views.js';
 import { clientFor, printJson, serverCommand, withJson, type Io, type ServerOptions } from '../context.js';
 import { formatTime, table } from '../format.js';
 import { positiveInt } from '../options.js';

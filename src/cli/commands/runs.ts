@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RotaClient } from '../../client/index.js';
-import type { RunEventView, RunView, StepView } from '../../engine/views.js';
+import type { RunEventView, RunView, StepView } from '../../node/views.js';
 import { clientFor, ExitError, printJson, serverCommand, withJson, type Io, type ServerOptions } from '../context.js';
 import { followRun } from '../follow.js';
 import { formatEvent, formatMs, formatTime, runDuration, table } from '../format.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RotaConfig } from '../../config/types.js';
-import type { Rota } from '../../engine/rota.js';
+import type { Rota } from '../../node/rota.js';
 import type { Io } from '../context.js';
 import { configFrom, withConfigOptions, type ConfigOptions } from '../config-options.js';
 import { loadAndWatch, type DefinitionWatcher } from '../watch.js';
@@ -35,7 +35,7 @@ export function registerServe(program: Command, io: Io): void {
 /** Runs until SIGTERM or SIGINT, then shuts down gracefully. */
 async function serve(io: Io, config: RotaConfig): Promise<void> {
   // Loaded on demand so that the client commands start without the engine and database drivers.
-  const { createRota } = await import('../../engine/rota.js');
+  const { createRota } = await import('../../node/rota.js');
   const { createApi, serveApi } = await import('../../api/server.js');
   const rota = await createRota({ config });
   const { adminToken } = await rota.bootstrap();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { TokenView } from '../../engine/views.js';
+import type { TokenView } from '../../node/views.js';
 import { clientFor, printJson, serverCommand, withJson, type Io, type ServerOptions } from '../context.js';
 import { formatTime, table } from '../format.js';
 import { collect } from '../options.js';

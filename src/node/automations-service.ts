@@ -2,7 +2,7 @@
  * Applying definitions as immutable versions, and the automation lifecycle. An unchanged
  * definition (same canonical hash) writes nothing; any change writes version N+1.
  */
-import type { EngineContext } from './context.js';
+import type { EngineContext } from '../engine/context.js';
 import {
   deleteTriggersExcept,
   findAutomation,
@@ -26,7 +26,7 @@ import { updateTrigger } from '../store/schedules.js';
 import { freshCursor } from '../scheduler/cursor.js';
 import { scheduleHash, slotSource } from '../scheduler/slots.js';
 import { SCHEDULES_CHANNEL } from '../scheduler/scheduler.js';
-import { resetScheduleCursors } from '../scheduler/triggers-service.js';
+import { resetScheduleCursors } from '../triggers/triggers-service.js';
 import { randomToken } from '../ids.js';
 import { automationView, versionView } from './convert.js';
 import type { ApplyResult, AutomationView, Page, VersionView } from './views.js';

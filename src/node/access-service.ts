@@ -1,11 +1,11 @@
 /** Workspaces and bearer tokens. Tokens are stored as SHA-256 hashes; the secret is shown once. */
 import { createHash } from 'node:crypto';
-import type { EngineContext } from './context.js';
+import type { EngineContext } from '../engine/context.js';
 import { findWorkspace, insertWorkspace, listWorkspaces } from '../store/automations.js';
 import { findTokenByHash, getMeta, insertToken, listTokens, revokeToken, setMetaOnce, touchToken } from '../store/tokens.js';
 import { randomToken } from '../ids.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { ALL_SCOPES, Scope } from './status.js';
+import { ALL_SCOPES, Scope } from '../states.js';
 import { tokenView } from './convert.js';
 import type { Principal, TokenView, Workspace } from './views.js';
 

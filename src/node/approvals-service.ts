@@ -30,11 +30,11 @@ import {
 } from '../store/approvals.js';
 import { appendRunEvents, getRunRow } from '../store/runs.js';
 import { fromJson } from '../store/json.js';
-import type { EngineContext } from './context.js';
+import type { EngineContext } from '../engine/context.js';
 import type { RunsService } from './runs-service.js';
-import { isTerminalRun } from './status.js';
+import { isTerminalRun } from '../states.js';
 import { iso } from './convert.js';
-import { afterWake, wakeInTransaction, type WakeResult } from './wake.js';
+import { afterWake, wakeInTransaction, type WakeResult } from '../engine/wake.js';
 import { decideApproval, decidedBy, type ApprovalDecisionInput, type DecisionRecord, type Decider } from './approval-decision.js';
 import type { ApprovalView, Page, Principal } from './views.js';
 

@@ -11,10 +11,10 @@ import type { Conn } from '../store/connect.js';
 import { findAutomation, listTriggers, type TriggerRow } from '../store/automations.js';
 import { getTrigger, updateTrigger } from '../store/schedules.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { freshCursor } from './cursor.js';
-import { catchUpPolicy } from './cursor.js';
-import { nextSlots, scheduleSpec, slotSource } from './slots.js';
-import { SCHEDULES_CHANNEL } from './scheduler.js';
+import { freshCursor } from '../scheduler/cursor.js';
+import { catchUpPolicy } from '../scheduler/cursor.js';
+import { nextSlots, scheduleSpec, slotSource } from '../scheduler/slots.js';
+import { SCHEDULES_CHANNEL } from '../scheduler/scheduler.js';
 import { sql } from 'kysely';
 
 export interface TriggerDetailView {

@@ -7,7 +7,7 @@ import type { ConversationView } from '../agent/conversation.js';
 import type { CostTotals } from '../agent/costs.js';
 import type { IncomingWebhook } from '../triggers/webhooks.js';
 import type { DeliveryPage, WebhookResponse } from '../triggers/webhook-types.js';
-import type { SchedulePreview, TriggerDetailView } from '../scheduler/triggers-service.js';
+import type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
 import type { ApprovalDecisionInput } from './approval-decision.js';
 import type { CallbackBody } from './waits-service.js';
 import type {

@@ -32,9 +32,9 @@ import {
   type DelegationRow,
   type EventWaitRow,
 } from '../store/waits.js';
-import type { EngineContext } from './context.js';
+import type { EngineContext } from '../engine/context.js';
 import { iso } from './convert.js';
-import { afterWake, wakeInTransaction, type WakeResult } from './wake.js';
+import { afterWake, wakeInTransaction, type WakeResult } from '../engine/wake.js';
 
 type RunRef = { id: string; workspace_id: string };
 

@@ -5,9 +5,9 @@
 import { sql, type Insertable, type Transaction } from 'kysely';
 import type { DB, RunEventTable, RunTable } from '../store/schema.js';
 import { insertRuns, type RunInsert } from '../store/run-insert.js';
-import type { EngineContext } from './context.js';
-import type { Worker } from './worker.js';
-import { WAKE_CHANNEL } from './worker.js';
+import type { EngineContext } from '../engine/context.js';
+import type { Worker } from '../engine/worker.js';
+import { WAKE_CHANNEL } from '../engine/worker.js';
 import { findAutomation, getAutomationById, type AutomationRow } from '../store/automations.js';
 import {
   appendRunEvents,
@@ -25,7 +25,7 @@ import { validateInputs } from '../definition/json-schema.js';
 import { resolveTemplates } from '../definition/template.js';
 import type { Definition, Plan } from '../definition/types.js';
 import { ConflictError, ErrorCode, NotFoundError, ValidationError } from '../errors.js';
-import { isTerminalRun, RunStatus, SkipReason, StepStatus } from './status.js';
+import { isTerminalRun, RunStatus, SkipReason, StepStatus } from '../states.js';
 import { runEventView, runView } from './convert.js';
 import type { Page, RunEventView, RunListFilter, RunView } from './views.js';
 import type { StartRunRequest } from './service.js';
