@@ -1,8 +1,52 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of src/, lowest first; a folder may import only from the layers below it (and the
+ * root files: states, errors, clock, ids, paging, time). `npm run lint` fails on a wrong import
+ * (rule `@typescript-eslint/no-restricted-imports`) and on any file-level import cycle
+ * (scripts/check-cycles.mjs). See src/ARCHITECTURE.md.
+ */
+const LAYERS = {
+  definition: { may: [], types: ['actions'] },
+  config: { may: ['definition'] },
+  store: { may: ['definition'] },
+  actions: { may: ['definition', 'config'] },
+  engine: { may: ['definition', 'config', 'store', 'actions'] },
+  scheduler: { may: ['definition', 'config', 'store', 'actions', 'engine'] },
+  agent: { may: ['definition', 'config', 'store', 'actions', 'engine'] },
+  // the triggers service reads schedule cursors and slots (pure scheduler helpers)
+  triggers: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler'] },
+  node: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers'] },
+  // the API never touches the store or the run core: it asks the node (api/ARCHITECTURE.md)
+  api: { may: ['definition', 'config', 'actions', 'node', 'triggers', 'agent'] },
+  // the published client carries the node's view types, never its code
+  client: { may: [], types: ['definition', 'actions', 'node', 'triggers', 'agent', 'engine'] },
+  cli: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers', 'node', 'api', 'client'] },
+  testing: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers', 'node'] },
+};
+const FOLDERS = [...Object.keys(LAYERS), 'web', 'mcp'];
+
+function layerRule(folder, { may, types = [] }) {
+  const forbidden = FOLDERS.filter((f) => f !== folder && !may.includes(f));
+  const allowed = [...may, ...types.map((t) => `${t} (types only)`), 'the root files'].join(', ');
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        // relative specifiers only (src/ is at most two folders deep), so packages named like a folder pass
+        patterns: forbidden.map((f) => ({
+          group: [`../${f}/**`, `../../${f}/**`],
+          message: `src/${folder}/ may not import src/${f}/; it may import ${allowed} (see src/ARCHITECTURE.md).`,
+          allowTypeImports: types.includes(f),
+        })),
+      }],
+    },
+  };
+}
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/web/dist/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'src/web/dist/**', 'web/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -10,6 +54,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'off',
       'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  ...Object.entries(LAYERS).map(([folder, layer]) => layerRule(folder, layer)),
+  {
+    // the root files sit below every folder
+    files: ['src/*.ts'],
+    ignores: ['src/index.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: FOLDERS.map((f) => `./${f}/**`), message: 'the root files (states, errors, clock, ids, paging, time) import no folder of src/.' }] }],
     },
   },
   {

@@ -8,6 +8,7 @@
  * - peak RSS of the process.
  * Set BENCH_RUNS (default 3000), BENCH_LATENCY (default 300), BENCH_DIALECTS (default sqlite,postgres).
  */
+import { internalsOf } from '../src/testing/index.js';
 import { benchDatabase } from './database.js';
 import { createRota, type Rota } from '../src/node/rota.js';
 import { createApi, serveApi } from '../src/api/server.js';
@@ -75,14 +76,14 @@ async function throughput(rota: Rota, ws: string): Promise<{ runsPerS: number; s
  */
 function waitTerminal(rota: Rota, runId: string): Promise<void> {
   return new Promise((resolve) => {
-    const off = rota.context.notifier.subscribe(runId, (events) => {
+    const off = internalsOf(rota).context.notifier.subscribe(runId, (events) => {
       if (events.some((e) => e.type === 'run.succeeded' || e.type === 'run.failed' || e.type === 'run.canceled' || e.type === 'run.timed_out')) {
         off();
         resolve();
       }
     });
     // The run may have ended before the subscription: check once after subscribing.
-    void rota.store.db
+    void internalsOf(rota).store.db
       .selectFrom('runs')
       .select('status')
       .where('id', '=', runId)

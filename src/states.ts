@@ -12,8 +12,9 @@ export const RunStatus = {
 } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
-const TERMINAL_RUN = new Set<string>([RunStatus.succeeded, RunStatus.failed, RunStatus.canceled, RunStatus.timed_out, RunStatus.skipped]);
-export function isTerminalRun(status: string): boolean {
+export type TerminalRunStatus = typeof RunStatus.succeeded | typeof RunStatus.failed | typeof RunStatus.canceled | typeof RunStatus.timed_out | typeof RunStatus.skipped;
+const TERMINAL_RUN = new Set<string>([RunStatus.succeeded, RunStatus.failed, RunStatus.canceled, RunStatus.timed_out, RunStatus.skipped] satisfies TerminalRunStatus[]);
+export function isTerminalRun(status: string): status is TerminalRunStatus {
   return TERMINAL_RUN.has(status);
 }
 export const ACTIVE_RUN_STATUSES = [RunStatus.running, RunStatus.waiting] as const;
@@ -68,3 +69,59 @@ export const Scope = {
 } as const;
 export type Scope = (typeof Scope)[keyof typeof Scope];
 export const ALL_SCOPES: Scope[] = Object.values(Scope);
+
+/** The run log's entry types (`run_events.type`), read by the timeline, the SSE stream and the report. */
+export const RunEventType = {
+  run_queued: 'run.queued',
+  run_skipped: 'run.skipped',
+  run_started: 'run.started',
+  run_resumed: 'run.resumed',
+  run_lease_taken_over: 'run.lease_taken_over',
+  run_waiting: 'run.waiting',
+  run_released: 'run.released',
+  run_cancel_requested: 'run.cancel_requested',
+  run_succeeded: 'run.succeeded',
+  run_failed: 'run.failed',
+  run_canceled: 'run.canceled',
+  run_timed_out: 'run.timed_out',
+  step_started: 'step.started',
+  step_succeeded: 'step.succeeded',
+  step_failed: 'step.failed',
+  step_skipped: 'step.skipped',
+  step_canceled: 'step.canceled',
+  step_waiting: 'step.waiting',
+  step_retrying: 'step.retrying',
+  approval_requested: 'approval.requested',
+  approval_decision: 'approval.decision',
+  approval_resolved: 'approval.resolved',
+  event_matched: 'event.matched',
+  delegation_callback: 'delegation.callback',
+  agent_model_call: 'agent.model_call',
+  agent_tool_call: 'agent.tool_call',
+  artifact_validated: 'artifact.validated',
+  artifact_repaired: 'artifact.repaired',
+  artifact_invalid: 'artifact.invalid',
+  budget_raised: 'budget.raised',
+  budget_exceeded: 'budget.exceeded',
+} as const;
+export type RunEventType = (typeof RunEventType)[keyof typeof RunEventType];
+
+/** The run-log entry that records a run's end, per terminal status. */
+export const RUN_ENDED_EVENT = {
+  succeeded: RunEventType.run_succeeded,
+  failed: RunEventType.run_failed,
+  canceled: RunEventType.run_canceled,
+  timed_out: RunEventType.run_timed_out,
+  skipped: RunEventType.run_skipped,
+} as const satisfies Record<TerminalRunStatus, RunEventType>;
+
+/** The run status an entry moves the run to, where it is one (terminal or waiting). */
+const STATUS_OF_EVENT: ReadonlyMap<string, RunStatus> = new Map<string, RunStatus>([
+  ...Object.entries(RUN_ENDED_EVENT).map(([status, type]) => [type, status as RunStatus] as const),
+  [RunEventType.run_waiting, RunStatus.waiting],
+]);
+
+export function runStatusAfter(type: string): RunStatus | null {
+  return STATUS_OF_EVENT.get(type) ?? null;
+}
+

@@ -5,6 +5,7 @@
  * Waiting for a person (tool approval, budget approval) ends the handler with a suspension; the
  * step is called again once the approval is decided, and replays up to the same point.
  */
+import { RunEventType } from '../states.js';
 import { createHash } from 'node:crypto';
 import type { ModelMessage } from 'ai';
 import type { ActionContext, Suspension } from '../actions/types.js';
@@ -154,7 +155,7 @@ class AgentLoop {
       const latencyMs = performance.now() - started;
       await this.#memo.record({
         kind: 'model', name: this.#model.ref, hash, request: summary, response: null, status: 'error', error, latencyMs,
-        event: { type: 'agent.model_call', data: { model: this.#model.ref, status: 'error', error, latency_ms: Math.round(latencyMs) } },
+        event: { type: RunEventType.agent_model_call, data: { model: this.#model.ref, status: 'error', error, latency_ms: Math.round(latencyMs) } },
       });
       throw err;
     }
@@ -163,7 +164,7 @@ class AgentLoop {
     await this.#memo.record({
       kind: 'model', name: this.#model.ref, hash, request: summary, response: turn, status: 'ok', tokens: turn.usage, costUsd, latencyMs,
       event: {
-        type: 'agent.model_call',
+        type: RunEventType.agent_model_call,
         data: {
           model: this.#model.ref, status: 'ok', finish_reason: turn.finishReason,
           tool_calls: turn.toolCalls.map((c) => c.name), text: clip(turn.text, EVENT_TEXT),
@@ -202,13 +203,13 @@ class AgentLoop {
         const raised = isRecord(state.value) ? { scope: decision.scope, max_cost_usd: num(state.value.max_cost_usd), max_tokens: num(state.value.max_tokens) } : { scope: decision.scope };
         await this.#memo.record({
           kind: 'budget', name: decision.scope, hash: 'budget', request: details, response: { approval_id: id, ...raised }, status: 'ok', latencyMs: 0,
-          event: { type: 'budget.raised', data: { approval_id: id, ...raised } },
+          event: { type: RunEventType.budget_raised, data: { approval_id: id, ...raised } },
         });
         this.#applyBudgetRecord({ approval_id: id, ...raised });
         return this.#checkBudget(estimatedInput, maxTokens);
       }
     }
-    await this.#event('budget.exceeded', { ...details, reason: decision.reason });
+    await this.#event(RunEventType.budget_exceeded, { ...details, reason: decision.reason });
     throw new BudgetExceededError(`model call not made: ${decision.reason}`, details);
   }
 
@@ -328,13 +329,13 @@ class AgentLoop {
       request: { tool: name, model_name: modelName, arguments: requested, ...(used !== requested ? { arguments_used: used } : {}), approval },
       response: { output },
       status: 'ok', latencyMs,
-      event: { type: 'agent.tool_call', data: { tool: name, arguments: bounded(used), output: bounded(output), latency_ms: Math.round(latencyMs), ...(approval ? { approval } : {}) } },
+      event: { type: RunEventType.agent_tool_call, data: { tool: name, arguments: bounded(used), output: bounded(output), latency_ms: Math.round(latencyMs), ...(approval ? { approval } : {}) } },
     });
   }
 
   async #abortRun(): Promise<never> {
-    if (this.ctx.services.cancelRun) await this.ctx.services.cancelRun();
-    else await this.runtime.cancelRun(this.ctx.run.workspaceId, this.ctx.run.id);
+    // A node's services always cancel; without them (an action tested alone) the step fails `canceled`.
+    await this.ctx.services.cancelRun?.();
     throw new NonRetriableError('the run was aborted by an approver', { code: ErrorCode.canceled });
   }
 
@@ -350,12 +351,12 @@ class AgentLoop {
         id: this.runtime.ids(), run_id: this.ctx.run.id, step_id: this.ctx.step.id, position, kind: repair ? 'repair' : 'answer',
         valid: valid ? 1 : 0, errors: valid ? null : JSON.stringify(errors.slice(0, 50)), sha256, size_bytes: Buffer.byteLength(content), content, created_at: now,
       });
-      const type = valid ? (repair ? 'artifact.repaired' : 'artifact.validated') : 'artifact.invalid';
+      const type = valid ? (repair ? RunEventType.artifact_repaired : RunEventType.artifact_validated) : RunEventType.artifact_invalid;
       await appendRunEvents(tx, this.ctx.run.id, [{ type, step_id: this.ctx.step.id, data: { artifact_id: row.id, position, valid, sha256, errors: errors.slice(0, MAX_REPORTED_ERRORS) }, key: `artifact:${this.ctx.step.id}:${position}` }], now);
     });
   }
 
-  async #event(type: string, data: unknown): Promise<void> {
+  async #event(type: RunEventType, data: unknown): Promise<void> {
     await appendRunEvents(this.runtime.store.db, this.ctx.run.id, [{ type, step_id: this.ctx.step.id, data, key: `${type}:${this.ctx.step.id}:${this.ctx.attempt}:${this.#memo.position}` }], this.ctx.now());
   }
 

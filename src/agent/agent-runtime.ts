@@ -14,8 +14,6 @@ export interface AgentRuntime {
   models: ModelResolver;
   tools: ToolRegistry;
   mcp: McpConnections;
-  /** Cancels a run (an approver chose `abort`). */
-  cancelRun(workspaceId: string, runId: string): Promise<void>;
 }
 
 export function createAgentRuntime(options: {
@@ -23,7 +21,6 @@ export function createAgentRuntime(options: {
   config: RotaConfig;
   ids: IdGenerator;
   tools?: ToolDefinition[];
-  cancelRun: AgentRuntime['cancelRun'];
   env?: NodeJS.ProcessEnv;
 }): AgentRuntime {
   const tools = new ToolRegistry();
@@ -35,6 +32,5 @@ export function createAgentRuntime(options: {
     models: createModelResolver(options.config, options.env),
     tools,
     mcp: new McpConnections(options.config.mcpServers),
-    cancelRun: options.cancelRun,
   };
 }

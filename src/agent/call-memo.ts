@@ -5,6 +5,7 @@
  * that has no successful record. Failed calls are recorded too (the cost ledger keeps them) but
  * do not occupy a position.
  */
+import type { RunEventType } from '../states.js';
 import { createHash } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import { canonicalJson } from '../definition/parse.js';
@@ -27,7 +28,7 @@ export interface CallRecord {
   costUsd?: number;
   latencyMs: number;
   /** run event type for this record (null: none) */
-  event: { type: string; data: unknown } | null;
+  event: { type: RunEventType; data: unknown } | null;
 }
 
 export function requestHash(value: unknown): string {

@@ -1,3 +1,4 @@
+import type { RunEventType } from '../states.js';
 import type { RunEventView } from '../node/views.js';
 import { readSse } from './sse.js';
 import type { Transport } from './transport.js';
@@ -56,7 +57,7 @@ function toEvent(data: string, id: string | null, type: string): RunEventView | 
   if (seq === null) return null;
   return {
     seq,
-    type: event.type ?? type,
+    type: (event.type ?? type) as RunEventType,
     step_id: event.step_id ?? null,
     data: event.data ?? null,
     created_at: event.created_at ?? new Date().toISOString(),

@@ -98,6 +98,24 @@ export function resolveConfig(options: ResolveConfigOptions = {}): RotaConfig {
   return deepFreeze(merged as unknown as RotaConfig);
 }
 
+/**
+ * A configuration given in code (an embedding application's `createRota({ config })`, tests):
+ * completed with {@link DEFAULT_CONFIG} at every depth, with a generated node id when none is
+ * given, and deeply frozen. Values are validated like a file layer (errors name `config.<key>`),
+ * except `providers`, `models` and `mcpServers`, which code gives in their resolved shape (see
+ * RotaConfig); an already resolved configuration is returned as it is.
+ */
+export function completeConfig(partial: Partial<RotaConfig> = {}): RotaConfig {
+  if (Object.isFrozen(partial) && typeof partial.nodeId === 'string') return partial as RotaConfig;
+  const problems: ErrorDetail[] = [];
+  const { providers: _p, models: _m, mcpServers: _s, ...plain } = partial;
+  validateLayer(plain, problems, (path) => `config.${path.join('.')}`);
+  if (problems.length > 0) throw configError(problems);
+  const merged = mergeDeep(structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>, partial);
+  if (merged.nodeId === undefined) merged.nodeId = defaultNodeId();
+  return deepFreeze(merged as unknown as RotaConfig);
+}
+
 /** The config file that {@link resolveConfig} reads, or null (none given and none in cwd). */
 export function locateConfigFile(options: { file?: string; env?: NodeJS.ProcessEnv; cwd?: string }): string | null {
   const cwd = resolve(options.cwd ?? process.cwd());

@@ -51,12 +51,6 @@ export class CommitQueue {
     return this.#enqueue({ insert }) as Promise<boolean>;
   }
 
-  /**
-   * Set by the facade on PostgreSQL: the channel NOTIFYed when a batch inserted runs (workers on
-   * every node wake). The NOTIFY is part of the insert statement (store/run-insert.ts).
-   */
-  wakeChannel: string | null = null;
-
   #enqueue(work: Item['work']): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       this.#pending.push({ work, resolve, reject });
@@ -76,7 +70,7 @@ export class CommitQueue {
     if (dialect === 'postgres' && batch.every((item) => typeof item.work === 'object' && 'insert' in item.work)) {
       // Only new runs: insertRuns is ONE statement there, its own transaction. No BEGIN and
       // COMMIT round trips (webhook ingestion: a third of the statements it sent).
-      return insertRuns(this.store.db, dialect, batch.map((item) => (item.work as { insert: RunInsert }).insert), { wake: this.wakeChannel });
+      return insertRuns(this.store.db, dialect, batch.map((item) => (item.work as { insert: RunInsert }).insert), { wake: true });
     }
     return this.store.db.transaction().execute(async (tx) => {
       const out: unknown[] = new Array(batch.length);
@@ -89,7 +83,7 @@ export class CommitQueue {
         else flushes.push(i);
       }
       if (inserts.length > 0) {
-        const done = await insertRuns(tx, dialect, inserts.map((i) => (batch[i].work as { insert: RunInsert }).insert), { wake: this.wakeChannel });
+        const done = await insertRuns(tx, dialect, inserts.map((i) => (batch[i].work as { insert: RunInsert }).insert), { wake: true });
         inserts.forEach((i, k) => (out[i] = done[k]));
       }
       if (flushes.length > 0) {

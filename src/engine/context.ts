@@ -9,9 +9,18 @@ import type { Notifier } from './notifier.js';
 import type { Logger } from './logger.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { RunRow } from '../store/runs.js';
-import type { Transaction } from 'kysely';
-import type { DB } from '../store/schema.js';
-import type { EventRow } from '../store/events.js';
+
+/**
+ * The calls the run core makes into the layers above it (triggers, the node's services). They
+ * are one typed object, bound once when a node is wired (node/rota.ts), so that the core never
+ * imports those layers and no system is completed by setters after construction.
+ */
+export interface EngineHooks {
+  /** A run's terminal state committed (publishes Rota's `run.*` events). Must not throw. */
+  runEnded(run: RunRow): void;
+  /** The services an action of one run step may use (events, child runs, approvals, waits). */
+  servicesFor(run: { id: string; workspace_id: string }, stepId: string): ActionServices;
+}
 
 /** Everything the engine's systems share, passed explicitly (no singletons). */
 export interface EngineContext {
@@ -25,14 +34,6 @@ export interface EngineContext {
   /** group commit of run state changes (see commit-queue.ts) */
   commits: CommitQueue;
   logger: Logger;
-  /** services for actions of one run (emit events, start child runs, read runs) */
-  servicesFor(run: { id: string; workspace_id: string }, stepId: string): ActionServices;
   random: () => number;
-  /** Set by the facade: a run's terminal state committed (publishes Rota's `run.*` events). Must not throw. */
-  runEnded?: (run: RunRow) => void;
-  /**
-   * Set by the facade: called in the transaction that stored a new (not duplicate) event; matches
-   * the workspace's `wait_for_event` steps. Returns what to do once that transaction committed.
-   */
-  eventStored?: (tx: Transaction<DB>, event: EventRow) => Promise<() => void>;
+  hooks: EngineHooks;
 }

@@ -6,9 +6,9 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { EngineContext } from './context.js';
-import type { Admission, AdmittedRun, CreateRunSpec, RunsService } from '../node/runs-service.js';
+import type { Admission, AdmittedRun, CreateRunSpec, RunCreation } from './run-creation.js';
 import type { Conn } from '../store/connect.js';
-import type { FireLimitDef, OverlapPolicy, TriggerDef } from '../definition/types.js';
+import type { Definition, FireLimitDef, OverlapPolicy, TriggerDef } from '../definition/types.js';
 import { evaluateFilter } from '../definition/filter.js';
 import { resolveTemplates } from '../definition/template.js';
 import { parseDuration } from '../definition/duration.js';
@@ -18,7 +18,6 @@ import { activeRunsOf, lockAutomationRows } from '../store/runs.js';
 import type { Dialect } from '../store/dialect.js';
 import { NotFoundError, RateLimitedError, toErrorShape } from '../errors.js';
 import { RunStatus, SkipReason } from '../states.js';
-import type { Definition } from '../definition/types.js';
 
 export interface FireRequest {
   workspaceId: string;
@@ -44,7 +43,7 @@ export class FireService {
   /** Concurrent single fires (webhook deliveries, events) read their automations in one query. */
   readonly #automations: CoalescedLoader<string, AutomationRow>;
 
-  constructor(private readonly ctx: EngineContext, private readonly runs: RunsService) {
+  constructor(private readonly ctx: EngineContext, private readonly runs: RunCreation) {
     this.#automations = new CoalescedLoader((ids) => getAutomationsByIds(ctx.store.db, ids));
   }
 

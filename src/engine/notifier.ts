@@ -3,7 +3,7 @@
  * nodes are found by polling the event log; local ones arrive here at once.
  */
 import { EventEmitter } from 'node:events';
-import type { RunEventView } from '../node/views.js';
+import type { RunEventView } from './run-events.js';
 
 export class Notifier {
   readonly #emitter = new EventEmitter();

@@ -14,7 +14,7 @@ import { ErrorCode, NonRetriableError, RetriableError, toErrorShape, type ErrorS
 import type { ActionContext, StepLogger, Suspension } from '../actions/types.js';
 import type { EngineContext } from './context.js';
 import type { RunRow, StepRow } from '../store/runs.js';
-import { RunStatus, StepStatus } from '../states.js';
+import { RunEventType, RunStatus, StepStatus, type TerminalRunStatus } from '../states.js';
 import { decideOutcome, type StepOutcome } from './outcome.js';
 import { hardFailure, mainPlanDone, nextOnFailureStep, readySteps, runOutputStepId } from './plan-state.js';
 import { RunWriter, LeaseLostError } from './run-writer.js';
@@ -125,7 +125,7 @@ export class RunExecutor {
       for (const step of this.#candidates()) {
         if (step.if && !evaluateFilter(step.if, this.#scope())) {
           this.#setStep(step.id, { status: StepStatus.skipped, ended_at: this.#now() });
-          this.#writer.event('step.skipped', step.id, { reason: 'condition' }, `step.skipped:${step.id}`);
+          this.#writer.event(RunEventType.step_skipped, step.id, { reason: 'condition' }, `step.skipped:${step.id}`);
           progressed = true;
           continue;
         }
@@ -165,7 +165,7 @@ export class RunExecutor {
       wake_at: null,
       waiting_for: null,
     });
-    this.#writer.event('step.started', step.id, { attempt }, `step.started:${step.id}:${attempt}`);
+    this.#writer.event(RunEventType.step_started, step.id, { attempt }, `step.started:${step.id}:${attempt}`);
   }
 
   #resolveInput(step: PlanStep): { ok: true; value: unknown } | { ok: false; error: ErrorShape } {
@@ -242,7 +242,7 @@ export class RunExecutor {
         },
         step: { id: step.id },
         log: stepLogger(logs, () => this.#now()),
-        services: this.#ctx.servicesFor(this.#run, step.id),
+        services: this.#ctx.hooks.servicesFor(this.#run, step.id),
         runtime: { http: this.#ctx.config.http, shell: this.#ctx.config.shell },
         now: () => this.#now(),
         state,
@@ -278,21 +278,21 @@ export class RunExecutor {
     switch (outcome.kind) {
       case 'succeed':
         this.#setStep(step.id, { ...base, status: StepStatus.succeeded, output: JSON.stringify(outcome.output), ended_at: now, state: null, wake_at: null, waiting_for: null });
-        this.#writer.event('step.succeeded', step.id, { attempt }, `step.succeeded:${step.id}:${attempt}`);
+        this.#writer.event(RunEventType.step_succeeded, step.id, { attempt }, `step.succeeded:${step.id}:${attempt}`);
         return;
       case 'suspend': {
         const s = outcome.suspension;
         this.#setStep(step.id, { ...base, status: StepStatus.waiting, state: JSON.stringify(s.state ?? null), wake_at: s.wakeAt, waiting_for: s.waitingFor });
-        this.#writer.event('step.waiting', step.id, { waiting_for: s.waitingFor, wake_at: iso(s.wakeAt) }, `step.waiting:${step.id}:${attempt}:${this.#ctx.ids()}`);
+        this.#writer.event(RunEventType.step_waiting, step.id, { waiting_for: s.waitingFor, wake_at: iso(s.wakeAt) }, `step.waiting:${step.id}:${attempt}:${this.#ctx.ids()}`);
         return;
       }
       case 'retry':
         this.#setStep(step.id, { ...base, status: StepStatus.waiting, error: JSON.stringify(outcome.error), wake_at: outcome.at, waiting_for: 'retry' });
-        this.#writer.event('step.retrying', step.id, { attempt, error: outcome.error, retry_at: iso(outcome.at) }, `step.retrying:${step.id}:${attempt}`);
+        this.#writer.event(RunEventType.step_retrying, step.id, { attempt, error: outcome.error, retry_at: iso(outcome.at) }, `step.retrying:${step.id}:${attempt}`);
         return;
       case 'fail':
         this.#setStep(step.id, { ...base, status: StepStatus.failed, error: JSON.stringify(outcome.error), ended_at: now, wake_at: null, waiting_for: null });
-        this.#writer.event('step.failed', step.id, { attempt, error: outcome.error }, `step.failed:${step.id}:${attempt}`);
+        this.#writer.event(RunEventType.step_failed, step.id, { attempt, error: outcome.error }, `step.failed:${step.id}:${attempt}`);
         return;
       default: {
         const never: never = outcome;
@@ -340,7 +340,7 @@ export class RunExecutor {
     const deadline = this.#run.deadline_at;
     const claimAt = wake === null ? deadline : deadline === null ? wake : Math.min(wake, deadline);
     this.#writer.patchRun({ status: RunStatus.waiting, waiting_for: waiting[0].waiting_for, lease_owner: null, claim_at: claimAt });
-    this.#writer.event('run.waiting', null, { waiting_for: waiting[0].waiting_for, steps: waiting.map((s) => s.step_id), wake_at: iso(wake) }, `run.waiting:${this.#ctx.ids()}`);
+    this.#writer.event(RunEventType.run_waiting, null, { waiting_for: waiting[0].waiting_for, steps: waiting.map((s) => s.step_id), wake_at: iso(wake) }, `run.waiting:${this.#ctx.ids()}`);
     await this.#writer.flush();
   }
 
@@ -372,7 +372,7 @@ export class RunExecutor {
       this.#drainCompletions();
       // Steps that did not finish stay `running`; the next owner executes them again.
       this.#writer.patchRun({ lease_owner: null, claim_at: this.#now() });
-      this.#writer.event('run.released', null, { node: this.#ctx.config.nodeId }, `run.released:${this.#ctx.ids()}`);
+      this.#writer.event(RunEventType.run_released, null, { node: this.#ctx.config.nodeId }, `run.released:${this.#ctx.ids()}`);
       await this.#writer.flush();
       return;
     }
@@ -384,13 +384,13 @@ export class RunExecutor {
       if (row.status === StepStatus.running || row.status === StepStatus.waiting || row.status === StepStatus.pending) {
         const wasActive = row.status !== StepStatus.pending;
         this.#setStep(row.step_id, { status: StepStatus.canceled, ended_at: this.#now(), wake_at: null, waiting_for: null, ...(wasActive ? { error: JSON.stringify({ ...error, step_id: row.step_id }) } : {}) });
-        if (wasActive) this.#writer.event('step.canceled', row.step_id, { reason }, `step.canceled:${row.step_id}`);
+        if (wasActive) this.#writer.event(RunEventType.step_canceled, row.step_id, { reason }, `step.canceled:${row.step_id}`);
       }
     }
     return this.#end(reason === 'canceled' ? RunStatus.canceled : RunStatus.timed_out, null, error);
   }
 
-  async #end(status: RunStatus, output: unknown, error: ErrorShape | null): Promise<void> {
+  async #end(status: TerminalRunStatus, output: unknown, error: ErrorShape | null): Promise<void> {
     this.#writer.finish(status, output, error);
     await this.#writer.flush();
   }
@@ -401,7 +401,7 @@ export class RunExecutor {
       const status = this.#steps.get(step.id)?.status;
       if (status === StepStatus.pending || status === StepStatus.waiting) {
         this.#setStep(step.id, { status: StepStatus.canceled, ended_at: this.#now(), wake_at: null, waiting_for: null });
-        if (status === StepStatus.waiting) this.#writer.event('step.canceled', step.id, { reason: 'run_failed' }, `step.canceled:${step.id}`);
+        if (status === StepStatus.waiting) this.#writer.event(RunEventType.step_canceled, step.id, { reason: 'run_failed' }, `step.canceled:${step.id}`);
       }
     }
   }

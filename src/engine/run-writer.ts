@@ -7,8 +7,8 @@ import type { EngineContext } from './context.js';
 import type { RunTable, StepTable } from '../store/schema.js';
 import type { NewRunEvent, RunRow } from '../store/runs.js';
 import type { ErrorShape } from '../errors.js';
-import type { RunEventView } from '../node/views.js';
-import { isTerminalRun, type RunStatus } from '../states.js';
+import type { RunEventView } from './run-events.js';
+import { isTerminalRun, RUN_ENDED_EVENT, type RunEventType, type TerminalRunStatus } from '../states.js';
 
 export class LeaseLostError extends Error {
   constructor(runId: string) {
@@ -25,7 +25,7 @@ export class RunWriter {
 
   constructor(private readonly ctx: EngineContext, private readonly row: RunRow) {}
 
-  event(type: string, stepId: string | null, data: unknown, key: string): void {
+  event(type: RunEventType, stepId: string | null, data: unknown, key: string): void {
     this.#events.push({ type, step_id: stepId, data, key });
   }
 
@@ -38,7 +38,7 @@ export class RunWriter {
     Object.assign(this.row, patch);
   }
 
-  finish(status: RunStatus, output: unknown, error: ErrorShape | null): void {
+  finish(status: TerminalRunStatus, output: unknown, error: ErrorShape | null): void {
     const now = this.ctx.clock.now();
     this.patchRun({
       status,
@@ -49,7 +49,8 @@ export class RunWriter {
       lease_owner: null,
       claim_at: null,
     });
-    this.event(`run.${status}`, null, error ? { error } : null, `run.${status}`);
+    const type = RUN_ENDED_EVENT[status];
+    this.event(type, null, error ? { error } : null, type);
     this.#finished = true;
   }
 
@@ -78,7 +79,7 @@ export class RunWriter {
     if (result.cancelRequested && !isTerminalRun(String(row.status))) this.onCancelRequested?.();
     this.publish(events, result.lastSeq, now);
     if (finished && (row.parent_run_id || row.concurrency_limit !== null)) this.ctx.notifier.runsAvailable();
-    if (finished) this.ctx.runEnded?.(row);
+    if (finished) this.ctx.hooks.runEnded(row);
   }
 
   /** Set by the executor: a flush saw that someone asked for this run to be canceled. */

@@ -9,11 +9,11 @@
  * `waiting` (then it takes), or the step ended. The cause itself (decision, match, callback) is
  * durable already; only the prompt wake-up is best effort, the step's own timeout still applies.
  */
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import { wakeStep } from '../store/waits.js';
 import type { EngineContext } from './context.js';
-import { WAKE_CHANNEL } from './worker.js';
+import { Channel } from '../store/channels.js';
 
 export type WakeResult = 'woken' | 'busy' | 'gone';
 
@@ -24,7 +24,7 @@ const RETRY_ATTEMPTS = 320;
 
 export async function wakeInTransaction(ctx: EngineContext, tx: Transaction<DB>, runId: string, stepId: string): Promise<WakeResult> {
   const result = await wakeStep(tx, runId, stepId, ctx.clock.now());
-  if (result === 'woken' && ctx.store.dialect === 'postgres') await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
+  if (result === 'woken') await ctx.store.notify(tx, Channel.wake);
   return result;
 }
 

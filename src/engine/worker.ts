@@ -6,6 +6,7 @@
  * this node (in-process signal), from other nodes (PostgreSQL NOTIFY), from a timer set to the
  * earliest known due time, and from a fallback poll.
  */
+import { RunEventType, RunStatus } from '../states.js';
 import { sql } from 'kysely';
 import type { EngineContext } from './context.js';
 import {
@@ -17,11 +18,10 @@ import {
 } from '../store/runs.js';
 import type { Conn } from '../store/connect.js';
 import { RunExecutor } from './run-executor.js';
-import { RunStatus } from '../states.js';
+import { Channel } from '../store/channels.js';
 
 /** A queued run held back by concurrency is re-checked at the latest after this long. */
 const CONCURRENCY_RECHECK_MS = 5_000;
-export const WAKE_CHANNEL = 'rota_wake';
 
 export class Worker {
   readonly #ctx: EngineContext;
@@ -49,7 +49,7 @@ export class Worker {
     this.#running = true;
     const { worker } = this.#ctx.config;
     this.#unsubscribe.push(this.#ctx.notifier.onRunsAvailable(() => this.wake()));
-    this.#unsubscribe.push(await this.#ctx.store.listen(WAKE_CHANNEL, () => this.wake()));
+    this.#unsubscribe.push(await this.#ctx.store.listen(Channel.wake, () => this.wake()));
     this.#pollTimer = setInterval(() => this.wake(), worker.pollMs);
     this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), Math.max(50, Math.floor(worker.leaseMs / 3)));
     this.wake();
@@ -177,7 +177,7 @@ export class Worker {
     const previous = new Map(rows.map((r) => [r.id, r]));
     const events = updated.map((row) => {
       const before = previous.get(row.id)!;
-      const type = before.status === RunStatus.queued ? 'run.started' : before.status === RunStatus.waiting ? 'run.resumed' : 'run.lease_taken_over';
+      const type = before.status === RunStatus.queued ? RunEventType.run_started : before.status === RunStatus.waiting ? RunEventType.run_resumed : RunEventType.run_lease_taken_over;
       const data = before.status === RunStatus.running ? { node: nodeId, previous_owner: before.lease_owner } : { node: nodeId };
       return {
         run_id: row.id,
@@ -185,7 +185,7 @@ export class Worker {
         type,
         step_id: null,
         data: JSON.stringify(data),
-        idempotency_key: type === 'run.started' ? type : `${type}:${this.#ctx.ids()}`,
+        idempotency_key: type === RunEventType.run_started ? type : `${type}:${this.#ctx.ids()}`,
         created_at: now,
       };
     });

@@ -13,6 +13,8 @@
  * Who may decide: a token with `approvals:write` (or `admin`), and, when the approval lists
  * `approvers`, one matching an entry by token id, token name, or one of its scopes (e.g. `admin`).
  */
+import { pageLimit, takePage } from '../paging.js';
+import { isTerminalRun, RunEventType } from '../states.js';
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { ActionServices, ApprovalRequest, ApprovalState } from '../actions/types.js';
@@ -31,9 +33,7 @@ import {
 import { appendRunEvents, getRunRow } from '../store/runs.js';
 import { fromJson } from '../store/json.js';
 import type { EngineContext } from '../engine/context.js';
-import type { RunsService } from './runs-service.js';
-import { isTerminalRun } from '../states.js';
-import { iso } from './convert.js';
+import { iso } from '../time.js';
 import { afterWake, wakeInTransaction, type WakeResult } from '../engine/wake.js';
 import { decideApproval, decidedBy, type ApprovalDecisionInput, type DecisionRecord, type Decider } from './approval-decision.js';
 import type { ApprovalView, Page, Principal } from './views.js';
@@ -43,7 +43,7 @@ const ON_TIMEOUT_OUTCOME = { reject: 'rejected', approve: 'approved', abort: 'ab
 const MAX_MESSAGE = 10_000;
 
 export class ApprovalsService {
-  constructor(private readonly ctx: EngineContext, private readonly runs: () => RunsService) {}
+  constructor(private readonly ctx: EngineContext, private readonly cancelRun: (workspaceId: string, runId: string) => Promise<unknown>) {}
 
   /** The approval services of one run step (see ActionServices). */
   forStep(run: { id: string; workspace_id: string }, stepId: string): Pick<ActionServices, 'requestApproval' | 'getApproval' | 'cancelRun'> {
@@ -51,7 +51,7 @@ export class ApprovalsService {
       requestApproval: (req) => this.request(run, stepId, req),
       getApproval: (id) => this.stateOf(run.workspace_id, id),
       cancelRun: async () => {
-        await this.runs().cancel(run.workspace_id, run.id);
+        await this.cancelRun(run.workspace_id, run.id);
       },
     };
   }
@@ -83,7 +83,7 @@ export class ApprovalsService {
       const existing = await insertApproval(tx, row);
       if (existing.id === row.id) {
         const data = { approval_id: row.id, kind: row.kind, key: row.key, message: row.message, expires_at: iso(row.expires_at) };
-        await appendRunEvents(tx, run.id, [{ type: 'approval.requested', step_id: stepId, data, key: `approval.requested:${row.id}` }], now);
+        await appendRunEvents(tx, run.id, [{ type: RunEventType.approval_requested, step_id: stepId, data, key: `approval.requested:${row.id}` }], now);
       }
       return existing;
     });
@@ -119,10 +119,10 @@ export class ApprovalsService {
         if (row) await this.#settle(tx, row);
       });
     }
-    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
+    const limit = pageLimit(opts.limit);
     const { rows, total } = await listApprovalRows(db, workspaceId, { state: opts.state, runId: opts.runId, before: opts.cursor, limit: limit + 1 });
-    const items = rows.slice(0, limit).map(approvalView);
-    return { items, next_cursor: rows.length > limit ? items[items.length - 1].id : null, total };
+    const page = takePage(rows, limit, (r) => r.id);
+    return { items: page.rows.map(approvalView), next_cursor: page.next_cursor, total };
   }
 
   async get(workspaceId: string, id: string): Promise<ApprovalView> {
@@ -157,7 +157,7 @@ export class ApprovalsService {
       const last = decision.decisions[decision.decisions.length - 1];
       const final = next.state !== 'pending';
       const data = { approval_id: id, decision: last.decision, by: last.by_name ?? last.by, comment: last.comment, ...(final ? { state: next.state } : {}) };
-      const type = final ? 'approval.resolved' : 'approval.decision';
+      const type = final ? RunEventType.approval_resolved : RunEventType.approval_decision;
       await appendRunEvents(tx, row.run_id, [{ type, step_id: row.step_id, data, key: `${type}:${id}:${last.by}` }], now);
       const wake = final ? await wakeInTransaction(this.ctx, tx, row.run_id, row.step_id) : null;
       return { row: next, wake, aborted: next.state === 'aborted' };
@@ -166,8 +166,7 @@ export class ApprovalsService {
     if (outcome.aborted) {
       // Abort ends the run `canceled` through the one cancel path; if this node dies first, the
       // woken step sees `aborted` and cancels the run itself.
-      await this.runs()
-        .cancel(workspaceId, outcome.row.run_id)
+      await this.cancelRun(workspaceId, outcome.row.run_id)
         .catch((err) => this.ctx.logger.warn({ run_id: outcome.row.run_id, err: String(err) }, 'canceling an aborted run failed; its step will'));
     }
     return this.get(workspaceId, id);
@@ -186,7 +185,7 @@ export class ApprovalsService {
     if (!(await updateApproval(tx, row.id, 'pending', patch))) return (await getApprovalRow(tx, row.id)) ?? row;
     if (run && !ended) {
       const data = { approval_id: row.id, state: 'expired', outcome, on_timeout: row.on_timeout };
-      await appendRunEvents(tx, row.run_id, [{ type: 'approval.resolved', step_id: row.step_id, data, key: `approval.resolved:${row.id}:expired` }], now);
+      await appendRunEvents(tx, row.run_id, [{ type: RunEventType.approval_resolved, step_id: row.step_id, data, key: `approval.resolved:${row.id}:expired` }], now);
     }
     return { ...row, ...patch };
   }

@@ -2,6 +2,7 @@
  * Applying definitions as immutable versions, and the automation lifecycle. An unchanged
  * definition (same canonical hash) writes nothing; any change writes version N+1.
  */
+import { pageLimit, takePage } from '../paging.js';
 import type { EngineContext } from '../engine/context.js';
 import {
   deleteTriggersExcept,
@@ -21,13 +22,13 @@ import type { Conn } from '../store/connect.js';
 import { compileDefinition, definitionHash } from '../definition/parse.js';
 import type { Definition } from '../definition/types.js';
 import { ConflictError, DefinitionError, NotFoundError } from '../errors.js';
-import { sql } from 'kysely';
 import { updateTrigger } from '../store/schedules.js';
 import { freshCursor } from '../scheduler/cursor.js';
 import { scheduleHash, slotSource } from '../scheduler/slots.js';
-import { SCHEDULES_CHANNEL } from '../scheduler/scheduler.js';
+import { Channel } from '../store/channels.js';
 import { resetScheduleCursors } from '../triggers/triggers-service.js';
 import { randomToken } from '../ids.js';
+import type { AutomationStatus } from '../states.js';
 import { automationView, versionView } from './convert.js';
 import type { ApplyResult, AutomationView, Page, VersionView } from './views.js';
 
@@ -38,15 +39,18 @@ export interface ApplyOptions {
   mustNotExist?: boolean;
 }
 
-export class AutomationsService {
-  constructor(private readonly ctx: EngineContext) {}
+/** What applying and pausing automations reaches in the trigger systems. */
+export interface AutomationHooks {
+  /** Replaces literal webhook secrets by references to encrypted copies (triggers/secrets.ts). */
+  sealSecrets(workspaceId: string, definition: Definition): Promise<Definition>;
+  /** A workspace's triggers changed (webhook endpoint cache, event-trigger index). */
+  triggersChanged(workspaceId: string): Promise<void>;
+  /** An automation's status changed (publishes `automation.paused`). */
+  statusChanged(workspaceId: string, row: AutomationRow, status: AutomationStatus): Promise<void>;
+}
 
-  /** Set by the facade: replaces literal webhook secrets by references to encrypted copies (triggers/secrets.ts). */
-  sealSecrets: (workspaceId: string, definition: Definition) => Promise<Definition> = async (_, definition) => definition;
-  /** Set by the facade: a workspace's triggers changed (event-trigger index invalidation). */
-  triggersChanged: (workspaceId: string) => Promise<void> = async () => undefined;
-  /** Set by the facade: an automation's status changed (publishes `automation.paused`). */
-  statusChanged: (workspaceId: string, row: AutomationRow, status: string) => Promise<void> = async () => undefined;
+export class AutomationsService {
+  constructor(private readonly ctx: EngineContext, private readonly hooks: AutomationHooks) {}
 
   async validate(raw: unknown): Promise<void> {
     compileDefinition(raw, (type) => this.ctx.actions.get(type));
@@ -55,7 +59,7 @@ export class AutomationsService {
   async apply(workspaceId: string, raw: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
     const compiled = compileDefinition(raw, (type) => this.ctx.actions.get(type));
     // a literal secret never reaches the stored definition, its hash or the plan cache
-    const definition = await this.sealSecrets(workspaceId, compiled.definition);
+    const definition = await this.hooks.sealSecrets(workspaceId, compiled.definition);
     if (opts.mustExist !== undefined && opts.mustExist !== definition.name) {
       throw new ConflictError(`definition name "${definition.name}" does not match "${opts.mustExist}"`);
     }
@@ -103,7 +107,7 @@ export class AutomationsService {
       return { id: existing.id, version, created: false, changed: true };
     });
     this.ctx.plans.put(outcome.id, outcome.version, { ...compiled, definition });
-    if (outcome.changed) await this.triggersChanged(workspaceId);
+    if (outcome.changed) await this.hooks.triggersChanged(workspaceId);
     if (outcome.changed) this.ctx.notifier.schedulesChanged();
     return { automation: await this.get(workspaceId, definition.name), created: outcome.created, changed: outcome.changed };
   }
@@ -155,7 +159,7 @@ export class AutomationsService {
     }
     await deleteTriggersExcept(tx, automationId, triggers.map((t) => t.id));
     // Other nodes' schedulers re-plan at commit (PostgreSQL); this node's after it (see apply).
-    if (this.ctx.store.dialect === 'postgres') await sql`SELECT pg_notify(${SCHEDULES_CHANNEL}, '')`.execute(tx);
+    await this.ctx.store.notify(tx, Channel.schedules);
   }
 
   async get(workspaceId: string, name: string): Promise<AutomationView> {
@@ -166,10 +170,10 @@ export class AutomationsService {
 
   async list(workspaceId: string, opts: { status?: string; cursor?: string | null; limit?: number } = {}): Promise<Page<AutomationView>> {
     const { db } = this.ctx.store;
-    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 200);
+    const limit = pageLimit(opts.limit);
     const { rows, total } = await listAutomations(db, workspaceId, { status: opts.status, after: opts.cursor, limit: limit + 1 });
-    const items = await Promise.all(rows.slice(0, limit).map((r) => this.#view(db, r)));
-    return { items, next_cursor: rows.length > limit ? items[items.length - 1].name : null, total };
+    const page = takePage(rows, limit, (r) => r.name);
+    return { items: await Promise.all(page.rows.map((r) => this.#view(db, r))), next_cursor: page.next_cursor, total };
   }
 
   async versions(workspaceId: string, name: string): Promise<VersionView[]> {
@@ -184,7 +188,7 @@ export class AutomationsService {
     return versionView(v);
   }
 
-  async setStatus(workspaceId: string, name: string, status: 'active' | 'paused' | 'archived'): Promise<AutomationView> {
+  async setStatus(workspaceId: string, name: string, status: AutomationStatus): Promise<AutomationView> {
     const { db } = this.ctx.store;
     const row = await this.#row(db, workspaceId, name);
     // For file-sourced automations the status is an overlay: applying the file never resets it.
@@ -195,7 +199,7 @@ export class AutomationsService {
       if (status === 'active' && row.status !== 'active') await resetScheduleCursors(tx, this.ctx, row.id, now);
     });
     this.ctx.notifier.schedulesChanged();
-    if (status !== row.status) await this.statusChanged(workspaceId, row, status);
+    if (status !== row.status) await this.hooks.statusChanged(workspaceId, row, status);
     return this.get(workspaceId, name);
   }
 

@@ -1,4 +1,5 @@
 /** Row → view conversions, one place per table. */
+import { iso } from '../time.js';
 import type { AutomationRow, TriggerRow, VersionRow } from '../store/automations.js';
 import type { RunEventRow, RunRow, StepRow } from '../store/runs.js';
 import type { EventRow } from '../store/events.js';
@@ -7,9 +8,6 @@ import { fromJson } from '../store/json.js';
 import type { Definition, Plan } from '../definition/types.js';
 import type { AutomationView, EventView, RunEventView, RunView, StepView, TokenView, TriggerView, VersionView } from './views.js';
 
-export function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
-}
 
 export function automationView(row: AutomationRow, workspace: string, definition: Definition, triggers: TriggerRow[]): AutomationView {
   return {

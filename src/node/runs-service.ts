@@ -1,93 +1,49 @@
 /**
- * Creating, reading, canceling, retrying and replaying runs. Creation is one transaction: run
- * row, its pending steps and its first event, committed before the caller hears of the run.
+ * Runs as the interfaces see them: start (the manual trigger), read, list, cancel, retry, replay,
+ * report, and waiting for or following a run. Creation itself is the run core's (engine/run-creation.ts).
  */
-import { sql, type Insertable, type Transaction } from 'kysely';
-import type { DB, RunEventTable, RunTable } from '../store/schema.js';
-import { insertRuns, type RunInsert } from '../store/run-insert.js';
 import type { EngineContext } from '../engine/context.js';
-import type { Worker } from '../engine/worker.js';
-import { WAKE_CHANNEL } from '../engine/worker.js';
-import { findAutomation, getAutomationById, type AutomationRow } from '../store/automations.js';
-import {
-  appendRunEvents,
-  findRunByIdempotencyKey,
-  getRunRow,
-  getStepRows,
-  listRunEvents,
-  wakeQueued,
-  wakeRun,
-  type RunRow,
-  type StepRow,
-} from '../store/runs.js';
+import type { RunCreation } from '../engine/run-creation.js';
+import type { RunCancel } from '../engine/run-cancel.js';
+import type { FireService } from '../engine/fire.js';
+import type { RunEventView } from '../engine/run-events.js';
+import { findAutomation, getAutomationById } from '../store/automations.js';
+import { getRunRow, getStepRows, listRunEvents, listRuns, type RunRow } from '../store/runs.js';
 import type { Conn } from '../store/connect.js';
-import { validateInputs } from '../definition/json-schema.js';
-import { resolveTemplates } from '../definition/template.js';
-import type { Definition, Plan } from '../definition/types.js';
-import { ConflictError, ErrorCode, NotFoundError, ValidationError } from '../errors.js';
-import { isTerminalRun, RunStatus, SkipReason, StepStatus } from '../states.js';
-import { runEventView, runView } from './convert.js';
-import type { Page, RunEventView, RunListFilter, RunView } from './views.js';
-import type { StartRunRequest } from './service.js';
-import { buildReport } from './report.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { RunStatus } from '../states.js';
+import { pageLimit, takePage } from '../paging.js';
 import { runArtifacts } from '../agent/conversation.js';
+import { runEventView, runView } from './convert.js';
+import { buildReport } from './report.js';
+import type { RunWatch } from './run-watch.js';
+import type { Page, RunListFilter, RunReport, RunView } from './views.js';
 
-export interface CreateRunSpec {
-  workspaceId: string;
-  automationId: string;
-  /** the automation's row when the caller has just read it (trigger fires), saving a query */
-  automationRow?: AutomationRow;
-  version?: number;
-  inputs: Record<string, unknown> | undefined;
+export interface StartRunRequest {
+  inputs?: Record<string, unknown>;
   idempotencyKey?: string | null;
-  trigger: { id: string; kind: string; source: string; data?: unknown; headers?: Record<string, string> };
-  parent?: { runId: string; stepId: string };
-  retryOf?: { run: RunRow; steps: StepRow[] };
-  replayOf?: string;
-  /** Trigger fires record invalid inputs as a `skipped` run (reason invalid_inputs) instead of throwing. */
-  recordInvalidInputs?: boolean;
-  /** Activation time (default: now). */
-  receivedAt?: number;
-  /** When the run is queued (default: now): a scheduled fire written ahead commits at its slot. */
-  at?: number;
-  /** Decided inside the creating transaction: overlap, fire limits (see fire.ts). */
-  admit?: (tx: Transaction<DB>, info: { automationId: string; now: number }) => Promise<Admission>;
-  /** Sees the run row as admitted, before it is inserted (fire.ts tracks a batch's runs). */
-  onAdmitted?: (row: AdmittedRun) => void;
+  /** start on this version (default: the latest) */
+  version?: number;
 }
 
-/** A run row as admission left it; fields may still be changed until it is inserted. */
-export type AdmittedRun = PreparedRun['run'];
-
-interface PreparedRun {
-  kind: 'new';
-  automation: AutomationRow;
-  version: number;
-  checked: ReturnType<typeof validateInputs>;
-  run: Insertable<RunTable> & { id: string; status: string; retry_of: string | null; replay_of: string | null };
-  steps: ReturnType<typeof initialSteps>;
-  now: number;
-}
-
-export type Admission =
-  | { kind: 'run' }
-  /** run after the active runs of the automation: held `queued` by a concurrency limit of one */
-  | { kind: 'queue' }
-  | { kind: 'skip'; reason: SkipReason; message: string; details?: unknown };
+/** A cancel that reaches a running run waits this long for the owner to abort its step. */
+const CANCEL_SETTLE_MS = 5_000;
+/** ... of which this long when the owner is another node (it sees the request at its next heartbeat). */
+const CANCEL_REMOTE_MS = 2_000;
 
 export class RunsService {
-  /** Set by the facade: refuses a manual run over the automation's fire limit (429). */
-  checkManualLimit: (automationId: string, definition: Definition) => Promise<void> = async () => undefined;
-
-  constructor(private readonly ctx: EngineContext, private readonly worker: () => Worker | null) {}
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly deps: { creation: RunCreation; fires: FireService; cancel: RunCancel; watch: RunWatch },
+  ) {}
 
   async start(workspaceId: string, name: string, req: StartRunRequest): Promise<{ run: RunView; created: boolean }> {
     const automation = await findAutomation(this.ctx.store.db, workspaceId, name);
     if (!automation) throw new NotFoundError(`automation "${name}" not found`);
     if (automation.status !== 'active') throw new ConflictError(`automation "${name}" is ${automation.status}; resume it before starting runs`);
     const { definition } = await this.ctx.plans.get(this.ctx.store.db, automation.id, req.version ?? automation.latest_version);
-    if (definition.execution?.fire_limit) await this.checkManualLimit(automation.id, definition);
-    const result = await this.create({
+    if (definition.execution?.fire_limit) await this.deps.fires.checkManualLimit(automation.id, definition);
+    const result = await this.deps.creation.create({
       workspaceId,
       automationId: automation.id,
       automationRow: automation,
@@ -99,147 +55,6 @@ export class RunsService {
     return { run: await this.get(workspaceId, result.runId), created: result.created };
   }
 
-  /** The one way runs come to exist (manual, child, retry, replay, trigger fires). */
-  async create(spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: string }> {
-    // A trigger fire with nothing to decide skips the look-up of its key (one query per webhook):
-    // the insert's conflict finds a re-delivery. Fires that decide (overlap, limits) must look
-    // first, or a re-delivery would act again (cancel_previous).
-    const prepared = await this.#prepare(this.ctx.store.db, spec, !(spec.recordInvalidInputs && !spec.admit));
-    if (prepared.kind === 'existing') return prepared.result;
-    if (!spec.admit && prepared.checked.ok) {
-      // Nothing to decide inside the transaction: the run joins the batched insert.
-      const { run, steps, version, now } = prepared;
-      const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
-      const event = { run_id: run.id, seq: 1, type: 'run.queued', step_id: null, data: JSON.stringify(data), idempotency_key: 'run.queued', created_at: now };
-      const inserted = await this.ctx.commits.insert({ run, steps, events: [event] });
-      return this.#finish(spec, prepared, inserted ? RunStatus.queued : null);
-    }
-    const status = await this.ctx.commits.run((tx) => this.#record(tx, prepared, spec));
-    return this.#finish(spec, prepared, status);
-  }
-
-  /**
-   * `create` for many specs inside the caller's transaction (the scheduler claims fire ids,
-   * records the runs and advances the cursors in one commit): admissions in order, then one
-   * multi-row insert per table. No look-up of the keys first: the insert's conflict says it. The
-   * caller wakes workers when a returned status is `queued`: `pg_notify(WAKE_CHANNEL)` once in its
-   * transaction (PostgreSQL) and `notifier.runsAvailable()` after the commit.
-   */
-  async createManyInTx(tx: Transaction<DB>, specs: CreateRunSpec[]): Promise<Array<{ runId: string; created: boolean; status: string }>> {
-    const built: Array<{ prepared: PreparedRun; item: RunInsert; status: string }> = [];
-    for (const spec of specs) {
-      const prepared = (await this.#prepare(tx, spec, false)) as PreparedRun;
-      built.push({ prepared, ...(await this.#build(tx, prepared, spec)) });
-    }
-    const inserted = await insertRuns(tx, this.ctx.store.dialect, built.map((b) => b.item));
-    const results = [];
-    for (const [i, { prepared, status }] of built.entries()) {
-      if (inserted[i]) {
-        results.push({ runId: prepared.run.id, created: true, status });
-        continue;
-      }
-      const existing = await findRunByIdempotencyKey(tx, prepared.automation.id, specs[i]!.idempotencyKey!);
-      results.push({ runId: existing!.id, created: false, status: existing!.status });
-    }
-    return results;
-  }
-
-  async #prepare(conn: Conn, spec: CreateRunSpec, precheck = true): Promise<PreparedRun | { kind: 'existing'; result: { runId: string; created: false; status: string } }> {
-    const automation = spec.automationRow ?? (await getAutomationById(conn, spec.automationId));
-    if (!automation || automation.workspace_id !== spec.workspaceId) throw new NotFoundError('automation not found');
-    if (spec.idempotencyKey && precheck) {
-      const existing = await findRunByIdempotencyKey(conn, automation.id, spec.idempotencyKey);
-      if (existing) return { kind: 'existing' as const, result: { runId: existing.id, created: false, status: existing.status } };
-    }
-    const version = spec.version ?? automation.latest_version;
-    const { plan } = await this.ctx.plans.get(conn, automation.id, version);
-    const checked = validateInputs(plan.inputsSchema, spec.inputs ?? {});
-    if (!checked.ok && !spec.recordInvalidInputs) {
-      throw new ValidationError("inputs do not match the automation's inputs schema", checked.errors, ErrorCode.inputs_invalid);
-    }
-    const inputs = (checked.ok ? checked.value : (spec.inputs ?? {})) as Record<string, unknown>;
-    const now = spec.at ?? this.ctx.clock.now();
-    const id = this.ctx.ids();
-    const activation = {
-      kind: spec.trigger.kind,
-      trigger_id: spec.trigger.id,
-      workspace: spec.workspaceId,
-      source: spec.trigger.source,
-      data: spec.trigger.data ?? null,
-      ...(spec.trigger.headers ? { headers: spec.trigger.headers } : {}),
-      received_at: new Date(spec.receivedAt ?? now).toISOString(),
-      idempotency_key: spec.idempotencyKey ?? null,
-    };
-    const concurrencyKey = plan.concurrencyKey && checked.ok ? String(resolveTemplates(plan.concurrencyKey, { inputs })) : null;
-    const run = {
-      id,
-      workspace_id: spec.workspaceId,
-      automation_id: automation.id,
-      automation_name: automation.name,
-      version,
-      trigger_id: spec.trigger.id,
-      trigger_kind: spec.trigger.kind,
-      activation: JSON.stringify(activation),
-      idempotency_key: spec.idempotencyKey ?? null,
-      inputs: JSON.stringify(inputs),
-      status: RunStatus.queued,
-      queued_at: now,
-      parent_run_id: spec.parent?.runId ?? null,
-      parent_step_id: spec.parent?.stepId ?? null,
-      retry_of: spec.retryOf?.run.id ?? null,
-      replay_of: spec.replayOf ?? null,
-      concurrency_key: concurrencyKey,
-      concurrency_limit: plan.concurrency,
-      claim_at: now,
-      timeout_ms: plan.timeoutMs,
-      event_seq: 1,
-      attempt: 0,
-      cost_usd: 0,
-      tokens: 0,
-      cancel_requested: 0,
-      pinned: 0,
-      updated_at: now,
-    };
-    const steps = initialSteps(plan, id, spec.retryOf?.steps);
-    return { kind: 'new', automation, version, checked, run, steps, now };
-  }
-
-  /** Admission and the inserts; null when the idempotency key was taken meanwhile. */
-  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<string | null> {
-    const { item, status } = await this.#build(tx, prepared, spec);
-    const [inserted] = await insertRuns(tx, this.ctx.store.dialect, [item]);
-    if (!inserted) return null;
-    if (status !== RunStatus.skipped && this.ctx.store.dialect === 'postgres') await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
-    return status;
-  }
-
-  /** The admission decision and the rows it makes: the run, its steps and its first events. */
-  async #build(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ item: RunInsert; status: string }> {
-    const { automation, version, checked, run, steps, now } = prepared;
-    let admission: Admission = checked.ok
-      ? { kind: 'run' }
-      : { kind: 'skip', reason: SkipReason.invalid_inputs, message: "inputs do not match the automation's inputs schema", details: checked.errors };
-    if (admission.kind === 'run' && spec.admit) admission = await spec.admit(tx, { automationId: automation.id, now });
-    const row = admission.kind === 'skip' ? skippedRun(run, admission, now) : admission.kind === 'queue' ? { ...run, concurrency_limit: 1 } : { ...run };
-    spec.onAdmitted?.(row);
-    const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
-    const events: Insertable<RunEventTable>[] = [{ run_id: run.id, seq: 1, type: 'run.queued', step_id: null, data: JSON.stringify(data), idempotency_key: 'run.queued', created_at: now }];
-    if (admission.kind === 'skip') {
-      const skipData = JSON.stringify({ reason: admission.reason, message: admission.message, details: admission.details ?? null });
-      events.push({ run_id: run.id, seq: 2, type: 'run.skipped', step_id: null, data: skipData, idempotency_key: 'run.skipped', created_at: now });
-    }
-    return { item: { run: row, steps: admission.kind === 'skip' ? [] : steps, events }, status: row.status };
-  }
-
-  async #finish(spec: CreateRunSpec, prepared: { automation: { id: string }; run: { id: string } }, status: string | null) {
-    if (status === null) {
-      const existing = await findRunByIdempotencyKey(this.ctx.store.db, prepared.automation.id, spec.idempotencyKey!);
-      return { runId: existing!.id, created: false, status: existing!.status };
-    }
-    if (status === RunStatus.queued) this.ctx.notifier.runsAvailable();
-    return { runId: prepared.run.id, created: true, status };
-  }
-
   async get(workspaceId: string, runId: string): Promise<RunView> {
     const { db } = this.ctx.store;
     const row = await this.#row(db, workspaceId, runId);
@@ -249,21 +64,10 @@ export class RunsService {
   }
 
   async list(workspaceId: string, f: RunListFilter): Promise<Page<RunView>> {
-    const { db } = this.ctx.store;
-    const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
-    let q = db.selectFrom('runs').where('workspace_id', '=', workspaceId);
-    if (f.automation) q = q.where('automation_name', '=', f.automation);
-    if (f.status && f.status.length > 0) q = q.where('status', 'in', f.status);
-    if (f.trigger_id) q = q.where('trigger_id', '=', f.trigger_id);
-    if (f.since !== undefined) q = q.where('queued_at', '>=', f.since);
-    if (f.until !== undefined) q = q.where('queued_at', '<', f.until);
-    if (f.error_text) q = q.where('error', 'like', `%${f.error_text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
-    const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    let page = q.selectAll().orderBy('id', 'desc').limit(limit + 1);
-    if (f.cursor) page = page.where('id', '<', f.cursor);
-    const rows = await page.execute();
-    const items = rows.slice(0, limit).map((r) => runView(r, workspaceId));
-    return { items, next_cursor: rows.length > limit ? items[items.length - 1].id : null, total: Number(total.n) };
+    const limit = pageLimit(f.limit);
+    const { rows, total } = await listRuns(this.ctx.store.db, workspaceId, { ...f, before: f.cursor, limit: limit + 1 });
+    const page = takePage(rows, limit, (r) => r.id);
+    return { items: page.rows.map((r) => runView(r, workspaceId)), next_cursor: page.next_cursor, total };
   }
 
   async events(workspaceId: string, runId: string, opts: { after?: number; limit?: number } = {}): Promise<RunEventView[]> {
@@ -273,44 +77,15 @@ export class RunsService {
     return rows.map(runEventView);
   }
 
+  /** Ends the run `canceled` (an ended run is returned as it is). */
   async cancel(workspaceId: string, runId: string): Promise<RunView> {
-    const { db } = this.ctx.store;
-    await this.#row(db, workspaceId, runId);
-    const now = this.ctx.clock.now();
-    let canceled: RunRow | null = null;
-    const direct = await db.transaction().execute(async (tx) => {
-      const row = await getRunRow(tx, runId);
-      if (!row || isTerminalRun(row.status)) return 'done';
-      if (row.status === RunStatus.running) {
-        await appendRunEvents(tx, runId, [{ type: 'run.cancel_requested', data: null, key: 'run.cancel_requested' }], now, { cancel_requested: 1 });
-        return 'requested';
-      }
-      await this.#cancelNow(tx, row, now);
-      canceled = { ...row, status: RunStatus.canceled, ended_at: now };
-      return 'done';
-    });
-    if (canceled) this.ctx.runEnded?.(canceled);
-    if (direct === 'requested') {
-      if (!this.worker()?.cancelLocal(runId)) await this.wait(workspaceId, runId, 2_000);
-    }
-    return this.wait(workspaceId, runId, 5_000);
+    await this.#row(this.ctx.store.db, workspaceId, runId);
+    const outcome = await this.deps.cancel.request(runId);
+    if (outcome.kind === 'requested' && !outcome.local) await this.deps.watch.until(runId, CANCEL_REMOTE_MS);
+    return this.wait(workspaceId, runId, CANCEL_SETTLE_MS);
   }
 
-  /** Cancels a run that no node is executing (queued or waiting). */
-  async #cancelNow(tx: Conn, row: RunRow, now: number): Promise<void> {
-    const error = { code: ErrorCode.canceled, message: 'run was canceled' };
-    await tx
-      .updateTable('steps')
-      .set({ status: StepStatus.canceled, ended_at: now, wake_at: null, waiting_for: null })
-      .where('run_id', '=', row.id)
-      .where('status', 'in', [StepStatus.pending, StepStatus.waiting, StepStatus.running])
-      .execute();
-    const patch = { status: RunStatus.canceled, ended_at: now, error: JSON.stringify(error), claim_at: null, lease_owner: null, waiting_for: null, cancel_requested: 1 };
-    await appendRunEvents(tx, row.id, [{ type: 'run.canceled', data: { error }, key: 'run.canceled' }], now, patch);
-    if (row.parent_run_id) await wakeRun(tx, row.parent_run_id, row.parent_step_id, now);
-    if (row.concurrency_limit !== null) await wakeQueued(tx, row.automation_id, now);
-  }
-
+  /** New run from the failed step of a failed run; completed steps are reused. */
   async retry(workspaceId: string, runId: string): Promise<RunView> {
     const { db } = this.ctx.store;
     const row = await this.#row(db, workspaceId, runId);
@@ -318,7 +93,7 @@ export class RunsService {
       throw new ConflictError(`run ${runId} is ${row.status}; only failed, timed_out or canceled runs can be retried`);
     }
     const steps = await getStepRows(db, runId);
-    const { runId: id } = await this.create({
+    const { runId: id } = await this.deps.creation.create({
       workspaceId,
       automationId: row.automation_id,
       version: row.version,
@@ -329,13 +104,14 @@ export class RunsService {
     return this.get(workspaceId, id);
   }
 
+  /** New run with the same inputs, optionally overridden, optionally on another version. */
   async replay(workspaceId: string, runId: string, opts: { inputs?: Record<string, unknown>; version?: number } = {}): Promise<RunView> {
     const { db } = this.ctx.store;
     const row = await this.#row(db, workspaceId, runId);
     const automation = await getAutomationById(db, row.automation_id);
     const version = opts.version ?? row.version;
     if (!automation || version < 1 || version > automation.latest_version) throw new NotFoundError(`version ${version} not found`);
-    const { runId: id } = await this.create({
+    const { runId: id } = await this.deps.creation.create({
       workspaceId,
       automationId: row.automation_id,
       version,
@@ -346,58 +122,21 @@ export class RunsService {
     return this.get(workspaceId, id);
   }
 
-  async report(workspaceId: string, runId: string) {
+  async report(workspaceId: string, runId: string): Promise<RunReport> {
     const run = await this.get(workspaceId, runId);
     const events = await this.events(workspaceId, runId, { limit: 5000 });
     return buildReport(run, events, await runArtifacts(this.ctx.store, runId));
   }
 
+  /** The run once it is terminal (or waiting, with `untilWaiting`), or as it is after `timeoutMs`. */
   async wait(workspaceId: string, runId: string, timeoutMs: number, opts: { untilWaiting?: boolean } = {}): Promise<RunView> {
-    const done = (status: string) => isTerminalRun(status) || (opts.untilWaiting === true && status === RunStatus.waiting);
-    const first = await this.get(workspaceId, runId);
-    if (done(first.status) || timeoutMs <= 0) return first;
-    await new Promise<void>((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        clearInterval(poll);
-        off();
-        resolve();
-      };
-      const timer = setTimeout(finish, timeoutMs);
-      // Runs executed by other nodes are not announced here: poll their status as a fallback.
-      const poll = setInterval(() => {
-        void getRunRow(this.ctx.store.db, runId).then((r) => r && done(r.status) && finish(), () => undefined);
-      }, 250);
-      const off = this.ctx.notifier.subscribe(runId, (events) => {
-        if (events.some((e) => e.type.startsWith('run.') && done(e.type.slice(4)))) finish();
-      });
-    });
+    await this.#row(this.ctx.store.db, workspaceId, runId);
+    await this.deps.watch.until(runId, timeoutMs, opts);
     return this.get(workspaceId, runId);
   }
 
   subscribe(runId: string, afterSeq: number, onEvent: (event: RunEventView) => void): () => void {
-    let last = afterSeq;
-    let closed = false;
-    const deliver = (events: RunEventView[]) => {
-      for (const e of events) {
-        if (e.seq <= last || closed) continue;
-        last = e.seq;
-        onEvent(e);
-      }
-    };
-    const catchUp = async () => deliver((await listRunEvents(this.ctx.store.db, runId, last, 1000)).map(runEventView));
-    // Local events arrive at once; a poll catches events written by other nodes and any gap.
-    const off = this.ctx.notifier.subscribe(runId, (events) => {
-      if (events[0] && events[0].seq !== last + 1) void catchUp().catch(() => undefined);
-      else deliver(events);
-    });
-    const poll = setInterval(() => void catchUp().catch(() => undefined), 500);
-    void catchUp().catch(() => undefined);
-    return () => {
-      closed = true;
-      off();
-      clearInterval(poll);
-    };
+    return this.deps.watch.subscribe(runId, afterSeq, onEvent);
   }
 
   async #row(conn: Conn, workspaceId: string, runId: string): Promise<RunRow> {
@@ -406,32 +145,4 @@ export class RunsService {
     if (!row || row.workspace_id !== workspaceId) throw new NotFoundError(`run "${runId}" not found`);
     return row;
   }
-}
-
-/** A fire that was recorded but deliberately not executed (SPEC §3 `skipped`). */
-function skippedRun<R extends { status: string }>(run: R, admission: Extract<Admission, { kind: 'skip' }>, now: number) {
-  const error = { code: `skipped_${admission.reason}`, message: admission.message, details: admission.details };
-  return { ...run, status: RunStatus.skipped, skip_reason: admission.reason, ended_at: now, claim_at: null, event_seq: 2, error: JSON.stringify(error) };
-}
-
-/** Pending steps of a new run; a retry reuses the steps that completed in the failed run. */
-function initialSteps(plan: Plan, runId: string, previous?: StepRow[]) {
-  const reuse = new Map((previous ?? []).filter((s) => s.status === StepStatus.succeeded || s.status === StepStatus.skipped).map((s) => [s.step_id, s]));
-  const all = [...plan.steps, ...plan.onFailure];
-  return all.map((step, idx) => {
-    const old = plan.onFailure.includes(step) ? undefined : reuse.get(step.id);
-    return {
-      run_id: runId,
-      step_id: step.id,
-      idx,
-      status: old ? old.status : StepStatus.pending,
-      attempt: old ? old.attempt : 0,
-      started_at: old?.started_at ?? null,
-      ended_at: old?.ended_at ?? null,
-      input: old?.input ?? null,
-      output: old?.output ?? null,
-      external_ref: old ? JSON.stringify({ reused_from: old.run_id }) : null,
-      cost_usd: 0,
-    };
-  });
 }

@@ -26,12 +26,11 @@ import type {
   Workspace,
 } from './views.js';
 
-export interface StartRunRequest {
-  inputs?: Record<string, unknown>;
-  idempotencyKey?: string | null;
-  /** replay onto another version (default: latest) */
-  version?: number;
-}
+import type { StartRunRequest } from './runs-service.js';
+import type { PublishEventRequest } from './events-service.js';
+import type { AutomationStatus } from '../states.js';
+
+export type { StartRunRequest, PublishEventRequest };
 
 export interface RotaService {
   readonly nodeId: string;
@@ -57,7 +56,7 @@ export interface RotaService {
     versions(workspaceId: string, name: string): Promise<VersionView[]>;
     version(workspaceId: string, name: string, version: number): Promise<VersionView>;
     /** pause / resume / archive; on `source: file` automations this is an overlay kept across re-applies. */
-    setStatus(workspaceId: string, name: string, status: 'active' | 'paused' | 'archived'): Promise<AutomationView>;
+    setStatus(workspaceId: string, name: string, status: AutomationStatus): Promise<AutomationView>;
     /** Validates without saving; throws DefinitionError. */
     validate(raw: unknown): Promise<void>;
   };
@@ -81,7 +80,7 @@ export interface RotaService {
   };
 
   events: {
-    emit(workspaceId: string, event: { name: string; data?: unknown; id?: string }, source?: string): Promise<EventView>;
+    emit(workspaceId: string, event: PublishEventRequest, source?: string): Promise<EventView>;
     list(workspaceId: string, opts?: { name?: string; cursor?: string | null; limit?: number }): Promise<Page<EventView>>;
   };
 

@@ -5,6 +5,11 @@
 import type { ErrorShape } from '../errors.js';
 import type { Definition } from '../definition/types.js';
 import type { ArtifactView } from '../agent/conversation.js';
+import type { RunEventView } from '../engine/run-events.js';
+import type { FiredRun } from '../triggers/events.js';
+
+export type { RunEventView };
+export type { Page } from '../paging.js';
 
 export interface Workspace {
   id: string;
@@ -106,19 +111,6 @@ export interface RunView {
   steps?: StepView[];
 }
 
-export interface RunEventView {
-  seq: number;
-  type: string;
-  step_id: string | null;
-  data: unknown;
-  created_at: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-  total: number;
-}
 
 export interface RunListFilter {
   automation?: string;
@@ -139,7 +131,7 @@ export interface EventView {
   created_at: string;
   duplicate?: boolean;
   /** runs of the event triggers it matched (when published through `emit`); `created` false: fired before */
-  runs?: { automation: string; trigger_id: string; run_id: string; status: string; created: boolean }[];
+  runs?: FiredRun[];
 }
 
 export interface TokenView {

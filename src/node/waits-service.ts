@@ -8,6 +8,7 @@
  *   callback token (random, stored as a SHA-256 hash, bound to that run step); the runtime's
  *   callback completes the delegation once and wakes the step.
  */
+import { RunEventType } from '../states.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
@@ -33,7 +34,7 @@ import {
   type EventWaitRow,
 } from '../store/waits.js';
 import type { EngineContext } from '../engine/context.js';
-import { iso } from './convert.js';
+import { iso } from '../time.js';
 import { afterWake, wakeInTransaction, type WakeResult } from '../engine/wake.js';
 
 type RunRef = { id: string; workspace_id: string };
@@ -98,7 +99,7 @@ export class WaitsService {
       if (filter !== null && !evaluateFilter(filter, view)) continue;
       if (!(await markEventWaitMatched(tx, wait, { id: event.id, json: JSON.stringify(view) }, now))) continue;
       const data = { event_id: event.id, name: event.name };
-      await appendRunEvents(tx, wait.run_id, [{ type: 'event.matched', step_id: wait.step_id, data, key: `event.matched:${wait.step_id}` }], now);
+      await appendRunEvents(tx, wait.run_id, [{ type: RunEventType.event_matched, step_id: wait.step_id, data, key: `event.matched:${wait.step_id}` }], now);
       woken.push({ runId: wait.run_id, stepId: wait.step_id, wake: await wakeInTransaction(this.ctx, tx, wait.run_id, wait.step_id) });
     }
     return woken;
@@ -159,7 +160,7 @@ export class WaitsService {
         : { state: 'failed', error: JSON.stringify(body.error), completed_at: now };
       if (!(await completeDelegation(tx, id, patch))) throw new ConflictError(`delegation ${id} was completed concurrently`);
       const data = { delegation_id: id, state: patch.state };
-      await appendRunEvents(tx, row.run_id, [{ type: 'delegation.callback', step_id: row.step_id, data, key: `delegation.callback:${id}` }], now);
+      await appendRunEvents(tx, row.run_id, [{ type: RunEventType.delegation_callback, step_id: row.step_id, data, key: `delegation.callback:${id}` }], now);
       return { row, state: patch.state, wake: await wakeInTransaction(this.ctx, tx, row.run_id, row.step_id) };
     });
     afterWake(this.ctx, result.wake, result.row.run_id, result.row.step_id);

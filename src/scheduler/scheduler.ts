@@ -12,14 +12,13 @@ import { needsAdmission, type FireRequest, type FireService } from '../engine/fi
 import type { ScheduleTriggerDef } from '../definition/types.js';
 import { advanceCursors, earliestScheduleDue, lockActiveAutomations, selectDueSchedules, type CursorAdvance, type DueSchedule } from '../store/schedules.js';
 import { RunStatus, SkipReason } from '../states.js';
-import { sql, type Transaction } from 'kysely';
-import { WAKE_CHANNEL } from '../engine/worker.js';
+import type { Transaction } from 'kysely';
+import { Channel } from '../store/channels.js';
 import type { DB } from '../store/schema.js';
 import { catchUpPolicy, cursorSlot, decide, storeCursor } from './cursor.js';
 import { fireId } from './fire-id.js';
 import { slotSource } from './slots.js';
 
-export const SCHEDULES_CHANNEL = 'rota_schedules';
 
 export interface FiredSlot {
   automationId: string;
@@ -95,7 +94,7 @@ export class Scheduler {
     if (this.#running) return;
     this.#running = true;
     this.#unsubscribe.push(this.#ctx.notifier.onSchedulesChanged(() => this.wake()));
-    this.#unsubscribe.push(await this.#ctx.store.listen(SCHEDULES_CHANNEL, () => this.wake()));
+    this.#unsubscribe.push(await this.#ctx.store.listen(Channel.schedules, () => this.wake()));
     this.wake();
   }
 
@@ -209,7 +208,7 @@ export class Scheduler {
         const staged = plain.filter((r) => active.has(r.automation_id));
         if (staged.length === 0) return;
         fired = await this.#fireAll(tx, staged, due);
-        if (fired.some((f) => f.created && f.status === RunStatus.queued)) await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
+        if (fired.some((f) => f.created && f.status === RunStatus.queued)) await this.#ctx.store.notify(tx, Channel.wake);
         await sleepUntil(this.#ctx.clock, due);
       });
     } catch (err) {
@@ -238,7 +237,7 @@ export class Scheduler {
         firing = rows[0]!;
         fired = await this.#fireAll(tx, rows, now);
         firing = null;
-        if (dialect === 'postgres' && fired.some((f) => f.created && f.status === RunStatus.queued)) await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(tx);
+        if (fired.some((f) => f.created && f.status === RunStatus.queued)) await this.#ctx.store.notify(tx, Channel.wake);
       });
     } catch (err) {
       // The database itself failed (select or commit): the loop retries after a pause.

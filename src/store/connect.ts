@@ -1,15 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { DB } from './schema.js';
 import { ImmediateSqliteDialect, type Dialect } from './dialect.js';
 import { migrate } from './migrate.js';
 import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
-
-// BIGINT and count(*) arrive as strings from pg; every such value here fits a double.
-pg.types.setTypeParser(20, Number);
+import type { Channel } from './channels.js';
 
 /** A connection or a transaction; store functions take one and never open their own. */
 export type Conn = Kysely<DB> | Transaction<DB>;
@@ -32,10 +30,23 @@ export interface Store {
   db: Kysely<DB>;
   dialect: Dialect;
   /** PostgreSQL: LISTEN on a channel (a dedicated connection); SQLite: in-process only. */
-  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(channel: Channel, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /** PostgreSQL: NOTIFY on `conn` (delivered when its transaction commits); SQLite: nothing to do. */
+  notify(conn: Conn, channel: Channel): Promise<void>;
+  /** True when the database answers a trivial query (`/readyz`, health). */
+  ping(): Promise<boolean>;
   /** Where this store lives, without credentials, for logs and `rota doctor`. */
   describe(): string;
   close(): Promise<void>;
+}
+
+async function ping(db: Kysely<DB>): Promise<boolean> {
+  try {
+    await db.selectFrom('rota_meta').select('key').limit(1).execute();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -71,6 +82,8 @@ function openSqlite(dataDir: string, background?: StoreOptions['backgroundCheckp
     db,
     dialect: 'sqlite',
     listen: async () => async () => undefined,
+    notify: async () => undefined,
+    ping: () => ping(db),
     describe: () => `sqlite:${file}`,
     close: async () => {
       await checkpointer?.stop();
@@ -106,8 +119,18 @@ function withStatementCache(database: SQLite.Database): SQLite.Database {
   });
 }
 
+/**
+ * BIGINT and count(*) arrive as strings from pg; every such value here fits a double. Set on this
+ * pool's clients only: a global `pg.types.setTypeParser` would change how the embedding
+ * application's own `pg` clients parse BIGINT.
+ */
+const POOL_TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
 function openPostgres(url: string, poolSize: number): Store {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: POOL_TYPES });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
@@ -127,6 +150,10 @@ function openPostgres(url: string, poolSize: number): Store {
       return async () => {
         await client.end().catch(() => undefined);
       };
+    },
+    ping: () => ping(db),
+    notify: async (conn, channel) => {
+      await sql`SELECT pg_notify(${channel}, '')`.execute(conn);
     },
     describe: () => {
       const u = new URL(url);

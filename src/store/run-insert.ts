@@ -5,6 +5,7 @@
  * all three tables, each fed by one JSON parameter (`json_populate_recordset`), instead of three
  * VALUES lists of ~1,750 parameters that the server parsed and planned anew each time.
  */
+import { Channel } from './channels.js';
 import { CompiledQuery, sql, type Insertable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { Dialect } from './dialect.js';
@@ -21,14 +22,14 @@ const ROW_CHUNK = 200;
 
 /**
  * Inserts runs whose idempotency key is free; returns, per item, whether it was inserted.
- * `wake` (PostgreSQL): a channel the same statement NOTIFYs when it inserted any run. On
+ * `wake` (PostgreSQL): the same statement NOTIFYs `Channel.wake` when it inserted any run. On
  * PostgreSQL this is one statement, atomic without a transaction; on SQLite call it in one.
  */
-export async function insertRuns(conn: Conn, dialect: Dialect, items: RunInsert[], opts: { wake?: string | null } = {}): Promise<boolean[]> {
+export async function insertRuns(conn: Conn, dialect: Dialect, items: RunInsert[], opts: { wake?: boolean } = {}): Promise<boolean[]> {
   if (items.length === 0) return [];
   // One order on every node: concurrent batches inserting the same keys wait instead of deadlocking.
   const ordered = [...items].sort((a, b) => lockOrder(a).localeCompare(lockOrder(b)));
-  const inserted = dialect === 'postgres' ? await insertPostgres(conn, ordered, opts.wake ?? null) : await insertSqlite(conn, ordered);
+  const inserted = dialect === 'postgres' ? await insertPostgres(conn, ordered, opts.wake === true) : await insertSqlite(conn, ordered);
   return items.map((item) => inserted.has(item.run.id as string));
 }
 
@@ -66,7 +67,7 @@ function sqliteInsert(table: string, rows: object[], suffix = ''): CompiledQuery
  * Data-modifying CTEs: the steps and events of runs whose key was taken are filtered out by
  * joining on the runs the first CTE inserted; foreign keys are checked at the end of the statement.
  */
-async function insertPostgres(conn: Conn, ordered: RunInsert[], wake: string | null): Promise<Set<string>> {
+async function insertPostgres(conn: Conn, ordered: RunInsert[], wake: boolean): Promise<Set<string>> {
   const runs = ordered.map((item) => item.run);
   const steps = ordered.flatMap((item) => item.steps);
   const events = ordered.flatMap((item) => item.events);
@@ -84,7 +85,7 @@ async function insertPostgres(conn: Conn, ordered: RunInsert[], wake: string | n
       INSERT INTO runs (${runColumns.plain}) SELECT ${runColumns.qualified} FROM json_populate_recordset(NULL::runs, ${JSON.stringify(runs)}) AS x
       ON CONFLICT (automation_id, idempotency_key) DO NOTHING RETURNING id
     )${sql.join(ctes, sql``)}
-    SELECT r.id FROM r${wake === null ? sql`` : sql` CROSS JOIN (SELECT pg_notify(${wake}, '') FROM (SELECT 1 FROM r LIMIT 1) AS one) AS wake`}`.execute(conn);
+    SELECT r.id FROM r${!wake ? sql`` : sql` CROSS JOIN (SELECT pg_notify(${Channel.wake}, '') FROM (SELECT 1 FROM r LIMIT 1) AS one) AS wake`}`.execute(conn);
   return new Set(rows.map((r) => r.id));
 }
 

@@ -1,4 +1,5 @@
 /** Runs, their steps and their event log. Every function takes the caller's connection. */
+import type { RunEventType } from '../states.js';
 import { sql, type Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { RunTable, StepTable, RunEventTable } from './schema.js';
@@ -9,7 +10,7 @@ export type StepRow = StepTable;
 export type RunEventRow = RunEventTable;
 
 export interface NewRunEvent {
-  type: string;
+  type: RunEventType;
   step_id?: string | null;
   data?: unknown;
   /** unique per run; a re-appended event with the same key is dropped */
@@ -145,4 +146,42 @@ export async function wakeRun(conn: Conn, runId: string, stepId: string | null, 
     await conn.updateTable('steps').set({ wake_at: now }).where('run_id', '=', runId).where('step_id', '=', stepId).where('status', 'in', ['waiting', 'running']).execute();
   }
   await conn.updateTable('runs').set({ claim_at: now }).where('id', '=', runId).where('status', '=', 'waiting').execute();
+}
+
+/** Ends every step of a run that has not ended (`pending`, `waiting`, `running`) as `canceled`. */
+export async function cancelOpenSteps(conn: Conn, runId: string, now: number): Promise<void> {
+  await conn
+    .updateTable('steps')
+    .set({ status: 'canceled', ended_at: now, wake_at: null, waiting_for: null })
+    .where('run_id', '=', runId)
+    .where('status', 'in', ['pending', 'waiting', 'running'])
+    .execute();
+}
+
+export interface RunListQuery {
+  automation?: string;
+  status?: string[];
+  trigger_id?: string;
+  since?: number;
+  until?: number;
+  /** substring of the stored error (LIKE, with `%`, `_` and `\` escaped) */
+  error_text?: string;
+  /** ids below this one (keyset pagination, newest first) */
+  before?: string | null;
+  limit: number;
+}
+
+/** A workspace's runs, newest first, with the total that matches the filter. */
+export async function listRuns(conn: Conn, workspaceId: string, f: RunListQuery): Promise<{ rows: RunRow[]; total: number }> {
+  let q = conn.selectFrom('runs').where('workspace_id', '=', workspaceId);
+  if (f.automation) q = q.where('automation_name', '=', f.automation);
+  if (f.status && f.status.length > 0) q = q.where('status', 'in', f.status);
+  if (f.trigger_id) q = q.where('trigger_id', '=', f.trigger_id);
+  if (f.since !== undefined) q = q.where('queued_at', '>=', f.since);
+  if (f.until !== undefined) q = q.where('queued_at', '<', f.until);
+  if (f.error_text) q = q.where('error', 'like', `%${f.error_text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  let page = q.selectAll().orderBy('id', 'desc').limit(f.limit);
+  if (f.before) page = page.where('id', '<', f.before);
+  return { rows: await page.execute(), total: Number(total.n) };
 }

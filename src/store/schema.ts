@@ -4,6 +4,8 @@
  * code base serves both. Domain types live next to the code that uses them; conversions happen in
  * one place per table (the store module of that table).
  */
+import type { RunEventType } from '../states.js';
+
 export interface WorkspaceTable {
   id: string;
   name: string;
@@ -145,7 +147,7 @@ export interface StepTable {
 export interface RunEventTable {
   run_id: string;
   seq: number;
-  type: string;
+  type: RunEventType;
   step_id: string | null;
   /** JSON */
   data: string | null;

@@ -6,8 +6,7 @@
  * log lines, never a run. Each trigger keeps its newest DELIVERY_LOG_SIZE lines.
  */
 import type { EngineContext } from '../engine/context.js';
-import type { DeliveryRow } from '../store/webhooks.js';
-import { addUnauthenticated, insertDeliveries, pruneDeliveries } from '../store/webhooks.js';
+import { addUnauthenticated, type DeliveryRow, insertDeliveries, pruneDeliveries } from '../store/webhooks.js';
 import { toErrorShape } from '../errors.js';
 
 export const DELIVERY_LOG_SIZE = 200;

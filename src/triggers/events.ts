@@ -11,9 +11,10 @@
  * automation never matches that run's `run.*` event, and chains of `run.*` events stop after
  * {@link MAX_CHAIN_DEPTH} links, so automations cannot trigger themselves in a loop.
  */
+import type { Transaction } from 'kysely';
+import type { DB } from '../store/schema.js';
 import type { EngineContext } from '../engine/context.js';
 import type { FireRequest, FireResult } from '../engine/fire.js';
-import type { EventView } from '../node/views.js';
 import { insertEvent, type EventRow } from '../store/events.js';
 import { bumpTriggerGeneration, listUndispatched, markDispatched } from '../store/event-triggers.js';
 import type { RunRow } from '../store/runs.js';
@@ -30,6 +31,21 @@ const SYSTEM_STALENESS_MS = 1_000;
 
 export const RUN_EVENT_STATUSES = ['succeeded', 'failed', 'canceled', 'timed_out'] as const;
 
+/** A run an event trigger fired for a published event (`created` false: it was fired before). */
+export interface FiredRun {
+  automation: string;
+  trigger_id: string;
+  run_id: string;
+  status: string;
+  created: boolean;
+}
+
+/**
+ * Called in the transaction that stores a new (not duplicate) event: matches the workspace's
+ * waiting `wait_for_event` steps. Returns what to do once that transaction committed.
+ */
+export type EventStoredHook = (tx: Transaction<DB>, event: EventRow) => Promise<() => void>;
+
 export class EventService {
   #sweeper: NodeJS.Timeout | null = null;
 
@@ -37,7 +53,19 @@ export class EventService {
     private readonly ctx: EngineContext,
     private readonly index: EventTriggerIndex,
     private readonly fire: (request: FireRequest) => Promise<FireResult>,
+    private readonly eventStored: EventStoredHook,
   ) {}
+
+  /**
+   * Publishes an event into a workspace: stored (deduplicated by `dedupeId`), matched against
+   * waiting steps in the same transaction, then fired into every matching event trigger.
+   */
+  async publish(workspaceId: string, event: { name: string; data?: unknown; dedupeId?: string | null }, source: string): Promise<{ row: EventRow; duplicate: boolean; runs: FiredRun[] | null }> {
+    const matches = await this.index.match(workspaceId, event.name);
+    // pending until every matching trigger fired; with none there is nothing for the sweep to redo
+    const { row, duplicate } = await this.#store(workspaceId, event.name, event.data, event.dedupeId ?? null, source, matches.length > 0);
+    return { row, duplicate, runs: matches.length > 0 ? await this.dispatch(row, matches) : null };
+  }
 
   /** Event triggers that `name` would fire, for the publisher to store the event as pending or not. */
   match(workspaceId: string, name: string): Promise<IndexedTrigger[]> {
@@ -99,19 +127,17 @@ export class EventService {
       created_at: now,
       dispatched_at: pending ? null : now,
     };
-    const hook = this.ctx.eventStored;
-    if (!hook) return insertEvent(this.ctx.store.db, row);
     // waiting `wait_for_event` steps are matched in the transaction that stores the event
     const { stored, after } = await this.ctx.store.db.transaction().execute(async (tx) => {
       const inserted = await insertEvent(tx, row);
-      return { stored: inserted, after: inserted.duplicate ? () => undefined : await hook(tx, inserted.row) };
+      return { stored: inserted, after: inserted.duplicate ? () => undefined : await this.eventStored(tx, inserted.row) };
     });
     after();
     return stored;
   }
 
   /** Fires every matching trigger of a stored event; marks it dispatched once all of them were recorded. */
-  async dispatch(row: EventRow, matches: IndexedTrigger[]): Promise<NonNullable<EventView['runs']>> {
+  async dispatch(row: EventRow, matches: IndexedTrigger[]): Promise<FiredRun[]> {
     const data = fromJson(row.data);
     const settled = await Promise.allSettled(
       matches.map(async (m) => {
@@ -127,7 +153,7 @@ export class EventService {
         return { m, result };
       }),
     );
-    const runs: NonNullable<EventView['runs']> = [];
+    const runs: FiredRun[] = [];
     let failed = false;
     for (const outcome of settled) {
       if (outcome.status === 'rejected') {

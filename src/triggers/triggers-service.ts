@@ -11,11 +11,9 @@ import type { Conn } from '../store/connect.js';
 import { findAutomation, listTriggers, type TriggerRow } from '../store/automations.js';
 import { getTrigger, updateTrigger } from '../store/schedules.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { freshCursor } from '../scheduler/cursor.js';
-import { catchUpPolicy } from '../scheduler/cursor.js';
+import { catchUpPolicy, freshCursor } from '../scheduler/cursor.js';
 import { nextSlots, scheduleSpec, slotSource } from '../scheduler/slots.js';
-import { SCHEDULES_CHANNEL } from '../scheduler/scheduler.js';
-import { sql } from 'kysely';
+import { Channel } from '../store/channels.js';
 
 export interface TriggerDetailView {
   id: string;
@@ -114,7 +112,7 @@ export async function resetScheduleCursors(conn: Conn, ctx: EngineContext, autom
 }
 
 async function notifySchedules(conn: Conn, ctx: EngineContext): Promise<void> {
-  if (ctx.store.dialect === 'postgres') await sql`SELECT pg_notify(${SCHEDULES_CHANNEL}, '')`.execute(conn);
+  await ctx.store.notify(conn, Channel.schedules);
 }
 
 export function triggerDetailView(row: TriggerRow): TriggerDetailView {

@@ -4,6 +4,7 @@
  * The answer to an unauthenticated request never depends on whether the endpoint exists or is
  * enabled: same status, same body, comparable work.
  */
+import { pageLimit, takePage } from '../paging.js';
 import type { EngineContext } from '../engine/context.js';
 import type { FireRequest, FireResult } from '../engine/fire.js';
 import { findAutomation } from '../store/automations.js';
@@ -12,7 +13,7 @@ import { parseByteSize } from '../definition/byte-size.js';
 import { parseDuration } from '../definition/duration.js';
 import type { Definition, WebhookTriggerDef } from '../definition/types.js';
 import { ConflictError, ErrorCode, NotFoundError, RotaError, ValidationError, httpStatusFor, toErrorShape } from '../errors.js';
-import { iso } from '../node/convert.js';
+import { iso } from '../time.js';
 import { createHash } from 'node:crypto';
 import { decoyVerification, deliveryIdHeader, verifyWebhook, type HeaderMap } from './webhook-verify.js';
 import { isSecretRef, type SecretVault } from './secrets.js';
@@ -166,10 +167,11 @@ export class WebhookService {
     const { db } = this.ctx.store;
     const { automationId } = await this.#webhookTrigger(workspaceId, name, triggerId);
     await this.#log.flush();
-    const limit = Math.min(Math.max(opts.limit ?? 50, 1), DELIVERY_LOG_SIZE);
+    const limit = pageLimit(opts.limit, DELIVERY_LOG_SIZE);
     const rows = await listDeliveries(db, automationId, triggerId, { before: opts.cursor, limit: limit + 1 });
     const stats = await getTriggerStats(db, automationId, triggerId);
-    const items = rows.slice(0, limit).map((r) => ({
+    const page = takePage(rows, limit, (r) => r.id);
+    const items = page.rows.map((r) => ({
       id: r.id,
       delivery_id: r.delivery_id,
       outcome: r.outcome as DeliveryOutcome,
@@ -180,7 +182,7 @@ export class WebhookService {
     }));
     return {
       items,
-      next_cursor: rows.length > limit ? items[items.length - 1]!.id : null,
+      next_cursor: page.next_cursor,
       unauthenticated: {
         count: Number(stats?.unauthenticated ?? 0),
         last_at: iso(stats?.last_unauthenticated_at),

@@ -1,7 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIALECTS, apiClient, createGateAction, startTestServer } from './harness.js';
-import type { ApiCall, ApiResponse, TestServer } from './harness.js';
+import { type ApiCall, apiClient, type ApiResponse, createGateAction, DIALECTS, startTestServer, type TestServer } from './harness.js';
 
 const secret = { name: 'secret', steps: [{ id: 'hold', action: 'gate', with: { key: 'never' } }] };
 

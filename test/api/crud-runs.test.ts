@@ -1,7 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIALECTS, apiClient, createGateAction, eventually, readSse, startTestServer } from './harness.js';
-import type { ApiCall, TestServer } from './harness.js';
+import { type ApiCall, apiClient, createGateAction, DIALECTS, eventually, readSse, startTestServer, type TestServer } from './harness.js';
 
 const hello = {
   name: 'hello',

@@ -3,8 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DIALECTS, apiClient, startTestServer } from './harness.js';
-import type { ApiCall, TestServer } from './harness.js';
+import { type ApiCall, apiClient, DIALECTS, startTestServer, type TestServer } from './harness.js';
 
 const RUNS = Number(process.env.ROTA_FUZZ_RUNS ?? 150);
 

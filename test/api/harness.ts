@@ -12,10 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ActionDefinition } from '../../src/actions/types.js';
-import { DEFAULT_CONFIG } from '../../src/config/types.js';
-import type { RotaConfig } from '../../src/config/types.js';
-import { createRota } from '../../src/node/rota.js';
-import type { Rota } from '../../src/node/rota.js';
+import { DEFAULT_CONFIG, type RotaConfig } from '../../src/config/types.js';
+import { createRota, type Rota } from '../../src/node/rota.js';
 import { createApi, serveApi } from '../../src/api/server.js';
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -1,3 +1,4 @@
+import { internalsOf } from '../../src/testing/index.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode } from '../../src/errors.js';
@@ -70,7 +71,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
     assert.equal(step.status, 'waiting');
     assert.equal(step.waiting_for, 'retry');
     assert.ok(step.wake_at !== null && Date.parse(step.wake_at) > Date.now() - 50);
-    assert.equal(node.rota.worker.activeRuns, 0, 'a waiting run holds no slot');
+    assert.equal(internalsOf(node.rota).worker.activeRuns, 0, 'a waiting run holds no slot');
     const run = await node.waitEnd(id);
     assert.equal(run.status, 'succeeded');
     const types = (await node.events(id)).map((e) => e.type);

@@ -3,6 +3,7 @@
  * child run finished before the step committed its suspension) is not lost: the suspension keeps
  * the earlier wake time and the run is claimable at once, whichever node or process wrote it.
  */
+import { internalsOf } from '../../src/testing/index.js';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
@@ -23,7 +24,7 @@ forEachDialect('engine: wakes written while a step runs', (db) => {
         calls++;
         if (ctx.state === undefined) {
           // What a decision arriving on another node does, before this suspension is committed.
-          await wakeRun(rota!.store.db, ctx.run.id, ctx.step.id, Date.now());
+          await wakeRun(internalsOf(rota!).store.db, ctx.run.id, ctx.step.id, Date.now());
           return ctx.suspend('approval', null, { asked: true });
         }
         return { resumed: true };

@@ -1,5 +1,6 @@
 // The scheduler against the real engine on SQLite and PostgreSQL with an injected clock: slots fire
 // once, catch-up policies, overlap, fire limits, pause, cursor resets, invalid inputs, `at`.
+import { internalsOf } from '../../src/testing/index.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachDialect, uniqueName } from '../engine/harness.js';
@@ -15,7 +16,7 @@ forEachDialect('scheduler engine', (db) => {
     await a.apply(scheduled(name, { every: '1m', overlap: 'allow' }));
     for (let i = 0; i < 5; i++) {
       clock.advance(MIN);
-      await Promise.all([a.rota.scheduler.runDue(), b.rota.scheduler.runDue(), a.rota.scheduler.runDue()]);
+      await Promise.all([internalsOf(a.rota).scheduler.runDue(), internalsOf(b.rota).scheduler.runDue(), internalsOf(a.rota).scheduler.runDue()]);
     }
     const runs = await runsOf(a, name);
     assert.deepEqual(runs.map(slotOf), [1, 2, 3, 4, 5].map((m) => new Date(Date.parse(START) + m * MIN).toISOString()));
@@ -32,7 +33,7 @@ forEachDialect('scheduler engine', (db) => {
     const name = uniqueName('skip');
     await node.apply(scheduled(name, { every: '1m', overlap: 'allow' }));
     clock.advance(10 * MIN + 30_000);
-    await node.rota.scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
     const runs = await runsOf(node, name);
     assert.deepEqual(runs.map((r) => r.status), ['skipped', 'queued']);
     assert.equal(runs[0]!.skip_reason, 'misfire');
@@ -52,7 +53,7 @@ forEachDialect('scheduler engine', (db) => {
     await node.apply(scheduled(co, { every: '1m', catch_up: 'coalesce', misfire_grace: '1s' }));
     await node.apply(scheduled(re, { every: '1m', catch_up: 'replay', max_catch_up: 3, overlap: 'allow' }));
     clock.advance(6 * MIN + 5_000);
-    await node.rota.scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
     const coRuns = await runsOf(node, co);
     assert.deepEqual(coRuns.map((r) => [r.status, r.skip_reason]), [['skipped', 'misfire'], ['queued', null]]);
     assert.equal(slotOf(coRuns[1]!), '2030-01-01T10:06:00.000Z');
@@ -70,18 +71,18 @@ forEachDialect('scheduler engine', (db) => {
       const name = uniqueName(`ov-${overlap.replace('_', '-')}`);
       await node.apply(scheduled(name, { every: '1m', ...(overlap === 'skip' ? {} : { overlap }) }));
       clock.advance(MIN);
-      await node.rota.scheduler.runDue();
+      await internalsOf(node.rota).scheduler.runDue();
       clock.advance(MIN);
-      await node.rota.scheduler.runDue();
+      await internalsOf(node.rota).scheduler.runDue();
       const runs = await runsOf(node, name);
       assert.equal(runs.length, 2);
       assert.equal(runs[0]!.status, 'queued');
       if (overlap === 'skip') assert.deepEqual([runs[1]!.status, runs[1]!.skip_reason], ['skipped', 'overlap']);
       else assert.equal(runs[1]!.status, 'queued');
-      const row = await node.rota.store.db.selectFrom('runs').select(['cancel_requested', 'concurrency_limit']).where('id', '=', runs[0]!.id).executeTakeFirstOrThrow();
+      const row = await internalsOf(node.rota).store.db.selectFrom('runs').select(['cancel_requested', 'concurrency_limit']).where('id', '=', runs[0]!.id).executeTakeFirstOrThrow();
       assert.equal(row.cancel_requested, overlap === 'cancel_previous' ? 1 : 0);
       if (overlap === 'queue' || overlap === 'cancel_previous') {
-        const second = await node.rota.store.db.selectFrom('runs').select('concurrency_limit').where('id', '=', runs[1]!.id).executeTakeFirstOrThrow();
+        const second = await internalsOf(node.rota).store.db.selectFrom('runs').select('concurrency_limit').where('id', '=', runs[1]!.id).executeTakeFirstOrThrow();
         assert.equal(second.concurrency_limit, 1);
       }
     });
@@ -98,7 +99,7 @@ forEachDialect('scheduler engine', (db) => {
     await node.apply(scheduled(cancel, { ...replay, overlap: 'cancel_previous' }));
     await node.apply(scheduled(limited, { ...replay, overlap: 'allow', fire_limit: { max: 2, window: '1h' } }));
     clock.advance(4 * MIN + 5_000);
-    await node.rota.scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
 
     const skipRuns = await runsOf(node, skip);
     assert.deepEqual(skipRuns.map((r) => [r.status, r.skip_reason]), [['queued', null], ['skipped', 'overlap'], ['skipped', 'overlap'], ['skipped', 'overlap']]);
@@ -106,7 +107,7 @@ forEachDialect('scheduler engine', (db) => {
 
     const cancelRuns = await runsOf(node, cancel);
     assert.deepEqual(cancelRuns.map((r) => r.status), ['queued', 'queued', 'queued', 'queued']);
-    const flags = await node.rota.store.db.selectFrom('runs').select(['id', 'cancel_requested', 'concurrency_limit']).where('id', 'in', cancelRuns.map((r) => r.id)).execute();
+    const flags = await internalsOf(node.rota).store.db.selectFrom('runs').select(['id', 'cancel_requested', 'concurrency_limit']).where('id', 'in', cancelRuns.map((r) => r.id)).execute();
     const byId = new Map(flags.map((f) => [f.id, f]));
     assert.deepEqual(cancelRuns.map((r) => byId.get(r.id)!.cancel_requested), [1, 1, 1, 0]);
     assert.deepEqual(cancelRuns.map((r) => byId.get(r.id)!.concurrency_limit), [null, 1, 1, 1]);
@@ -123,12 +124,12 @@ forEachDialect('scheduler engine', (db) => {
     await node.apply(scheduled(name, { every: '1m', overlap: 'allow', fire_limit: { max: 2, window: '1h' } }));
     for (let i = 0; i < 3; i++) {
       clock.advance(MIN);
-      await node.rota.scheduler.runDue();
+      await internalsOf(node.rota).scheduler.runDue();
     }
     await node.stop();
     const restarted = await clockNode(db, clock);
     clock.advance(MIN);
-    await restarted.rota.scheduler.runDue();
+    await internalsOf(restarted.rota).scheduler.runDue();
     const runs = await runsOf(restarted, name);
     assert.deepEqual(runs.map((r) => r.skip_reason), [null, null, 'fire_limit', 'fire_limit']);
     assert.equal((runs[2]!.error?.details as { retry_at: string }).retry_at, '2030-01-01T11:01:00.000Z');
@@ -141,13 +142,13 @@ forEachDialect('scheduler engine', (db) => {
     await node.apply(scheduled(name, { every: '1m', overlap: 'allow', catch_up: 'replay' }));
     await node.rota.automations.setStatus(node.ws, name, 'paused');
     clock.advance(5 * MIN + 10_000);
-    await node.rota.scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
     assert.equal((await runsOf(node, name)).length, 0);
     await node.rota.automations.setStatus(node.ws, name, 'active');
-    await node.rota.scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
     assert.equal((await runsOf(node, name)).length, 0);
     clock.advance(MIN);
-    await node.rota.scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
     assert.deepEqual((await runsOf(node, name)).map(slotOf), ['2030-01-01T10:06:00.000Z']);
   });
 
@@ -157,18 +158,18 @@ forEachDialect('scheduler engine', (db) => {
     const name = uniqueName('disabled');
     await node.apply({ ...scheduled(name, { every: '1m', enabled: false }) });
     clock.advance(3 * MIN);
-    await node.rota.scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
     assert.equal((await runsOf(node, name)).length, 0);
     await node.apply({ ...scheduled(name, { every: '1m', enabled: false }), description: 'unrelated edit' });
     const enabled = await node.rota.triggers.setEnabled(node.ws, name, 'tick', true);
     assert.equal(enabled.next_fire_at, '2030-01-01T10:04:00.000Z');
     await node.apply({ ...scheduled(name, { every: '1m', enabled: false }), description: 'another unrelated edit keeps the toggle' });
     clock.advance(MIN);
-    await node.rota.scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
     assert.equal((await runsOf(node, name)).length, 1);
     await node.rota.triggers.setEnabled(node.ws, name, 'tick', false);
     clock.advance(5 * MIN);
-    await node.rota.scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
     assert.equal((await runsOf(node, name)).length, 1);
   });
 
@@ -199,7 +200,7 @@ forEachDialect('scheduler engine', (db) => {
     await node.apply(scheduled(bad, { every: '1m', inputs: { n: '{{ data.slot }}' } }, { inputs }));
     await node.apply(scheduled(unresolved, { every: '1m', inputs: { n: '{{ data.missing.deeper }}' } }, { inputs }));
     clock.advance(MIN);
-    await node.rota.scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
     for (const name of [bad, unresolved]) {
       const runs = await runsOf(node, name);
       assert.deepEqual(runs.map((r) => [r.status, r.skip_reason]), [['skipped', 'invalid_inputs']], name);
@@ -214,8 +215,8 @@ forEachDialect('scheduler engine', (db) => {
     const name = uniqueName('at');
     await node.apply(scheduled(name, { at: '2030-01-01T10:05:00Z' }));
     clock.advance(10 * MIN);
-    await node.rota.scheduler.runDue();
-    await node.rota.scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
     const runs = await runsOf(node, name);
     assert.deepEqual(runs.map((r) => [r.status, r.skip_reason]), [['skipped', 'misfire']]);
     let [trigger] = await node.rota.triggers.list(node.ws, name);
@@ -227,7 +228,7 @@ forEachDialect('scheduler engine', (db) => {
     await assert.rejects(node.apply(scheduled(uniqueName('past'), { at: '2030-01-01T09:00:00Z' })), /in the past/);
     await node.apply(scheduled(name, { at: '2030-01-01T10:20:00Z' }));
     clock.advance(10 * MIN);
-    await node.rota.scheduler.runDue();
+    await internalsOf(node.rota).scheduler.runDue();
     assert.deepEqual((await runsOf(node, name)).map((r) => r.status), ['skipped', 'queued']);
     [trigger] = await node.rota.triggers.list(node.ws, name);
     assert.equal(trigger!.enabled, false);

@@ -1,5 +1,6 @@
 // Property: whatever sequence of definition edits, restarts, racing nodes and clock jumps (also
 // backwards), no slot of a trigger is ever recorded twice, and no slot is recorded before it is due.
+import { internalsOf } from '../../src/testing/index.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -50,10 +51,10 @@ forEachDialect('scheduler property', (db) => {
             else if (a.kind === 'restart') {
               await nodes[a.node]!.stop();
               nodes[a.node] = await clockNode(db, clock);
-            } else await Promise.all(a.nodes.map((i) => nodes[i]!.rota.scheduler.runDue()));
+            } else await Promise.all(a.nodes.map((i) => internalsOf(nodes[i]!.rota).scheduler.runDue()));
             maxClock = Math.max(maxClock, clock.t);
           }
-          await Promise.all(nodes.map((n) => n.rota.scheduler.runDue()));
+          await Promise.all(nodes.map((n) => internalsOf(n.rota).scheduler.runDue()));
           const runs = await runsOf(nodes[0]!, name);
           const slots = runs.map((r) => (r.activation as { data: { slot: string } }).data.slot);
           assert.equal(new Set(slots).size, slots.length, `a slot was recorded twice: ${slots.join(', ')}`);

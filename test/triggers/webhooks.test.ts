@@ -5,6 +5,7 @@
  * unauthenticated (indistinguishable for unknown and disabled endpoints), 413, the delivery log,
  * write-only secrets and rotation with grace.
  */
+import { internalsOf } from '../../src/testing/index.js';
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -299,9 +300,9 @@ for (const dialect of DIALECTS) {
       ].join('\n');
       for (const secret of [literal, next, literal.slice(6), next.slice(6), STANDARD_SECRET.slice(6)]) assert.ok(!everything.includes(secret), 'a secret leaked');
       // stored encrypted: not in the database in clear either
-      const rows = await server.rota.store.db.selectFrom('secrets').selectAll().execute();
+      const rows = await internalsOf(server.rota).store.db.selectFrom('secrets').selectAll().execute();
       assert.ok(rows.length >= 2 && rows.every((r) => !r.ciphertext.includes(literal.slice(6)) && !r.ciphertext.includes(next.slice(6))));
-      const versions = await server.rota.store.db.selectFrom('automation_versions').select('definition').execute();
+      const versions = await internalsOf(server.rota).store.db.selectFrom('automation_versions').select('definition').execute();
       assert.ok(versions.every((v) => !v.definition.includes(literal.slice(6))));
     });
 
@@ -324,7 +325,7 @@ for (const dialect of DIALECTS) {
         assert.equal(res.status, 202);
       }
       const page = await api('GET', '/api/v1/automations/wh-env/triggers/hook/deliveries?limit=200');
-      const count = await server.rota.store.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('trigger_id', '=', 'hook').where('delivery_id', 'like', 'b%').executeTakeFirstOrThrow();
+      const count = await internalsOf(server.rota).store.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('trigger_id', '=', 'hook').where('delivery_id', 'like', 'b%').executeTakeFirstOrThrow();
       assert.ok(Number(count.n) <= 220, `bounded log, got ${count.n}`);
       assert.equal(page.body.items.length, 200);
       assert.equal(page.body.items[0].delivery_id, 'b229');

@@ -1,6 +1,5 @@
 /** Automations: create/replace from JSON or YAML, list, read, versions, pause/resume/archive. */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { RouteConfig } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
 import { definitionSchema } from '../../definition/schema.js';
 import { ValidationError } from '../../errors.js';
 import type { RotaService } from '../../node/service.js';

@@ -1,6 +1,5 @@
 /** `GET /runs/{id}/report`: JSON by default, Markdown on `?format=markdown` or `Accept: text/markdown`. */
-import { createRoute, z } from '@hono/zod-openapi';
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { RotaService } from '../../node/service.js';
 import { Scope } from '../../states.js';
 import type { ApiEnv } from '../api-env.js';

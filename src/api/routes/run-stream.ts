@@ -2,10 +2,8 @@
  * `GET /runs/{id}/stream`: server-sent events of a run. Replays the log after `Last-Event-ID` (or
  * `?after=`), then follows it live until the run's terminal event.
  */
-import { createRoute, z } from '@hono/zod-openapi';
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
-import type { SSEStreamingApi } from 'hono/streaming';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import type { RotaService } from '../../node/service.js';
 import { Scope, isTerminalRun } from '../../states.js';
 import type { RunEventView } from '../../node/views.js';

@@ -1,0 +1,49 @@
+/**
+ * Canceling one run (SPEC §3 cancel). A run that no node executes (queued, waiting) ends
+ * `canceled` in one transaction; a running one is marked `cancel_requested`, which its owner
+ * sees at its next commit or heartbeat (or at once, when it runs on this node) and then aborts
+ * the in-flight step.
+ */
+import { isTerminalRun, RunEventType, RunStatus } from '../states.js';
+import type { Conn } from '../store/connect.js';
+import { appendRunEvents, cancelOpenSteps, getRunRow, wakeQueued, wakeRun, type RunRow } from '../store/runs.js';
+import { ErrorCode } from '../errors.js';
+import type { EngineContext } from './context.js';
+import type { Worker } from './worker.js';
+
+export type CancelOutcome =
+  /** the run had already ended, or ended `canceled` now */
+  | { kind: 'ended' }
+  /** the run is executing: its owner was asked to stop; `local` when that owner is this node */
+  | { kind: 'requested'; local: boolean };
+
+export class RunCancel {
+  constructor(private readonly ctx: EngineContext, private readonly worker: Worker) {}
+
+  async request(runId: string): Promise<CancelOutcome> {
+    const now = this.ctx.clock.now();
+    const decided = await this.ctx.store.db.transaction().execute(async (tx) => {
+      const row = await getRunRow(tx, runId);
+      if (!row || isTerminalRun(row.status)) return { kind: 'ended' as const, canceled: null };
+      if (row.status === RunStatus.running) {
+        await appendRunEvents(tx, runId, [{ type: RunEventType.run_cancel_requested, data: null, key: RunEventType.run_cancel_requested }], now, { cancel_requested: 1 });
+        return { kind: 'requested' as const, canceled: null };
+      }
+      await cancelNow(tx, row, now);
+      return { kind: 'ended' as const, canceled: { ...row, status: RunStatus.canceled, ended_at: now } };
+    });
+    if (decided.canceled) this.ctx.hooks.runEnded(decided.canceled);
+    if (decided.kind === 'ended') return { kind: 'ended' };
+    return { kind: 'requested', local: this.worker.cancelLocal(runId) };
+  }
+}
+
+/** Cancels a run that no node is executing (queued or waiting). */
+async function cancelNow(tx: Conn, row: RunRow, now: number): Promise<void> {
+  const error = { code: ErrorCode.canceled, message: 'run was canceled' };
+  await cancelOpenSteps(tx, row.id, now);
+  const patch = { status: RunStatus.canceled, ended_at: now, error: JSON.stringify(error), claim_at: null, lease_owner: null, waiting_for: null, cancel_requested: 1 };
+  await appendRunEvents(tx, row.id, [{ type: RunEventType.run_canceled, data: { error }, key: RunEventType.run_canceled }], now, patch);
+  if (row.parent_run_id) await wakeRun(tx, row.parent_run_id, row.parent_step_id, now);
+  if (row.concurrency_limit !== null) await wakeQueued(tx, row.automation_id, now);
+}

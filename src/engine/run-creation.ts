@@ -1,0 +1,235 @@
+/**
+ * The one way runs come to exist (manual, child, retry, replay, trigger fires). Creation is one
+ * transaction: run row, its pending steps and its first event, committed before the caller hears
+ * of the run.
+ */
+import { RunEventType, RunStatus, SkipReason, StepStatus } from '../states.js';
+import type { Insertable, Transaction } from 'kysely';
+import type { DB, RunEventTable, RunTable } from '../store/schema.js';
+import { insertRuns, type RunInsert } from '../store/run-insert.js';
+import type { EngineContext } from './context.js';
+import { getAutomationById, type AutomationRow } from '../store/automations.js';
+import { findRunByIdempotencyKey, type RunRow, type StepRow } from '../store/runs.js';
+import { Channel } from '../store/channels.js';
+import type { Conn } from '../store/connect.js';
+import { validateInputs } from '../definition/json-schema.js';
+import { resolveTemplates } from '../definition/template.js';
+import type { Plan } from '../definition/types.js';
+import { ErrorCode, NotFoundError, ValidationError } from '../errors.js';
+
+export interface CreateRunSpec {
+  workspaceId: string;
+  automationId: string;
+  /** the automation's row when the caller has just read it (trigger fires), saving a query */
+  automationRow?: AutomationRow;
+  version?: number;
+  inputs: Record<string, unknown> | undefined;
+  idempotencyKey?: string | null;
+  trigger: { id: string; kind: string; source: string; data?: unknown; headers?: Record<string, string> };
+  parent?: { runId: string; stepId: string };
+  retryOf?: { run: RunRow; steps: StepRow[] };
+  replayOf?: string;
+  /** Trigger fires record invalid inputs as a `skipped` run (reason invalid_inputs) instead of throwing. */
+  recordInvalidInputs?: boolean;
+  /** Activation time (default: now). */
+  receivedAt?: number;
+  /** When the run is queued (default: now): a scheduled fire written ahead commits at its slot. */
+  at?: number;
+  /** Decided inside the creating transaction: overlap, fire limits (see fire.ts). */
+  admit?: (tx: Transaction<DB>, info: { automationId: string; now: number }) => Promise<Admission>;
+  /** Sees the run row as admitted, before it is inserted (fire.ts tracks a batch's runs). */
+  onAdmitted?: (row: AdmittedRun) => void;
+}
+
+/** A run row as admission left it; fields may still be changed until it is inserted. */
+export type AdmittedRun = PreparedRun['run'];
+
+interface PreparedRun {
+  kind: 'new';
+  automation: AutomationRow;
+  version: number;
+  checked: ReturnType<typeof validateInputs>;
+  run: Insertable<RunTable> & { id: string; status: string; retry_of: string | null; replay_of: string | null };
+  steps: ReturnType<typeof initialSteps>;
+  now: number;
+}
+
+export type Admission =
+  | { kind: 'run' }
+  /** run after the active runs of the automation: held `queued` by a concurrency limit of one */
+  | { kind: 'queue' }
+  | { kind: 'skip'; reason: SkipReason; message: string; details?: unknown };
+
+
+export class RunCreation {
+  constructor(private readonly ctx: EngineContext) {}
+
+  /** The one way runs come to exist (manual, child, retry, replay, trigger fires). */
+  async create(spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: string }> {
+    // A trigger fire with nothing to decide skips the look-up of its key (one query per webhook):
+    // the insert's conflict finds a re-delivery. Fires that decide (overlap, limits) must look
+    // first, or a re-delivery would act again (cancel_previous).
+    const prepared = await this.#prepare(this.ctx.store.db, spec, !(spec.recordInvalidInputs && !spec.admit));
+    if (prepared.kind === 'existing') return prepared.result;
+    if (!spec.admit && prepared.checked.ok) {
+      // Nothing to decide inside the transaction: the run joins the batched insert.
+      const { run, steps, version, now } = prepared;
+      const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
+      const event = { run_id: run.id, seq: 1, type: RunEventType.run_queued, step_id: null, data: JSON.stringify(data), idempotency_key: RunEventType.run_queued, created_at: now };
+      const inserted = await this.ctx.commits.insert({ run, steps, events: [event] });
+      return this.#finish(spec, prepared, inserted ? RunStatus.queued : null);
+    }
+    const status = await this.ctx.commits.run((tx) => this.#record(tx, prepared, spec));
+    return this.#finish(spec, prepared, status);
+  }
+
+  /**
+   * `create` for many specs inside the caller's transaction (the scheduler claims fire ids,
+   * records the runs and advances the cursors in one commit): admissions in order, then one
+   * multi-row insert per table. No look-up of the keys first: the insert's conflict says it. The
+   * caller wakes workers when a returned status is `queued`: `pg_notify(WAKE_CHANNEL)` once in its
+   * transaction (PostgreSQL) and `notifier.runsAvailable()` after the commit.
+   */
+  async createManyInTx(tx: Transaction<DB>, specs: CreateRunSpec[]): Promise<Array<{ runId: string; created: boolean; status: string }>> {
+    const built: Array<{ prepared: PreparedRun; item: RunInsert; status: string }> = [];
+    for (const spec of specs) {
+      const prepared = (await this.#prepare(tx, spec, false)) as PreparedRun;
+      built.push({ prepared, ...(await this.#build(tx, prepared, spec)) });
+    }
+    const inserted = await insertRuns(tx, this.ctx.store.dialect, built.map((b) => b.item));
+    const results = [];
+    for (const [i, { prepared, status }] of built.entries()) {
+      if (inserted[i]) {
+        results.push({ runId: prepared.run.id, created: true, status });
+        continue;
+      }
+      const existing = await findRunByIdempotencyKey(tx, prepared.automation.id, specs[i]!.idempotencyKey!);
+      results.push({ runId: existing!.id, created: false, status: existing!.status });
+    }
+    return results;
+  }
+
+  async #prepare(conn: Conn, spec: CreateRunSpec, precheck = true): Promise<PreparedRun | { kind: 'existing'; result: { runId: string; created: false; status: string } }> {
+    const automation = spec.automationRow ?? (await getAutomationById(conn, spec.automationId));
+    if (!automation || automation.workspace_id !== spec.workspaceId) throw new NotFoundError('automation not found');
+    if (spec.idempotencyKey && precheck) {
+      const existing = await findRunByIdempotencyKey(conn, automation.id, spec.idempotencyKey);
+      if (existing) return { kind: 'existing' as const, result: { runId: existing.id, created: false, status: existing.status } };
+    }
+    const version = spec.version ?? automation.latest_version;
+    const { plan } = await this.ctx.plans.get(conn, automation.id, version);
+    const checked = validateInputs(plan.inputsSchema, spec.inputs ?? {});
+    if (!checked.ok && !spec.recordInvalidInputs) {
+      throw new ValidationError("inputs do not match the automation's inputs schema", checked.errors, ErrorCode.inputs_invalid);
+    }
+    const inputs = (checked.ok ? checked.value : (spec.inputs ?? {})) as Record<string, unknown>;
+    const now = spec.at ?? this.ctx.clock.now();
+    const id = this.ctx.ids();
+    const activation = {
+      kind: spec.trigger.kind,
+      trigger_id: spec.trigger.id,
+      workspace: spec.workspaceId,
+      source: spec.trigger.source,
+      data: spec.trigger.data ?? null,
+      ...(spec.trigger.headers ? { headers: spec.trigger.headers } : {}),
+      received_at: new Date(spec.receivedAt ?? now).toISOString(),
+      idempotency_key: spec.idempotencyKey ?? null,
+    };
+    const concurrencyKey = plan.concurrencyKey && checked.ok ? String(resolveTemplates(plan.concurrencyKey, { inputs })) : null;
+    const run = {
+      id,
+      workspace_id: spec.workspaceId,
+      automation_id: automation.id,
+      automation_name: automation.name,
+      version,
+      trigger_id: spec.trigger.id,
+      trigger_kind: spec.trigger.kind,
+      activation: JSON.stringify(activation),
+      idempotency_key: spec.idempotencyKey ?? null,
+      inputs: JSON.stringify(inputs),
+      status: RunStatus.queued,
+      queued_at: now,
+      parent_run_id: spec.parent?.runId ?? null,
+      parent_step_id: spec.parent?.stepId ?? null,
+      retry_of: spec.retryOf?.run.id ?? null,
+      replay_of: spec.replayOf ?? null,
+      concurrency_key: concurrencyKey,
+      concurrency_limit: plan.concurrency,
+      claim_at: now,
+      timeout_ms: plan.timeoutMs,
+      event_seq: 1,
+      attempt: 0,
+      cost_usd: 0,
+      tokens: 0,
+      cancel_requested: 0,
+      pinned: 0,
+      updated_at: now,
+    };
+    const steps = initialSteps(plan, id, spec.retryOf?.steps);
+    return { kind: 'new', automation, version, checked, run, steps, now };
+  }
+
+  /** Admission and the inserts; null when the idempotency key was taken meanwhile. */
+  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<string | null> {
+    const { item, status } = await this.#build(tx, prepared, spec);
+    const [inserted] = await insertRuns(tx, this.ctx.store.dialect, [item]);
+    if (!inserted) return null;
+    if (status !== RunStatus.skipped) await this.ctx.store.notify(tx, Channel.wake);
+    return status;
+  }
+
+  /** The admission decision and the rows it makes: the run, its steps and its first events. */
+  async #build(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ item: RunInsert; status: string }> {
+    const { automation, version, checked, run, steps, now } = prepared;
+    let admission: Admission = checked.ok
+      ? { kind: 'run' }
+      : { kind: 'skip', reason: SkipReason.invalid_inputs, message: "inputs do not match the automation's inputs schema", details: checked.errors };
+    if (admission.kind === 'run' && spec.admit) admission = await spec.admit(tx, { automationId: automation.id, now });
+    const row = admission.kind === 'skip' ? skippedRun(run, admission, now) : admission.kind === 'queue' ? { ...run, concurrency_limit: 1 } : { ...run };
+    spec.onAdmitted?.(row);
+    const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
+    const events: Insertable<RunEventTable>[] = [{ run_id: run.id, seq: 1, type: RunEventType.run_queued, step_id: null, data: JSON.stringify(data), idempotency_key: RunEventType.run_queued, created_at: now }];
+    if (admission.kind === 'skip') {
+      const skipData = JSON.stringify({ reason: admission.reason, message: admission.message, details: admission.details ?? null });
+      events.push({ run_id: run.id, seq: 2, type: RunEventType.run_skipped, step_id: null, data: skipData, idempotency_key: RunEventType.run_skipped, created_at: now });
+    }
+    return { item: { run: row, steps: admission.kind === 'skip' ? [] : steps, events }, status: row.status };
+  }
+
+  async #finish(spec: CreateRunSpec, prepared: { automation: { id: string }; run: { id: string } }, status: string | null) {
+    if (status === null) {
+      const existing = await findRunByIdempotencyKey(this.ctx.store.db, prepared.automation.id, spec.idempotencyKey!);
+      return { runId: existing!.id, created: false, status: existing!.status };
+    }
+    if (status === RunStatus.queued) this.ctx.notifier.runsAvailable();
+    return { runId: prepared.run.id, created: true, status };
+  }
+}
+
+/** A fire that was recorded but deliberately not executed (SPEC §3 `skipped`). */
+function skippedRun<R extends { status: string }>(run: R, admission: Extract<Admission, { kind: 'skip' }>, now: number) {
+  const error = { code: `skipped_${admission.reason}`, message: admission.message, details: admission.details };
+  return { ...run, status: RunStatus.skipped, skip_reason: admission.reason, ended_at: now, claim_at: null, event_seq: 2, error: JSON.stringify(error) };
+}
+
+/** Pending steps of a new run; a retry reuses the steps that completed in the failed run. */
+function initialSteps(plan: Plan, runId: string, previous?: StepRow[]) {
+  const reuse = new Map((previous ?? []).filter((s) => s.status === StepStatus.succeeded || s.status === StepStatus.skipped).map((s) => [s.step_id, s]));
+  const all = [...plan.steps, ...plan.onFailure];
+  return all.map((step, idx) => {
+    const old = plan.onFailure.includes(step) ? undefined : reuse.get(step.id);
+    return {
+      run_id: runId,
+      step_id: step.id,
+      idx,
+      status: old ? old.status : StepStatus.pending,
+      attempt: old ? old.attempt : 0,
+      started_at: old?.started_at ?? null,
+      ended_at: old?.ended_at ?? null,
+      input: old?.input ?? null,
+      output: old?.output ?? null,
+      external_ref: old ? JSON.stringify({ reused_from: old.run_id }) : null,
+      cost_usd: 0,
+    };
+  });
+}

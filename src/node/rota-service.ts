@@ -1,0 +1,94 @@
+/** The RotaService namespaces (see service.ts) over a node's services: delegation only. */
+import type { AgentRuntime } from '../agent/agent-runtime.js';
+import { stepConversation } from '../agent/conversation.js';
+import { automationCosts } from '../agent/costs.js';
+import type { EngineContext } from '../engine/context.js';
+import type { WebhookService } from '../triggers/webhooks.js';
+import type { TriggersService } from '../triggers/triggers-service.js';
+import type { AccessService } from './access-service.js';
+import type { ApprovalsService } from './approvals-service.js';
+import type { AutomationsService } from './automations-service.js';
+import type { EventsService } from './events-service.js';
+import type { RunsService } from './runs-service.js';
+import type { RotaService } from './service.js';
+import type { WaitsService } from './waits-service.js';
+
+export interface NodeServices {
+  ctx: EngineContext;
+  agent: AgentRuntime;
+  access: AccessService;
+  automations: AutomationsService;
+  runs: RunsService;
+  publisher: EventsService;
+  approvals: ApprovalsService;
+  waits: WaitsService;
+  webhooks: WebhookService;
+  triggers: TriggersService;
+}
+
+export function rotaService(s: NodeServices): RotaService {
+  const { store, config, actions } = s.ctx;
+  return {
+    nodeId: config.nodeId,
+    triggers: {
+      list: (ws, name) => s.triggers.list(ws, name),
+      preview: (ws, name, count) => s.triggers.preview(ws, name, count),
+      setEnabled: (ws, name, id, enabled) => s.triggers.setEnabled(ws, name, id, enabled),
+    },
+    agent: {
+      conversation: (ws, runId, stepId) => stepConversation(store, ws, runId, stepId),
+      costs: (ws, name, since) => automationCosts(store, ws, name, since),
+    },
+    workspaces: {
+      ensure: (name) => s.access.ensureWorkspace(name),
+      get: (nameOrId) => s.access.getWorkspace(nameOrId),
+      list: () => s.access.listWorkspaces(),
+    },
+    automations: {
+      apply: (ws, raw, opts) => s.automations.apply(ws, raw, opts),
+      get: (ws, name) => s.automations.get(ws, name),
+      list: (ws, opts) => s.automations.list(ws, opts),
+      versions: (ws, name) => s.automations.versions(ws, name),
+      version: (ws, name, v) => s.automations.version(ws, name, v),
+      setStatus: (ws, name, status) => s.automations.setStatus(ws, name, status),
+      validate: (raw) => s.automations.validate(raw),
+    },
+    runs: {
+      start: (ws, name, req) => s.runs.start(ws, name, req),
+      get: (ws, id) => s.runs.get(ws, id),
+      list: (ws, f) => s.runs.list(ws, f),
+      events: (ws, id, opts) => s.runs.events(ws, id, opts),
+      cancel: (ws, id) => s.runs.cancel(ws, id),
+      retry: (ws, id) => s.runs.retry(ws, id),
+      replay: (ws, id, opts) => s.runs.replay(ws, id, opts),
+      report: (ws, id) => s.runs.report(ws, id),
+      wait: (ws, id, ms, opts) => s.runs.wait(ws, id, ms, opts),
+      subscribe: (id, after, fn) => s.runs.subscribe(id, after, fn),
+    },
+    events: {
+      emit: (ws, event, source) => s.publisher.publish(ws, event, source),
+      list: (ws, opts) => s.publisher.list(ws, opts),
+    },
+    approvals: {
+      list: (ws, opts) => s.approvals.list(ws, opts),
+      get: (ws, id) => s.approvals.get(ws, id),
+      decide: (ws, id, principal, decision) => s.approvals.decide(ws, id, principal, decision),
+    },
+    callbacks: {
+      deliver: (id, token, body) => s.waits.deliverCallback(id, token, body),
+    },
+    webhooks: {
+      receive: (request) => s.webhooks.receive(request),
+      deliveries: (ws, name, id, opts) => s.webhooks.deliveries(ws, name, id, opts),
+      rotateSecret: (ws, name, id, req) => s.webhooks.rotateSecret(ws, name, id, req),
+    },
+    tokens: {
+      create: (ws, name, scopes) => s.access.createToken(ws, name, scopes),
+      list: (ws) => s.access.listTokens(ws),
+      revoke: (ws, id) => s.access.revoke(ws, id),
+      authenticate: (token) => s.access.authenticate(token),
+    },
+    catalog: { actions: () => actions.list() },
+    health: async () => ({ ok: await store.ping(), database: store.dialect, node: config.nodeId }),
+  };
+}

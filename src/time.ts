@@ -1,0 +1,4 @@
+/** Timestamps: stored as epoch milliseconds, shown (API, CLI, logs) as ISO 8601 strings. */
+export function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
+}
