@@ -112,7 +112,7 @@ const cancelRun = createRoute({
   summary: 'Cancel a run, aborting its in-flight step',
   middleware: [write],
   request: { params: RunIdParam },
-  responses: { 200: jsonContent(RunViewSchema, 'The canceled run'), ...errorResponses, 409: errorResponse('Already ended') },
+  responses: { 200: jsonContent(RunViewSchema, 'The run: canceled, or as it ended when it had already ended (cancel is idempotent)'), ...errorResponses },
 });
 
 const retryRun = createRoute({
