@@ -13,7 +13,8 @@ import type { BudgetLimit } from '../config/types.js';
 import { validateValue } from '../definition/json-schema.js';
 import { BudgetExceededError, ErrorCode, NonRetriableError, RotaError, type ErrorDetail } from '../errors.js';
 import { saveArtifact, spentSince } from '../store/agent-calls.js';
-import { appendRunEvents } from '../store/runs.js';
+import { appendRunEvents, runVersionOf } from '../store/runs.js';
+import { getVersion } from '../store/automations.js';
 import type { AgentRuntime } from './agent-runtime.js';
 import { resolveTools, type LoopTool } from './agent-tools.js';
 import { checkBudgets, estimateTokens, startOfUtcDay, type ScopedBudget } from './budget.js';
@@ -362,13 +363,8 @@ class AgentLoop {
 
   async #runFacts(): Promise<RunFacts> {
     const db = this.runtime.store.db;
-    const run = await db.selectFrom('runs').select(['automation_id', 'version']).where('id', '=', this.ctx.run.id).executeTakeFirstOrThrow();
-    const version = await db
-      .selectFrom('automation_versions')
-      .select('definition')
-      .where('automation_id', '=', run.automation_id)
-      .where('version', '=', run.version)
-      .executeTakeFirst();
+    const run = await runVersionOf(db, this.ctx.run.id);
+    const version = await getVersion(db, run.automation_id, run.version);
     const definition = version ? (JSON.parse(version.definition) as { execution?: { budget?: RunFacts['budget'] } }) : {};
     return { automationId: run.automation_id, budget: definition.execution?.budget };
   }

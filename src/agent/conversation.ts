@@ -4,6 +4,7 @@
  */
 import { NotFoundError } from '../errors.js';
 import type { Store } from '../store/connect.js';
+import { stepInput } from '../store/runs.js';
 import { listAgentCalls, listArtifacts, type AgentCallRow, type ArtifactRow } from '../store/agent-calls.js';
 
 export interface AgentCallView {
@@ -47,14 +48,7 @@ export interface ConversationView {
 }
 
 export async function stepConversation(store: Store, workspaceId: string, runId: string, stepId: string): Promise<ConversationView> {
-  const step = await store.db
-    .selectFrom('steps')
-    .innerJoin('runs', 'runs.id', 'steps.run_id')
-    .select(['steps.input'])
-    .where('runs.id', '=', runId)
-    .where('runs.workspace_id', '=', workspaceId)
-    .where('steps.step_id', '=', stepId)
-    .executeTakeFirst();
+  const step = await stepInput(store.db, workspaceId, runId, stepId);
   if (!step) throw new NotFoundError(`run ${runId} has no step ${stepId}`);
   const calls = (await listAgentCalls(store.db, runId, stepId)).map(callView);
   const artifacts = (await listArtifacts(store.db, runId)).filter((a) => a.step_id === stepId).map((a) => artifactView(a, true));

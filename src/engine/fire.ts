@@ -14,7 +14,7 @@ import { resolveTemplates } from '../definition/template.js';
 import { parseDuration } from '../definition/duration.js';
 import { CoalescedLoader } from './coalesced-loader.js';
 import { getAutomationById, getAutomationsByIds, type AutomationRow } from '../store/automations.js';
-import { activeRunsOf, lockAutomationRows } from '../store/runs.js';
+import { activeRunsOf, lockAutomationRows, recentQueueTimes, requestCancel } from '../store/runs.js';
 import type { Dialect } from '../store/dialect.js';
 import { NotFoundError, RateLimitedError, toErrorShape } from '../errors.js';
 import { RunStatus, SkipReason } from '../states.js';
@@ -152,10 +152,7 @@ export class FireService {
         // The owner of a running run sees the request at its next commit or heartbeat; queued and
         // waiting runs are claimed at once and end `canceled` without executing anything.
         const ids = active.stored.map((r) => r.id);
-        if (ids.length > 0) {
-          await tx.updateTable('runs').set({ cancel_requested: 1 }).where('id', 'in', ids).execute();
-          await tx.updateTable('runs').set({ claim_at: now }).where('id', 'in', ids).where('status', '!=', RunStatus.running).execute();
-        }
+        await requestCancel(tx, ids, now);
         for (const run of active.pending) Object.assign(run, { cancel_requested: 1, claim_at: now });
         return { kind: 'queue' };
       }
@@ -188,7 +185,7 @@ function overlapPolicy(trigger: TriggerDef, definition: Definition): OverlapPoli
  * transaction admitted but has not inserted yet); returns when the next fire is allowed.
  */
 async function fireLimitReached(
-  conn: Transaction<DB> | EngineContext['store']['db'],
+  conn: Conn,
   automationId: string,
   triggerId: string | null,
   limit: FireLimitDef,
@@ -196,16 +193,7 @@ async function fireLimitReached(
   pending: number[] = [],
 ): Promise<{ retryAt: number } | null> {
   const windowMs = parseDuration(limit.window);
-  let q = conn
-    .selectFrom('runs')
-    .select('queued_at')
-    .where('automation_id', '=', automationId)
-    .where('status', '!=', RunStatus.skipped)
-    .where('queued_at', '>', now - windowMs)
-    .orderBy('queued_at', 'desc')
-    .limit(limit.max);
-  if (triggerId !== null) q = q.where('trigger_id', '=', triggerId);
-  const stored = (await q.execute()).map((r) => Number(r.queued_at));
+  const stored = await recentQueueTimes(conn, automationId, triggerId, now - windowMs, limit.max);
   const times = [...pending.filter((t) => t > now - windowMs), ...stored].sort((a, b) => b - a);
   if (times.length < limit.max) return null;
   return { retryAt: times[limit.max - 1]! + windowMs };

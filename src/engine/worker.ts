@@ -7,7 +7,6 @@
  * earliest known due time, and from a fallback poll.
  */
 import { RunEventType, RunStatus } from '../states.js';
-import { sql } from 'kysely';
 import type { EngineContext } from './context.js';
 import {
   countActiveRuns,
@@ -16,6 +15,7 @@ import {
   selectClaimable,
   type RunRow,
 } from '../store/runs.js';
+import { claimRuns, deferClaim, insertClaimEvents, nextClaimAt, stepsOfRuns } from '../store/claims.js';
 import type { Conn } from '../store/connect.js';
 import { RunExecutor } from './run-executor.js';
 import { Channel } from '../store/channels.js';
@@ -125,7 +125,7 @@ export class Worker {
           const group = `${row.automation_id}\u0000${row.concurrency_key ?? ''}`;
           const active = (await countActiveRuns(tx, row.automation_id, row.concurrency_key, [])) + (batchCounts.get(group) ?? 0);
           if (active >= row.concurrency_limit) {
-            await tx.updateTable('runs').set({ claim_at: now + CONCURRENCY_RECHECK_MS }).where('id', '=', row.id).execute();
+            await deferClaim(tx, row.id, now + CONCURRENCY_RECHECK_MS);
             continue;
           }
           batchCounts.set(group, (batchCounts.get(group) ?? 0) + 1);
@@ -136,7 +136,7 @@ export class Worker {
     });
     if (claimed.length === 0) return [];
     // One read of all claimed runs' steps rather than one per run.
-    const stepRows = await db.selectFrom('steps').selectAll().where('run_id', 'in', claimed.map((r) => r.id)).orderBy('idx').execute();
+    const stepRows = await stepsOfRuns(db, claimed.map((r) => r.id));
     const stepsByRun = new Map<string, typeof stepRows>();
     for (const step of stepRows) {
       const list = stepsByRun.get(step.run_id);
@@ -158,22 +158,7 @@ export class Worker {
   async #takeAll(tx: Conn, rows: RunRow[], now: number): Promise<RunRow[]> {
     if (rows.length === 0) return [];
     const nodeId = this.#ctx.config.nodeId;
-    const updated = await tx
-      .updateTable('runs')
-      .set({
-        status: RunStatus.running,
-        waiting_for: null,
-        lease_owner: nodeId,
-        claim_at: now + this.#ctx.config.worker.leaseMs,
-        started_at: sql`COALESCE(started_at, ${now})`,
-        deadline_at: sql`COALESCE(deadline_at, ${now} + timeout_ms)`,
-        attempt: sql`CASE WHEN status = 'queued' THEN attempt + 1 ELSE attempt END`,
-        event_seq: sql`event_seq + 1`,
-        updated_at: now,
-      })
-      .where('id', 'in', rows.map((r) => r.id))
-      .returningAll()
-      .execute();
+    const updated = await claimRuns(tx, rows.map((r) => r.id), nodeId, now + this.#ctx.config.worker.leaseMs, now);
     const previous = new Map(rows.map((r) => [r.id, r]));
     const events = updated.map((row) => {
       const before = previous.get(row.id)!;
@@ -189,9 +174,7 @@ export class Worker {
         created_at: now,
       };
     });
-    if (events.length > 0) {
-      await tx.insertInto('run_events').values(events).onConflict((oc) => oc.columns(['run_id', 'idempotency_key']).doNothing()).execute();
-    }
+    await insertClaimEvents(tx, events);
     return updated;
   }
 
@@ -209,12 +192,7 @@ export class Worker {
   }
 
   async #armDueTimer(): Promise<void> {
-    const row = await this.#ctx.store.db
-      .selectFrom('runs')
-      .select((eb) => eb.fn.min('claim_at').as('next'))
-      .where('claim_at', 'is not', null)
-      .executeTakeFirst();
-    const next = row?.next === null || row?.next === undefined ? null : Number(row.next);
+    const next = await nextClaimAt(this.#ctx.store.db);
     if (this.#dueTimer) clearTimeout(this.#dueTimer);
     this.#dueTimer = null;
     if (next === null) return;

@@ -24,6 +24,7 @@ import {
   getApprovalRow,
   insertApproval,
   listApprovalRows,
+  pendingExpired,
   pendingOfEndedRuns,
   tokenName,
   updateApproval,
@@ -105,15 +106,8 @@ export class ApprovalsService {
     // Approvals whose run ended undecided, or whose expiry passed, are settled before listing,
     // so `?state=pending` is the true inbox.
     const stale = await pendingOfEndedRuns(db, workspaceId, TERMINAL);
-    const due = await db
-      .selectFrom('approvals')
-      .select('id')
-      .where('workspace_id', '=', workspaceId)
-      .where('state', '=', 'pending')
-      .where('expires_at', '<=', this.ctx.clock.now())
-      .limit(500)
-      .execute();
-    for (const id of [...stale, ...due.map((r) => r.id)]) {
+    const due = await pendingExpired(db, workspaceId, this.ctx.clock.now());
+    for (const id of [...stale, ...due]) {
       await db.transaction().execute(async (tx) => {
         const row = await getApprovalRow(tx, id, this.ctx.store.dialect);
         if (row) await this.#settle(tx, row);

@@ -10,6 +10,8 @@ import { appendRunEvents, type NewRunEvent } from './runs.js';
 export type AgentCallRow = AgentCallTable;
 export type ArtifactRow = ArtifactTable;
 
+const DAY_MS = 86_400_000;
+
 export async function listAgentCalls(conn: Conn, runId: string, stepId?: string): Promise<AgentCallRow[]> {
   let q = conn.selectFrom('agent_calls').selectAll().where('run_id', '=', runId);
   if (stepId !== undefined) q = q.where('step_id', '=', stepId);
@@ -94,4 +96,31 @@ export async function saveArtifact(conn: Conn, row: Insertable<ArtifactTable>): 
 
 export async function listArtifacts(conn: Conn, runId: string): Promise<ArtifactRow[]> {
   return conn.selectFrom('artifacts').selectAll().where('run_id', '=', runId).orderBy('step_id').orderBy('position').execute();
+}
+
+export interface DailySpend {
+  /** days since the epoch (UTC) */
+  day: number;
+  costUsd: number;
+  tokens: number;
+  calls: number;
+}
+
+/** An automation's model calls since `since`, totalled per UTC day (unordered). */
+export async function dailySpend(conn: Conn, automationId: string, since: number): Promise<DailySpend[]> {
+  const day = sql<number>`floor(created_at / ${sql.lit(DAY_MS)})`;
+  const rows = await conn
+    .selectFrom('agent_calls')
+    .select([
+      day.as('day'),
+      sql<number>`coalesce(sum(cost_usd), 0)`.as('cost'),
+      sql<number>`coalesce(sum(input_tokens + output_tokens), 0)`.as('tokens'),
+      sql<number>`count(*)`.as('calls'),
+    ])
+    .where('automation_id', '=', automationId)
+    .where('kind', '=', 'model')
+    .where('created_at', '>=', since)
+    .groupBy(day)
+    .execute();
+  return rows.map((r) => ({ day: Number(r.day), costUsd: Number(r.cost), tokens: Number(r.tokens), calls: Number(r.calls) }));
 }

@@ -75,6 +75,19 @@ export async function pendingOfEndedRuns(conn: Conn, workspaceId: string, termin
   return rows.map((r) => r.id);
 }
 
+/** Pending approvals of a workspace whose expiry has passed (at most 500 per call). */
+export async function pendingExpired(conn: Conn, workspaceId: string, now: number): Promise<string[]> {
+  const rows = await conn
+    .selectFrom('approvals')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('state', '=', 'pending')
+    .where('expires_at', '<=', now)
+    .limit(500)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** Conditional on the state the caller read: returns false when someone else changed it first. */
 export async function updateApproval(conn: Conn, id: string, expectedState: string, patch: Updateable<ApprovalTable>): Promise<boolean> {
   const res = await conn.updateTable('approvals').set(patch).where('id', '=', id).where('state', '=', expectedState).executeTakeFirst();

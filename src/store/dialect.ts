@@ -1,6 +1,16 @@
 /**
- * Every difference between SQLite and PostgreSQL that the store needs, in one place.
- * Everything else is one query code base.
+ * The dialect type and the differences shared by several store modules: the claim lock and
+ * SQLite's IMMEDIATE transactions. Everything else is one query code base, except:
+ * - statement shapes one store function needs for speed, kept next to the query they change:
+ *   run-insert.ts (multi-row SQL for SQLite, one JSON-fed statement for PostgreSQL),
+ *   schedules.ts (row locks of the due query, JSON-fed cursor moves, enable_seqscan),
+ *   runs.ts / approvals.ts / waits.ts (row locks, which SQLite's single writer makes moot),
+ *   migrate.ts (advisory lock vs BEGIN IMMEDIATE), connect.ts (pool, LISTEN/NOTIFY, type parsers);
+ * - policies of a loop, decided where the loop lives, because they are about how much to run in
+ *   parallel rather than how to say something in SQL: the commit queue's parallel batches and
+ *   its autocommitted insert-only batches (engine/commit-queue.ts), the scheduler's lanes and
+ *   stage-ahead (scheduler/scheduler.ts), and the secret key that several PostgreSQL nodes must
+ *   share (triggers/secrets.ts). Outside src/store no code writes SQL.
  */
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type SelectQueryBuilder } from 'kysely';
 

@@ -1,24 +1,39 @@
 import { sql, type Kysely } from 'kysely';
 import * as m001 from './migrations/001-initial.js';
+import * as m002 from './migrations/002-webhooks-events.js';
+import * as m003 from './migrations/003-approvals.js';
 import * as m004 from './migrations/004-agent.js';
-import * as m003 from './migrations/003-webhooks-events.js';
-import * as m005 from './migrations/005-approvals.js';
-import * as m006 from './migrations/006-schedule-due-index.js';
+import * as m005 from './migrations/005-schedule-due-index.js';
 import type { Dialect } from './dialect.js';
 
-interface Migration {
+export interface Migration {
+  /** `NNN-name`: numbered from 001 without gaps, applied in that order */
   id: string;
+  /**
+   * The id databases migrated before the renumbering recorded for this migration. It counts as
+   * applied under either id, and the recorded row is never rewritten: a node of the previous
+   * release starting on the same database (a rolling upgrade) still finds the ids it knows.
+   */
+  recordedAs?: string;
   up(db: Kysely<any>): Promise<void>;
 }
 
-/** Forward-only, numbered, bundled into the build. Append; never edit a released one. */
+/**
+ * Forward-only, numbered, bundled into the build. Append; never edit a released one. Up to
+ * 005 they were applied as 001, 003, 005, 004, 006 (numbers taken out of order on branches);
+ * the renumbered list keeps exactly that order, so every existing database is a prefix of it.
+ */
 export const MIGRATIONS: Migration[] = [
   { id: '001-initial', ...m001 },
-  { id: '003-webhooks-events', ...m003 },
-  { id: '005-approvals', ...m005 },
+  { id: '002-webhooks-events', recordedAs: '003-webhooks-events', ...m002 },
+  { id: '003-approvals', recordedAs: '005-approvals', ...m003 },
   { id: '004-agent', ...m004 },
-  { id: '006-schedule-due-index', ...m006 },
+  { id: '005-schedule-due-index', recordedAs: '006-schedule-due-index', ...m005 },
 ];
+
+function recordedIds(migration: Migration): string[] {
+  return migration.recordedAs ? [migration.id, migration.recordedAs] : [migration.id];
+}
 
 /**
  * Applies pending migrations, each in its own transaction. Safe when several nodes start at once:
@@ -43,7 +58,7 @@ export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<string
       await sql.raw(dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN').execute(conn);
       try {
         if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(7307051)`.execute(conn);
-        const done = await conn.selectFrom('rota_migrations').select('id').where('id', '=', migration.id).executeTakeFirst();
+        const done = await conn.selectFrom('rota_migrations').select('id').where('id', 'in', recordedIds(migration)).executeTakeFirst();
         if (done) {
           await sql`COMMIT`.execute(conn);
           return false;
@@ -66,7 +81,7 @@ export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
   if (!(await tableExists(db))) return MIGRATIONS.map((m) => m.id);
   const rows = await db.selectFrom('rota_migrations').select('id').execute();
   const done = new Set(rows.map((r: { id: string }) => r.id));
-  return MIGRATIONS.filter((m) => !done.has(m.id)).map((m) => m.id);
+  return MIGRATIONS.filter((m) => !recordedIds(m).some((id) => done.has(id))).map((m) => m.id);
 }
 
 async function tableExists(db: Kysely<any>): Promise<boolean> {

@@ -1,5 +1,5 @@
 /** Runs, their steps and their event log. Every function takes the caller's connection. */
-import type { RunEventType } from '../states.js';
+import { RunStatus, type RunEventType } from '../states.js';
 import { sql, type Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { RunTable, StepTable, RunEventTable } from './schema.js';
@@ -27,6 +27,18 @@ export async function getRunRow(conn: Conn, runId: string): Promise<RunRow | und
 
 export async function getStepRows(conn: Conn, runId: string): Promise<StepRow[]> {
   return conn.selectFrom('steps').selectAll().where('run_id', '=', runId).orderBy('idx').execute();
+}
+
+/** The resolved input of one step of a workspace's run, or undefined when there is no such step. */
+export async function stepInput(conn: Conn, workspaceId: string, runId: string, stepId: string): Promise<{ input: string | null } | undefined> {
+  return conn
+    .selectFrom('steps')
+    .innerJoin('runs', 'runs.id', 'steps.run_id')
+    .select(['steps.input'])
+    .where('runs.id', '=', runId)
+    .where('runs.workspace_id', '=', workspaceId)
+    .where('steps.step_id', '=', stepId)
+    .executeTakeFirst();
 }
 
 /**
@@ -109,6 +121,35 @@ export async function lockAutomationRows(conn: Conn, dialect: Dialect, automatio
 export async function activeRunsOf(conn: Conn, automationIds: string[]): Promise<Array<{ id: string; automation_id: string; status: string }>> {
   if (automationIds.length === 0) return [];
   return conn.selectFrom('runs').select(['id', 'automation_id', 'status']).where('automation_id', 'in', automationIds).where('status', 'in', ['queued', 'running', 'waiting']).execute();
+}
+
+/**
+ * Queue times of an automation's (or one of its triggers') non-skipped runs queued after `after`,
+ * newest first, at most `limit` (what a fire limit counts).
+ */
+export async function recentQueueTimes(conn: Conn, automationId: string, triggerId: string | null, after: number, limit: number): Promise<number[]> {
+  let q = conn
+    .selectFrom('runs')
+    .select('queued_at')
+    .where('automation_id', '=', automationId)
+    .where('status', '!=', RunStatus.skipped)
+    .where('queued_at', '>', after)
+    .orderBy('queued_at', 'desc')
+    .limit(limit);
+  if (triggerId !== null) q = q.where('trigger_id', '=', triggerId);
+  return (await q.execute()).map((r) => Number(r.queued_at));
+}
+
+/** Asks these runs to cancel; the ones not running are made claimable now so they end at once. */
+export async function requestCancel(conn: Conn, runIds: string[], now: number): Promise<void> {
+  if (runIds.length === 0) return;
+  await conn.updateTable('runs').set({ cancel_requested: 1 }).where('id', 'in', runIds).execute();
+  await conn.updateTable('runs').set({ claim_at: now }).where('id', 'in', runIds).where('status', '!=', RunStatus.running).execute();
+}
+
+/** The automation and version a run executes. */
+export async function runVersionOf(conn: Conn, runId: string): Promise<{ automation_id: string; version: number }> {
+  return conn.selectFrom('runs').select(['automation_id', 'version']).where('id', '=', runId).executeTakeFirstOrThrow();
 }
 
 export async function renewLeases(conn: Conn, owner: string, runIds: string[], until: number): Promise<string[]> {

@@ -1,8 +1,11 @@
 /**
  * Row types of every table, as stored. Timestamps are epoch milliseconds (BIGINT), JSON is TEXT,
  * booleans are 0/1 integers: the one representation both SQLite and PostgreSQL share, so one query
- * code base serves both. Domain types live next to the code that uses them; conversions happen in
- * one place per table (the store module of that table).
+ * code base serves both. Store functions return these rows as stored (PostgreSQL's BIGINT arrives as
+ * a number through the pool's type parser, see connect.ts). They are not converted in one place:
+ * the API views of most tables are built in node/convert.ts, approvals, waits and agent calls in
+ * their services (node/, agent/conversation.ts), and the engine, scheduler and triggers parse the
+ * JSON columns they read themselves (with store/json.ts's fromJson or JSON.parse).
  */
 import type { RunEventType } from '../states.js';
 
