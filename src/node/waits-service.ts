@@ -15,6 +15,7 @@ import type { DB } from '../store/schema.js';
 import type { ActionServices, DelegationState, EventWaitState } from '../actions/types.js';
 import { EVENT_FILTER_ROOTS } from '../actions/wait-for-event.js';
 import { evaluateFilter, validateFilter } from '../definition/filter.js';
+import { eventNameMatches } from '../definition/event-pattern.js';
 import type { Filter } from '../definition/types.js';
 import { AuthError, ConflictError, ErrorCode, ValidationError } from '../errors.js';
 import { randomToken } from '../ids.js';
@@ -166,14 +167,6 @@ export class WaitsService {
     afterWake(this.ctx, result.wake, result.row.run_id, result.row.step_id);
     return { delegation_id: id, state: result.state };
   }
-}
-
-/** `*` stands for exactly one dot-separated segment: `order.*` matches `order.paid`, not `order.paid.late`. */
-export function eventNameMatches(pattern: string, name: string): boolean {
-  if (!pattern.includes('*')) return pattern === name;
-  const want = pattern.split('.');
-  const have = name.split('.');
-  return want.length === have.length && want.every((seg, i) => seg === '*' || seg === have[i]);
 }
 
 export function hashCallbackToken(token: string): string {
