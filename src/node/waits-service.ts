@@ -9,7 +9,7 @@
  *   callback completes the delegation once and wakes the step.
  */
 import { RunEventType } from '../states.js';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { ActionServices, DelegationState, EventWaitState } from '../actions/types.js';
@@ -37,6 +37,7 @@ import {
 import type { EngineContext } from '../engine/context.js';
 import { iso } from '../time.js';
 import { afterWake, wakeInTransaction, type WakeResult } from '../engine/wake.js';
+import { sha256Hex } from '../hash.js';
 
 type RunRef = { id: string; workspace_id: string };
 
@@ -122,7 +123,7 @@ export class WaitsService {
       run_id: run.id,
       step_id: stepId,
       url: req.url,
-      token_hash: hashCallbackToken(token),
+      token_hash: sha256Hex(token),
       state: 'pending',
       output: null,
       error: null,
@@ -169,13 +170,9 @@ export class WaitsService {
   }
 }
 
-export function hashCallbackToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
 function tokenMatches(storedHash: string, token: string): boolean {
   const a = Buffer.from(storedHash, 'hex');
-  const b = Buffer.from(hashCallbackToken(token), 'hex');
+  const b = Buffer.from(sha256Hex(token), 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
