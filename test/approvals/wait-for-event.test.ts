@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode, type RotaError } from '../../src/errors.js';
-import { forEachDialect, makeRota, stepOf, uniqueName, type TestNode } from '../engine/harness.js';
+import { forEachDialect, makeNode, stepOf, uniqueName, type TestNode } from '../support/node.js';
 
 async function waitFlow(node: TestNode, withConfig: Record<string, unknown>): Promise<string> {
   const name = uniqueName('wait');
@@ -19,7 +19,7 @@ async function waitFlow(node: TestNode, withConfig: Record<string, unknown>): Pr
 
 forEachDialect('wait_for_event', (db) => {
   test('a matching event published after the wait started completes the step with the event', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = await waitFlow(node, { name: 'order.*', filter: { 'data.order': '{{ inputs.order }}' }, timeout: '1m' });
     const order = uniqueName('o');
     // published before the wait started: never matched
@@ -44,7 +44,7 @@ forEachDialect('wait_for_event', (db) => {
   });
 
   test('an event emitted by another run matches too', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = await waitFlow(node, { name: 'build.done', timeout: '1m' });
     const run = await node.start(name);
     await node.rota.runs.wait(node.ws, run.id, 5_000, { untilWaiting: true });
@@ -57,7 +57,7 @@ forEachDialect('wait_for_event', (db) => {
   });
 
   test('a wait on order.** is woken by order.paid.late, not by orders.paid.late', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = await waitFlow(node, { name: 'order.**', timeout: '1m' });
     const run = await node.start(name);
     await node.rota.runs.wait(node.ws, run.id, 5_000, { untilWaiting: true });
@@ -72,7 +72,7 @@ forEachDialect('wait_for_event', (db) => {
   });
 
   test('timeout: the step fails event_timeout, or continues with on_timeout: continue', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const failing = await waitFlow(node, { name: 'never.happens', timeout: '300ms' });
     const failed = await node.runToEnd(failing);
     assert.equal(failed.status, 'failed');
@@ -86,7 +86,7 @@ forEachDialect('wait_for_event', (db) => {
   });
 
   test('an invalid filter is a definition error when saved', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     await assert.rejects(waitFlow(node, { name: 'x', filter: { 'inputs.x': 1, 'data.n': { $nope: 1 } }, timeout: '1m' }), (err: RotaError) => {
       assert.equal(err.code, ErrorCode.definition_invalid);
       const paths = (err.details as { path: string }[]).map((d) => d.path).join(' ');

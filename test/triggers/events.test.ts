@@ -5,7 +5,8 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIALECTS, apiClient, eventually, startTestServer, type ApiCall, type TestServer } from '../api/harness.js';
+import { apiClient, startTestServer, type ApiCall, type TestServer } from '../api/harness.js';
+import { DIALECTS, eventually } from '../support/node.js';
 
 const step = [{ id: 'a', action: 'set', with: { ok: true } }];
 
