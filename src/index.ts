@@ -1,9 +1,26 @@
-/** Rota's root export: the embeddable engine, its types, and the error classes. */
+/** Rota's root export: the embeddable engine, its types, serving its API, and the error classes. */
 export { createRota, type Rota, type CreateRotaOptions } from './node/rota.js';
+export { serveRota, type ServeRotaOptions, type RunningApi } from './api/serve-rota.js';
+export type { ApiLogger } from './api/api-env.js';
 export type { RotaService, StartRunRequest } from './node/service.js';
 export type * from './node/views.js';
 export type { ActionDefinition, ActionContext, ActionServices, StepLogger, Suspension } from './actions/types.js';
 export type { Definition, StepDef, TriggerDef } from './definition/types.js';
 export type { RotaConfig } from './config/types.js';
 export { resolveConfig } from './config/config.js';
-export * from './errors.js';
+// The classes and codes a caller matches on; mapping codes to HTTP statuses and exit codes stays internal.
+export {
+  ErrorCode,
+  RotaError,
+  DefinitionError,
+  ValidationError,
+  NotFoundError,
+  ConflictError,
+  AuthError,
+  RateLimitedError,
+  NonRetriableError,
+  RetriableError,
+  BudgetExceededError,
+  type ErrorDetail,
+  type ErrorShape,
+} from './errors.js';

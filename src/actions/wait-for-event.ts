@@ -1,6 +1,7 @@
 import { ErrorCode, NonRetriableError } from '../errors.js';
 import { validateFilter } from '../definition/filter.js';
 import { appendPath } from '../definition/json-path.js';
+import { EVENT_PATTERN_REGEX } from '../definition/event-pattern.js';
 import type { ActionContext, ActionDefinition, EventWaitState, Suspension } from './types.js';
 import { DURATION_PATTERN, parseDurationMs } from './parse-duration.js';
 
@@ -59,8 +60,9 @@ export const waitForEventAction: ActionDefinition<WaitForEventConfig, WaitForEve
   type: 'wait_for_event',
   description:
     'Waits, holding no worker slot, for an event published in the workspace (API, CLI, or emitted by a ' +
-    'run) after the step started, whose name matches `name` (exact, or `*` for one dot-separated segment: ' +
-    'order.*) and whose fields match `filter` (paths under data, name, source, id). Outputs the event ' +
+    'run) after the step started, whose name matches `name` (exact, `*` for one dot-separated segment: ' +
+    'order.*, `**` for one or more: order.**) and whose fields match `filter` (paths under data, name, ' +
+    'source, id). Outputs the event ' +
     '{id, name, data, source, created_at, timed_out: false}. After `timeout` the step fails with ' +
     'event_timeout, or with on_timeout: continue outputs nulls and timed_out: true.',
   configSchema: {
@@ -68,7 +70,7 @@ export const waitForEventAction: ActionDefinition<WaitForEventConfig, WaitForEve
     additionalProperties: false,
     required: ['name'],
     properties: {
-      name: { type: 'string', pattern: '^[A-Za-z0-9_.:*-]{1,200}$' },
+      name: { type: 'string', pattern: EVENT_PATTERN_REGEX },
       filter: { type: 'object', description: 'A filter (SPEC §4) over {name, data, source, id}' },
       timeout: { type: 'string', pattern: DURATION_PATTERN },
       on_timeout: { enum: ['fail', 'continue'], default: 'fail' },

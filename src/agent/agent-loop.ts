@@ -6,7 +6,6 @@
  * step is called again once the approval is decided, and replays up to the same point.
  */
 import { RunEventType } from '../states.js';
-import { createHash } from 'node:crypto';
 import type { ModelMessage } from 'ai';
 import type { ActionContext, Suspension } from '../actions/types.js';
 import type { BudgetLimit } from '../config/types.js';
@@ -22,6 +21,8 @@ import { CallMemo, requestHash } from './call-memo.js';
 import { callModel, type ModelTurn } from './model-call.js';
 import { checkAnswer, MAX_REPORTED_ERRORS, repairPrompt, schemaInstruction } from './output.js';
 import { callCost, type ResolvedModel } from './providers.js';
+import { isRecord } from '../definition/json-path.js';
+import { sha256Hex } from '../hash.js';
 
 export interface AgentConfig {
   model?: string;
@@ -346,7 +347,7 @@ class AgentLoop {
   async #saveArtifact(position: number, content: string, errors: ErrorDetail[], repair: boolean): Promise<void> {
     const now = this.ctx.now();
     const valid = errors.length === 0;
-    const sha256 = createHash('sha256').update(content).digest('hex');
+    const sha256 = sha256Hex(content);
     await this.runtime.store.db.transaction().execute(async (tx) => {
       const row = await saveArtifact(tx, {
         id: this.runtime.ids(), run_id: this.ctx.run.id, step_id: this.ctx.step.id, position, kind: repair ? 'repair' : 'answer',
@@ -368,10 +369,6 @@ class AgentLoop {
     const definition = version ? (JSON.parse(version.definition) as { execution?: { budget?: RunFacts['budget'] } }) : {};
     return { automationId: run.automation_id, budget: definition.execution?.budget };
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function num(value: unknown): number | undefined {

@@ -6,13 +6,13 @@
  * do not occupy a position.
  */
 import type { RunEventType } from '../states.js';
-import { createHash } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import { canonicalJson } from '../definition/parse.js';
 import { ErrorCode, NonRetriableError, RetriableError } from '../errors.js';
 import type { Store } from '../store/connect.js';
 import { listAgentCalls, recordAgentCall, type AgentCallRow } from '../store/agent-calls.js';
 import type { AgentCallTable } from '../store/schema.js';
+import { sha256Hex } from '../hash.js';
 
 export type CallKind = 'model' | 'tool' | 'budget';
 
@@ -32,7 +32,7 @@ export interface CallRecord {
 }
 
 export function requestHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return sha256Hex(canonicalJson(value));
 }
 
 export class CallMemo {

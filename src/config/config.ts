@@ -21,6 +21,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ValidationError, type ErrorDetail } from '../errors.js';
 import { configLayerSchema, FIELD_KINDS, type ConfigLayer, type FieldKind } from './schema.js';
 import { DEFAULT_CONFIG, type RotaConfig } from './types.js';
+import { isRecord } from '../definition/json-path.js';
 
 export type { ConfigLayer } from './schema.js';
 
@@ -230,7 +231,7 @@ function coerceTree(obj: Record<string, unknown>, path: string[]): Record<string
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(obj)) {
     const keyPath = [...path, key].join('.');
-    if (isPlainObject(value)) out[key] = coerceTree(value, [...path, key]);
+    if (isRecord(value)) out[key] = coerceTree(value, [...path, key]);
     else if (typeof value === 'string' && FIELD_KINDS[keyPath]) out[key] = coerce(value, FIELD_KINDS[keyPath]);
     else out[key] = value;
   }
@@ -254,7 +255,7 @@ function camelizeKeys(
     // Names chosen by the user (providers, model aliases, MCP servers) are kept as written, and so
     // are an MCP server's `env` and `headers` maps (their keys are variable and header names).
     if (path.length === 1 && NAMED_MAPS.has(path[0]!)) {
-      out[key] = isPlainObject(value) ? camelizeKeys(value, [...path, key], onBadKey) : value;
+      out[key] = isRecord(value) ? camelizeKeys(value, [...path, key], onBadKey) : value;
       continue;
     }
     if (path.length === 2 && path[0] === 'mcp_servers' && (key === 'env' || key === 'headers')) {
@@ -270,7 +271,7 @@ function camelizeKeys(
       continue;
     }
     const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    out[camel] = isPlainObject(value) ? camelizeKeys(value, [...path, key], onBadKey) : value;
+    out[camel] = isRecord(value) ? camelizeKeys(value, [...path, key], onBadKey) : value;
   }
   return out;
 }
@@ -279,7 +280,7 @@ function setPath(target: Record<string, unknown>, keyPath: string, value: unknow
   const parts = keyPath.split('.');
   let node = target;
   for (const part of parts.slice(0, -1)) {
-    if (!isPlainObject(node[part])) node[part] = {};
+    if (!isRecord(node[part])) node[part] = {};
     node = node[part] as Record<string, unknown>;
   }
   node[parts[parts.length - 1]!] = value;
@@ -289,13 +290,13 @@ function mergeDeep(base: Record<string, unknown>, layer: object): Record<string,
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(layer)) {
     if (value === undefined) continue;
-    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? mergeDeep(out[key], value) : value;
+    out[key] = isRecord(value) && isRecord(out[key]) ? mergeDeep(out[key], value) : value;
   }
   return out;
 }
 
 function stripUndefined(value: unknown): unknown {
-  if (!isPlainObject(value)) return value;
+  if (!isRecord(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = stripUndefined(v);
   return out;
@@ -307,10 +308,6 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function snakeCase(key: string): string {

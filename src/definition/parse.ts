@@ -6,7 +6,6 @@
  * @example
  * const { definition, plan } = parseDefinition(yamlText, (type) => registry.get(type));
  */
-import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { ActionDefinition } from '../actions/types.js';
@@ -19,6 +18,7 @@ import { buildPlan } from './plan.js';
 import { inputsInfo } from './references.js';
 import { definitionSchema } from './schema.js';
 import type { Definition, Plan } from './types.js';
+import { sha256Hex } from '../hash.js';
 
 /** Resolves action types: a function, or a map-like registry (whose keys are listed in errors). */
 export type ActionLookup =
@@ -154,7 +154,7 @@ function dedupe(problems: ErrorDetail[]): ErrorDetail[] {
 
 /** sha256 (hex) of the definition's canonical JSON (keys sorted): equal for unchanged definitions. */
 export function definitionHash(definition: Definition): string {
-  return createHash('sha256').update(canonicalJson(definition)).digest('hex');
+  return sha256Hex(canonicalJson(definition));
 }
 
 export function canonicalJson(value: unknown): string {

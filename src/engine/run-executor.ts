@@ -18,6 +18,7 @@ import { RunEventType, RunStatus, StepStatus, type TerminalRunStatus } from '../
 import { decideOutcome, type StepOutcome } from './outcome.js';
 import { hardFailure, mainPlanDone, nextOnFailureStep, readySteps, runOutputStepId } from './plan-state.js';
 import { RunWriter, LeaseLostError } from './run-writer.js';
+import { iso } from '../time.js';
 
 type StopReason = 'canceled' | 'timed_out' | 'shutdown' | 'lease_lost';
 
@@ -495,8 +496,4 @@ function abortError(signal: AbortSignal): Error | null {
     default:
       return new RetriableError(`step was interrupted (${String(signal.reason)})`, { code: ErrorCode.lease_lost });
   }
-}
-
-function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }

@@ -1,5 +1,4 @@
 /** Workspaces and bearer tokens. Tokens are stored as SHA-256 hashes; the secret is shown once. */
-import { createHash } from 'node:crypto';
 import type { EngineContext } from '../engine/context.js';
 import { findWorkspace, insertWorkspace, listWorkspaces } from '../store/automations.js';
 import { findTokenByHash, getMeta, insertToken, listTokens, revokeToken, setMetaOnce, touchToken } from '../store/tokens.js';
@@ -8,12 +7,10 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import { ALL_SCOPES, Scope } from '../states.js';
 import { tokenView } from './convert.js';
 import type { Principal, TokenView, Workspace } from './views.js';
+import { sha256Hex } from '../hash.js';
 
 const WORKSPACE_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 export class AccessService {
   /** last_used_at is written at most once a minute per token: auth stays read-only on hot paths. */
@@ -53,7 +50,7 @@ export class AccessService {
       id: this.ctx.ids(),
       workspace_id: workspaceId,
       name,
-      hash: hashToken(token),
+      hash: sha256Hex(token),
       scopes: JSON.stringify(scopes),
       created_at: this.ctx.clock.now(),
       last_used_at: null,
@@ -74,7 +71,7 @@ export class AccessService {
 
   async authenticate(token: string): Promise<Principal | null> {
     if (!token.startsWith('rota_') || token.length > 200) return null;
-    const row = await findTokenByHash(this.ctx.store.db, hashToken(token));
+    const row = await findTokenByHash(this.ctx.store.db, sha256Hex(token));
     if (!row || row.revoked_at !== null) return null;
     const now = this.ctx.clock.now();
     if ((this.#touched.get(row.id) ?? 0) < now - 60_000) {
@@ -93,7 +90,7 @@ export class AccessService {
     const configured = this.ctx.config.adminToken;
     if (configured) {
       if (!configured.startsWith('rota_')) throw new ValidationError('ROTA_ADMIN_TOKEN must start with "rota_"');
-      if (!(await findTokenByHash(this.ctx.store.db, hashToken(configured)))) await this.createToken(null, 'admin (configured)', [Scope.admin], configured);
+      if (!(await findTokenByHash(this.ctx.store.db, sha256Hex(configured)))) await this.createToken(null, 'admin (configured)', [Scope.admin], configured);
       await setMetaOnce(this.ctx.store.db, 'admin_token_created', 'configured');
       return { adminToken: null, workspace };
     }

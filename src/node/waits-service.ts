@@ -9,12 +9,13 @@
  *   callback completes the delegation once and wakes the step.
  */
 import { RunEventType } from '../states.js';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { ActionServices, DelegationState, EventWaitState } from '../actions/types.js';
 import { EVENT_FILTER_ROOTS } from '../actions/wait-for-event.js';
 import { evaluateFilter, validateFilter } from '../definition/filter.js';
+import { eventNameMatches } from '../definition/event-pattern.js';
 import type { Filter } from '../definition/types.js';
 import { AuthError, ConflictError, ErrorCode, ValidationError } from '../errors.js';
 import { randomToken } from '../ids.js';
@@ -36,6 +37,7 @@ import {
 import type { EngineContext } from '../engine/context.js';
 import { iso } from '../time.js';
 import { afterWake, wakeInTransaction, type WakeResult } from '../engine/wake.js';
+import { sha256Hex } from '../hash.js';
 
 type RunRef = { id: string; workspace_id: string };
 
@@ -121,7 +123,7 @@ export class WaitsService {
       run_id: run.id,
       step_id: stepId,
       url: req.url,
-      token_hash: hashCallbackToken(token),
+      token_hash: sha256Hex(token),
       state: 'pending',
       output: null,
       error: null,
@@ -168,21 +170,9 @@ export class WaitsService {
   }
 }
 
-/** `*` stands for exactly one dot-separated segment: `order.*` matches `order.paid`, not `order.paid.late`. */
-export function eventNameMatches(pattern: string, name: string): boolean {
-  if (!pattern.includes('*')) return pattern === name;
-  const want = pattern.split('.');
-  const have = name.split('.');
-  return want.length === have.length && want.every((seg, i) => seg === '*' || seg === have[i]);
-}
-
-export function hashCallbackToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
 function tokenMatches(storedHash: string, token: string): boolean {
   const a = Buffer.from(storedHash, 'hex');
-  const b = Buffer.from(hashCallbackToken(token), 'hex');
+  const b = Buffer.from(sha256Hex(token), 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
 

@@ -3,11 +3,11 @@
  * and the id is the run's idempotency key (unique per automation in the database), so a slot can
  * be recorded at most once whatever the number of nodes, restarts and races.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../hash.js';
 
 /** `sch_` + 32 hex digits of sha256(automation, trigger, slot in epoch ms). */
 export function fireId(automationId: string, triggerId: string, slotMs: number): string {
-  const digest = createHash('sha256').update(`${automationId}\u0000${triggerId}\u0000${slotMs}`).digest('hex');
+  const digest = sha256Hex(`${automationId}\u0000${triggerId}\u0000${slotMs}`);
   return `sch_${digest.slice(0, 32)}`;
 }
 

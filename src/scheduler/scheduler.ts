@@ -18,6 +18,7 @@ import type { DB } from '../store/schema.js';
 import { catchUpPolicy, cursorSlot, decide, storeCursor } from './cursor.js';
 import { fireId } from './fire-id.js';
 import { slotSource } from './slots.js';
+import { iso } from '../time.js';
 
 
 export interface FiredSlot {
@@ -337,8 +338,4 @@ async function sleepUntil(clock: { now(): number }, at: number): Promise<void> {
 
 function quarantineKey(row: { automation_id: string; trigger_id: string }): string {
   return `${row.automation_id}\u0000${row.trigger_id}`;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

@@ -10,12 +10,12 @@
  *   end and of the timezone: an interval is absolute time.
  * - `at`: one slot.
  */
-import { createHash } from 'node:crypto';
 import { Cron } from 'croner';
 import type { ScheduleTriggerDef } from '../definition/types.js';
 import { parseDuration } from '../definition/duration.js';
 import type { SlotSource } from './cursor.js';
 import { fireId, jitterOffset } from './fire-id.js';
+import { sha256Hex } from '../hash.js';
 
 export type ScheduleSpec =
   | { kind: 'cron'; pattern: string; timezone: string }
@@ -94,7 +94,7 @@ export function nextSlots(spec: ScheduleSpec, afterMs: number, count: number): n
 /** The fields that make up "the schedule": changing any of them resets the cursor (SPEC §4). */
 export function scheduleHash(def: ScheduleTriggerDef): string {
   const fields = { cron: def.cron, every: def.every, at: def.at, timezone: def.timezone ?? 'UTC', anchor: def.anchor, jitter: def.jitter };
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
+  return sha256Hex(JSON.stringify(fields)).slice(0, 16);
 }
 
 export function jitterMs(def: ScheduleTriggerDef): number {

@@ -7,7 +7,7 @@
 import type { Conn } from '../store/connect.js';
 import { getTriggerGeneration, listEventTriggers } from '../store/event-triggers.js';
 import type { EventTriggerDef } from '../definition/types.js';
-import { compilePattern, matchesPattern, type EventPattern } from './event-pattern.js';
+import { compilePattern, matchesPattern, type EventPattern } from '../definition/event-pattern.js';
 
 export interface IndexedTrigger {
   automationId: string;

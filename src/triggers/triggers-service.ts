@@ -14,6 +14,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { catchUpPolicy, freshCursor } from '../scheduler/cursor.js';
 import { nextSlots, scheduleSpec, slotSource } from '../scheduler/slots.js';
 import { Channel } from '../store/channels.js';
+import { iso } from '../time.js';
 
 export interface TriggerDetailView {
   id: string;
@@ -116,7 +117,6 @@ async function notifySchedules(conn: Conn, ctx: EngineContext): Promise<void> {
 }
 
 export function triggerDetailView(row: TriggerRow): TriggerDetailView {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
   const view: TriggerDetailView = {
     id: row.trigger_id,
     type: row.type,

@@ -4,6 +4,7 @@
  * is. Every comparison is constant-time; no outcome depends on where two signatures first differ.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '../hash.js';
 
 export type WebhookScheme = 'standard' | 'github' | 'hmac' | 'token' | 'none';
 
@@ -114,7 +115,7 @@ function verifyHmac(config: VerifyConfig, headers: HeaderMap, body: Buffer, secr
   if (!match) return { ok: false, reason: VerifyFailure.bad_signature };
   // Without a delivery id header, the signature itself identifies the delivery: a replayed request
   // (same timestamp and body) is then recognised as a re-delivery.
-  const id = optionalId(headers, deliveryIdHeader(config)) ?? `sig-${createHash('sha256').update(offered).digest('hex').slice(0, 32)}`;
+  const id = optionalId(headers, deliveryIdHeader(config)) ?? `sig-${sha256Hex(offered).slice(0, 32)}`;
   return { ok: true, deliveryId: id };
 }
 

@@ -14,7 +14,7 @@ import { parseDuration } from '../definition/duration.js';
 import type { Definition, WebhookTriggerDef } from '../definition/types.js';
 import { ConflictError, ErrorCode, NotFoundError, RotaError, ValidationError, httpStatusFor, toErrorShape } from '../errors.js';
 import { iso } from '../time.js';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../hash.js';
 import { decoyVerification, deliveryIdHeader, verifyWebhook, type HeaderMap } from './webhook-verify.js';
 import { isSecretRef, type SecretVault } from './secrets.js';
 import { DeliveryOutcome, type DeliveryPage, type WebhookResponse } from './webhook-types.js';
@@ -238,7 +238,7 @@ function secretRow(endpoint: EndpointRow, trigger: WebhookTriggerDef) {
 /** Per trigger, so two webhook triggers of one automation never share a key; long ids are hashed. */
 function idempotencyKey(triggerId: string, deliveryId: string | null, ids: () => string): string {
   if (deliveryId === null) return `webhook:${triggerId}:none:${ids()}`;
-  const id = deliveryId.length <= 200 ? deliveryId : `sha256:${createHash('sha256').update(deliveryId).digest('hex')}`;
+  const id = deliveryId.length <= 200 ? deliveryId : `sha256:${sha256Hex(deliveryId)}`;
   return `webhook:${triggerId}:${id}`;
 }
 

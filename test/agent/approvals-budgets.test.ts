@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Principal } from '../../src/node/views.js';
 import type { ToolDefinition } from '../../src/agent/tool.js';
-import { forEachDialect, stepOf, uniqueName, type TestNode } from '../engine/harness.js';
+import { forEachDialect, stepOf, uniqueName, type TestNode } from '../support/node.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
 import { makeAgentNode, PRICE } from './harness.js';
 

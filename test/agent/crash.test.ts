@@ -12,7 +12,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { startServe, tempDir, type Served } from '../cli/serve.js';
+import { servedApi, startServe, tempDir, type Served } from '../cli/serve.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
 
 const RUNS = 16;
@@ -56,15 +56,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     let served: Served | null = null;
     let env: Record<string, string>;
     const boot = async () => (served = await startServe({ dataDir, adminToken: token, env }));
-    const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-      const response = await fetch(`${served!.url}/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? (JSON.parse(text) as any) : null };
-    };
+    const api = servedApi(() => served, token);
 
     before(async () => {
       llm = await startStandIn();

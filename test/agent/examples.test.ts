@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseDefinitionText } from '../../src/definition/parse.js';
-import { forEachDialect, makeRota } from '../engine/harness.js';
+import { forEachDialect, makeNode } from '../support/node.js';
 
 const FILES = ['agent-triage.yaml', 'agent-refund-approval.yaml'];
 
 forEachDialect('agent examples', (db) => {
   test('both apply without a provider; a run fails clearly with model_not_configured', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     for (const file of FILES) {
       const raw = parseDefinitionText(readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8'));
       await node.apply(raw);

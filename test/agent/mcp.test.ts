@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { forEachDialect, uniqueName } from '../engine/harness.js';
+import { forEachDialect, uniqueName } from '../support/node.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
 import { makeAgentNode } from './harness.js';
 // @ts-expect-error: a plain ESM fixture without type declarations

@@ -1,7 +1,7 @@
 /** Agent loop with a registered tool, output_schema validation and the single repair turn. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { forEachDialect, stepOf, uniqueName } from '../engine/harness.js';
+import { forEachDialect, stepOf, uniqueName } from '../support/node.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
 import { makeAgentNode, PRICE } from './harness.js';
 import type { ToolDefinition } from '../../src/agent/tool.js';

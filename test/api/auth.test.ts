@@ -1,6 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ApiCall, apiClient, type ApiResponse, createGateAction, DIALECTS, startTestServer, type TestServer } from './harness.js';
+import { type ApiCall, apiClient, type ApiResponse, createGateAction, startTestServer, type TestServer } from './harness.js';
+import { DIALECTS } from '../support/node.js';
 
 const secret = { name: 'secret', steps: [{ id: 'hold', action: 'gate', with: { key: 'never' } }] };
 

@@ -1,6 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ApiCall, apiClient, createGateAction, DIALECTS, eventually, readSse, startTestServer, type TestServer } from './harness.js';
+import { type ApiCall, apiClient, createGateAction, readSse, startTestServer, type TestServer } from './harness.js';
+import { DIALECTS, eventually } from '../support/node.js';
 
 const hello = {
   name: 'hello',

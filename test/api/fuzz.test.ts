@@ -3,7 +3,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type ApiCall, apiClient, DIALECTS, startTestServer, type TestServer } from './harness.js';
+import { type ApiCall, apiClient, startTestServer, type TestServer } from './harness.js';
+import { DIALECTS } from '../support/node.js';
 
 const RUNS = Number(process.env.ROTA_FUZZ_RUNS ?? 150);
 

@@ -7,19 +7,11 @@
  * const res = await fetch(`${server.url}/api/v1/automations`, { headers: { authorization: `Bearer ${server.adminToken}` } });
  * await server.close();
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { ActionDefinition } from '../../src/actions/types.js';
-import { DEFAULT_CONFIG, type RotaConfig } from '../../src/config/types.js';
-import { createRota, type Rota } from '../../src/node/rota.js';
+import type { RotaConfig } from '../../src/config/types.js';
+import type { Rota } from '../../src/node/rota.js';
 import { createApi, serveApi } from '../../src/api/server.js';
-
-export type Dialect = 'sqlite' | 'postgres';
-
-import { createPostgresSchema, POSTGRES_URL } from '../support/postgres.js';
-export { createPostgresSchema, POSTGRES_URL };
+import { makeNode, TestDatabase, type Dialect } from '../support/node.js';
 
 export interface TestServer {
   url: string;
@@ -36,36 +28,26 @@ export interface TestServerOptions {
   config?: Partial<RotaConfig>;
 }
 
-
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'rota-api-'));
-  const postgres = options.dialect === 'postgres' ? await createPostgresSchema() : null;
-  const config: RotaConfig = {
-    ...DEFAULT_CONFIG,
-    nodeId: `test-${randomBytes(3).toString('hex')}`,
-    dataDir,
-    databaseUrl: postgres?.url ?? null,
-    port: 0,
-    logLevel: 'silent',
-    worker: { ...DEFAULT_CONFIG.worker, pollMs: 100, leaseMs: 10_000, shutdownGraceMs: 0 },
-    ...options.config,
-  };
-  const rota = await createRota({ config, actions: options.actions });
-  const { adminToken } = await rota.bootstrap();
+  const db = new TestDatabase(options.dialect, { shareStore: false });
+  await db.open();
+  const { worker, ...config } = options.config ?? {};
+  const node = await makeNode(db, {
+    actions: options.actions ?? [],
+    config: { port: 0, ...config, worker: { pollMs: 100, ...worker } },
+  });
+  const { rota, adminToken } = node;
   if (adminToken === null) throw new Error('bootstrap returned no admin token on a fresh database');
-  await rota.start();
-  const app = createApi(rota, { maxBodyBytes: config.maxBodyBytes, defaultWorkspace: config.defaultWorkspace });
+  const app = createApi(rota, { maxBodyBytes: rota.config.maxBodyBytes, defaultWorkspace: rota.config.defaultWorkspace });
   const server = await serveApi(app, { host: '127.0.0.1', port: 0 });
   return {
     url: server.url,
     adminToken,
     rota,
-    config,
+    config: rota.config,
     async close() {
       await server.close();
-      await rota.stop({ graceMs: 0 });
-      await postgres?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await db.close();
     },
   };
 }
@@ -186,16 +168,3 @@ export function createGateAction(): { action: ActionDefinition<{ key: string }, 
     },
   };
 }
-
-/** Polls `check` every 25 ms until it returns a value other than undefined, or fails after `ms`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, ms = 5_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-export const DIALECTS: Dialect[] = (process.env.ROTA_TEST_DIALECTS ?? 'sqlite,postgres').split(',') as Dialect[];

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { apiClient, DIALECTS, eventually, startTestServer, type ApiCall, type TestServer } from '../api/harness.js';
+import { apiClient, startTestServer, type ApiCall, type TestServer } from '../api/harness.js';
+import { DIALECTS, eventually } from '../support/node.js';
 
 interface Delivery {
   body: { task: unknown; callback_url: string; callback_token: string; run_id: string; step_id: string; idempotency_key: string };

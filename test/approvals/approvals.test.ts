@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConflictError, ErrorCode, RotaError } from '../../src/errors.js';
 import type { Principal } from '../../src/node/views.js';
-import { eventually, forEachDialect, makeRota, stepOf, uniqueName, type TestNode } from '../engine/harness.js';
+import { eventually, forEachDialect, makeNode, stepOf, uniqueName, type TestNode } from '../support/node.js';
 
 async function principal(node: TestNode, name: string, scopes = ['approvals:write', 'runs:read']): Promise<Principal> {
   const { info } = await node.rota.tokens.create(node.ws, name, scopes);
@@ -47,7 +47,7 @@ async function rejects(promise: Promise<unknown>, code: string): Promise<RotaErr
 
 forEachDialect('approvals', (db) => {
   test('approve: the run waits, the decision wakes it, who/when/comment are kept', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const alice = await principal(node, 'alice');
     const name = await approvalFlow(node, {});
     const run = await node.start(name, { amount: 30 });
@@ -70,7 +70,7 @@ forEachDialect('approvals', (db) => {
   });
 
   test('approve with an edited value: the value becomes the output', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const alice = await principal(node, 'alice');
     const name = await approvalFlow(node, {});
     const run = await node.start(name, { amount: 30 });
@@ -83,7 +83,7 @@ forEachDialect('approvals', (db) => {
   });
 
   test('reject: the step fails approval_rejected', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const alice = await principal(node, 'alice');
     const name = await approvalFlow(node, {});
     const run = await node.start(name, { amount: 30 });
@@ -98,7 +98,7 @@ forEachDialect('approvals', (db) => {
   });
 
   test('abort: the run ends canceled', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const alice = await principal(node, 'alice');
     const name = await approvalFlow(node, {});
     const run = await node.start(name, { amount: 30 });
@@ -116,7 +116,7 @@ forEachDialect('approvals', (db) => {
     ['abort', 'canceled'],
   ] as const) {
     test(`timeout with on_timeout: ${onTimeout} -> run ${expected}, approval expired`, async () => {
-      const node = await makeRota(db);
+      const node = await makeNode(db);
       const alice = await principal(node, 'alice');
       const name = await approvalFlow(node, { timeout: '300ms', on_timeout: onTimeout });
       const run = await node.start(name, { amount: 1 });
@@ -135,7 +135,7 @@ forEachDialect('approvals', (db) => {
   }
 
   test('double decision: the same one again is idempotent, a conflicting one is a conflict', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const alice = await principal(node, 'alice');
     const bob = await principal(node, 'bob');
     const name = await approvalFlow(node, {});
@@ -153,7 +153,7 @@ forEachDialect('approvals', (db) => {
   });
 
   test('min_approvals counts distinct tokens; approvers restricts who decides (id, name or scope)', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const alice = await principal(node, 'alice');
     const bob = await principal(node, 'bob');
     const mallory = await principal(node, 'mallory');
@@ -182,7 +182,7 @@ forEachDialect('approvals', (db) => {
   });
 
   test('a waiting run holds no worker slot, and survives a restart of the node', async () => {
-    const first = await makeRota(db, { config: { worker: { concurrency: 1 } } });
+    const first = await makeNode(db, { config: { worker: { concurrency: 1 } } });
     const name = await approvalFlow(first, {});
     const waiting = await first.start(name, { amount: 5 });
     const approval = await waitingApproval(first, waiting.id);
@@ -191,7 +191,7 @@ forEachDialect('approvals', (db) => {
     const other = await first.runToEnd(plain);
     assert.equal(other.status, 'succeeded', 'another run completed while one waits, with one slot');
     await first.stop();
-    const second = await makeRota(db, { config: { worker: { concurrency: 1 } } });
+    const second = await makeNode(db, { config: { worker: { concurrency: 1 } } });
     const alice = await principal(second, 'alice');
     await second.rota.approvals.decide(second.ws, approval.id, alice, { decision: 'approve' });
     const done = await second.waitEnd(waiting.id);
@@ -199,7 +199,7 @@ forEachDialect('approvals', (db) => {
   });
 
   test('listing: keyset pages, workspace isolation, an ended run settles its approval', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = await approvalFlow(node, {});
     const runs: { id: string }[] = [];
     for (let i = 0; i < 3; i++) runs.push(await node.start(name, { amount: i }));

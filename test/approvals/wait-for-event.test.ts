@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode, type RotaError } from '../../src/errors.js';
-import { eventNameMatches } from '../../src/node/waits-service.js';
-import { forEachDialect, makeRota, stepOf, uniqueName, type TestNode } from '../engine/harness.js';
+import { forEachDialect, makeNode, stepOf, uniqueName, type TestNode } from '../support/node.js';
 
 async function waitFlow(node: TestNode, withConfig: Record<string, unknown>): Promise<string> {
   const name = uniqueName('wait');
@@ -18,23 +17,9 @@ async function waitFlow(node: TestNode, withConfig: Record<string, unknown>): Pr
   return name;
 }
 
-test('event name patterns: * is one segment', () => {
-  const cases: [string, string, boolean][] = [
-    ['order.paid', 'order.paid', true],
-    ['order.paid', 'order.paid.late', false],
-    ['order.*', 'order.paid', true],
-    ['order.*', 'order.paid.late', false],
-    ['order.*', 'order', false],
-    ['*.paid', 'invoice.paid', true],
-    ['*', 'ping', true],
-    ['order.*', 'orders.paid', false],
-  ];
-  for (const [pattern, name, expected] of cases) assert.equal(eventNameMatches(pattern, name), expected, `${pattern} ~ ${name}`);
-});
-
 forEachDialect('wait_for_event', (db) => {
   test('a matching event published after the wait started completes the step with the event', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = await waitFlow(node, { name: 'order.*', filter: { 'data.order': '{{ inputs.order }}' }, timeout: '1m' });
     const order = uniqueName('o');
     // published before the wait started: never matched
@@ -59,7 +44,7 @@ forEachDialect('wait_for_event', (db) => {
   });
 
   test('an event emitted by another run matches too', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = await waitFlow(node, { name: 'build.done', timeout: '1m' });
     const run = await node.start(name);
     await node.rota.runs.wait(node.ws, run.id, 5_000, { untilWaiting: true });
@@ -71,8 +56,23 @@ forEachDialect('wait_for_event', (db) => {
     assert.equal((stepOf(done, 'paid').output as { source: string }).source.startsWith('run:'), true);
   });
 
+  test('a wait on order.** is woken by order.paid.late, not by orders.paid.late', async () => {
+    const node = await makeNode(db);
+    const name = await waitFlow(node, { name: 'order.**', timeout: '1m' });
+    const run = await node.start(name);
+    await node.rota.runs.wait(node.ws, run.id, 5_000, { untilWaiting: true });
+    await node.rota.events.emit(node.ws, { name: 'orders.paid.late', data: { n: 1 } });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await node.get(run.id)).status, 'waiting', 'a different first segment leaves the step waiting');
+    await node.rota.events.emit(node.ws, { name: 'order.paid.late', data: { n: 2 } });
+    const done = await node.waitEnd(run.id);
+    assert.equal(done.status, 'succeeded');
+    assert.equal((stepOf(done, 'paid').output as { name: string }).name, 'order.paid.late');
+    assert.deepEqual(done.output, { got: { n: 2 } });
+  });
+
   test('timeout: the step fails event_timeout, or continues with on_timeout: continue', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const failing = await waitFlow(node, { name: 'never.happens', timeout: '300ms' });
     const failed = await node.runToEnd(failing);
     assert.equal(failed.status, 'failed');
@@ -86,7 +86,7 @@ forEachDialect('wait_for_event', (db) => {
   });
 
   test('an invalid filter is a definition error when saved', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     await assert.rejects(waitFlow(node, { name: 'x', filter: { 'inputs.x': 1, 'data.n': { $nope: 1 } }, timeout: '1m' }), (err: RotaError) => {
       assert.equal(err.code, ErrorCode.definition_invalid);
       const paths = (err.details as { path: string }[]).map((d) => d.path).join(' ');

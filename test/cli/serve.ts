@@ -170,3 +170,21 @@ export async function closedPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/**
+ * JSON calls to the `/api/v1` of whichever server `served()` returns now (crash tests restart it),
+ * with the admin `token`; the body is the parsed JSON, or null when empty.
+ */
+export function servedApi(served: () => Served | null, token: string) {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> => {
+    const current = served();
+    if (current === null) throw new Error('no server is running');
+    const response = await fetch(`${current.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as any) : null };
+  };
+}

@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createPostgresSchema } from '../support/postgres.js';
-import { startServe, tempDir, type Served } from '../cli/serve.js';
+import { servedApi, startServe, tempDir, type Served } from '../cli/serve.js';
 
 const RUNS = 50;
 const KILLS = 5;
@@ -62,15 +62,7 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       served = await startServe({ dataDir, adminToken: token, env });
       return served;
     };
-    const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-      const response = await fetch(`${served!.url}/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? (JSON.parse(text) as any) : null };
-    };
+    const api = servedApi(() => served, token);
 
     before(async () => {
       recorder = await startRecorder();

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createPostgresSchema } from '../support/postgres.js';
-import { startServe, tempDir, type Served } from '../cli/serve.js';
+import { servedApi, startServe, tempDir, type Served } from '../cli/serve.js';
 
 const RUNS = 120;
 const STEPS = ['s1', 's2'];
@@ -45,14 +45,7 @@ describe('two nodes on one PostgreSQL database (real servers)', () => {
   test(`${RUNS} runs created on one node are executed once in total by both`, { timeout: 90_000 }, async () => {
     const env = { ROTA_DATABASE_URL: schema.url, ROTA_HTTP_ALLOWLIST: '127.0.0.1', ROTA_WORKER_CONCURRENCY: '4' };
     for (const dataDir of dirs) nodes.push(await startServe({ dataDir, adminToken: token, env }));
-    const api = async (node: Served, method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${node.url}/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as any };
-    };
+    const api = (node: Served, method: string, path: string, body?: unknown) => servedApi(() => node, token)(method, path, body);
     const created = await api(nodes[0], 'POST', '/automations', {
       name: 'shared',
       steps: STEPS.map((id) => ({ id, action: 'http', with: { method: 'POST', url: `http://127.0.0.1:${port}/{{ run.id }}/${id}` } })),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Call } from './actions.js';
-import { eventually, forEachDialect, makeRota, uniqueName } from './harness.js';
+import { eventually, forEachDialect, makeNode, uniqueName } from '../support/node.js';
 
 function overlap(a: Call, b: Call): boolean {
   return a.startSeq < b.endSeq! && b.startSeq < a.endSeq!;
@@ -9,7 +9,7 @@ function overlap(a: Call, b: Call): boolean {
 
 forEachDialect('engine: concurrency', (db) => {
   test('worker.concurrency bounds the actions running at once on a node', async () => {
-    const node = await makeRota(db, { config: { worker: { concurrency: 2 } } });
+    const node = await makeNode(db, { config: { worker: { concurrency: 2 } } });
     const name = uniqueName('slots');
     await node.apply({ name, steps: [{ id: 'a', action: 'probe', with: { delay_ms: 120 } }] });
     const runs = await Promise.all(Array.from({ length: 6 }, () => node.start(name)));
@@ -19,7 +19,7 @@ forEachDialect('engine: concurrency', (db) => {
   });
 
   test('execution.concurrency: 1 keeps excess runs queued; runs of the automation never overlap', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('serial');
     await node.apply({ name, execution: { concurrency: 1 }, steps: [{ id: 'a', action: 'probe', with: { delay_ms: 150 } }] });
     const runs = [];
@@ -36,7 +36,7 @@ forEachDialect('engine: concurrency', (db) => {
   });
 
   test('a waiting run counts against execution.concurrency (it holds no slot, but its place)', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('serial-wait');
     await node.apply({ name, execution: { concurrency: 1 }, steps: [{ id: 'a', action: 'probe', retry: { max_retries: 1, base_delay: '400ms', backoff: 'fixed', jitter: false }, with: { fail_times: 1 } }] });
     const first = await node.start(name);
@@ -51,7 +51,7 @@ forEachDialect('engine: concurrency', (db) => {
   });
 
   test('concurrency_key: different keys run in parallel, the same key is serialized', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('keyed');
     await node.apply({
       name,

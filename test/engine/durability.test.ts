@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { Recorder } from './actions.js';
-import { eventually, forEachDialect, makeRota, stepOf, uniqueName, type TestDatabase } from './harness.js';
+import { eventually, forEachDialect, makeNode, stepOf, uniqueName, type TestDatabase } from '../support/node.js';
 
 interface ChildCall {
   runId: string;
@@ -43,7 +43,7 @@ function spawnCrashNode(db: TestDatabase, nodeId: string, hangFlag: string): { c
 
 forEachDialect('engine: leases, crashes and graceful shutdown', (db) => {
   test('a crashed node’s run is taken over after its lease expires: the in-flight step re-runs with the same key, completed steps do not', async () => {
-    const b = await makeRota(db, { start: false, config: { worker: { leaseMs: 500 } } });
+    const b = await makeNode(db, { start: false, config: { worker: { leaseMs: 500 } } });
     const name = uniqueName('crash');
     const hangFlag = `${name}-hang`;
     await b.apply({
@@ -89,8 +89,8 @@ forEachDialect('engine: leases, crashes and graceful shutdown', (db) => {
 
   test('graceful stop lets a short in-flight step finish, releases a long one, and another node resumes it', async () => {
     const recorder = new Recorder();
-    const a = await makeRota(db, { recorder });
-    const b = await makeRota(db, { recorder, start: false });
+    const a = await makeNode(db, { recorder });
+    const b = await makeNode(db, { recorder, start: false });
     const name = uniqueName('drain');
     const hangFlag = `${name}-hang`;
     await a.apply({
@@ -133,13 +133,13 @@ forEachDialect('engine: leases, crashes and graceful shutdown', (db) => {
   });
 
   test('graceful stop waits for a run that finishes within the grace period', async () => {
-    const a = await makeRota(db);
+    const a = await makeNode(db);
     const name = uniqueName('drain-all');
     await a.apply({ name, steps: [{ id: 'a', action: 'probe', with: { delay_ms: 150 } }, { id: 'b', action: 'probe', with: { delay_ms: 50 } }] });
     const run = await a.start(name);
     await eventually(() => (a.recorder.of(run.id).length > 0 ? true : undefined), 3_000, 'the run to start');
     await a.stop(5_000);
-    const observer = await makeRota(db, { start: false });
+    const observer = await makeNode(db, { start: false });
     const done = await observer.get(run.id);
     assert.equal(done.status, 'succeeded');
     assert.equal((await observer.events(run.id)).filter((e) => e.type === 'run.released').length, 0);
@@ -148,10 +148,10 @@ forEachDialect('engine: leases, crashes and graceful shutdown', (db) => {
   if (db.dialect === 'postgres') {
     test('runs created on one node wake the workers of another at once (NOTIFY in the insert statement), not at their next poll', async () => {
       const name = uniqueName('woken');
-      const ingest = await makeRota(db, { config: { worker: { enabled: false } } });
+      const ingest = await makeNode(db, { config: { worker: { enabled: false } } });
       await ingest.apply({ name, triggers: [{ id: 'on', type: 'event', name: `${name}.go` }], steps: [{ id: 'a', action: 'probe' }] });
       // Polls once at start (nothing to claim yet), then not for ten minutes.
-      const worker = await makeRota(db, { config: { worker: { pollMs: 600_000 } } });
+      const worker = await makeNode(db, { config: { worker: { pollMs: 600_000 } } });
       await new Promise((resolve) => setTimeout(resolve, 200));
       // Concurrent fires share one commit-queue batch: one insert statement for all of them.
       await Promise.all(Array.from({ length: 8 }, (_, i) => ingest.rota.events.emit(ingest.ws, { name: `${name}.go`, data: { i } })));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { isTerminalRun } from '../../src/states.js';
-import { forEachDialect, makeRota, uniqueName } from './harness.js';
+import { forEachDialect, makeNode, uniqueName } from '../support/node.js';
 
 interface StepSpec {
   needs: number[];
@@ -47,7 +47,7 @@ function definition(name: string, steps: StepSpec[]) {
 
 forEachDialect('engine: random plans (property)', (db) => {
   test('random DAG plans end terminal, execute each attempt at most once, and respect needs', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     await fc.assert(
       fc.asyncProperty(fc.array(stepsArb, { minLength: 10, maxLength: 10 }), async (plans) => {
         const runs = await Promise.all(

@@ -2,11 +2,11 @@ import { internalsOf } from '../../src/testing/index.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode } from '../../src/errors.js';
-import { eventually, forEachDialect, makeRota, stepOf, uniqueName } from './harness.js';
+import { eventually, forEachDialect, makeNode, stepOf, uniqueName } from '../support/node.js';
 
 forEachDialect('engine: retries, timeouts and cancel', (db) => {
   test('retriable errors are retried with the same step until success; attempts are counted', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('retry');
     await node.apply({
       name,
@@ -32,7 +32,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
   });
 
   test('retries run out: the step fails with the last error after max_retries + 1 attempts', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('retry-out');
     await node.apply({ name, steps: [{ id: 'a', action: 'probe', retry: { max_retries: 1, base_delay: '10ms' }, with: { fail_times: 5 } }] });
     const run = await node.runToEnd(name);
@@ -43,7 +43,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
   });
 
   test('a non-retriable error fails at once, whatever retries are left', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('nonretriable');
     await node.apply({
       name,
@@ -58,7 +58,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
   });
 
   test('the wait between attempts is durable: the run is waiting for retry and holds no worker slot', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('retry-wait');
     await node.apply({ name, steps: [{ id: 'a', action: 'probe', retry: { max_retries: 1, base_delay: '400ms', backoff: 'fixed', jitter: false }, with: { fail_times: 1 } }] });
     const { id } = await node.start(name);
@@ -79,7 +79,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
   });
 
   test('a step timeout aborts the action, fails with step_timeout and is retried while retries are left', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('step-timeout');
     await node.apply({
       name,
@@ -105,7 +105,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
   });
 
   test('a run past its timeout ends timed_out and the in-flight action is aborted', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('run-timeout');
     await node.apply({ name, execution: { timeout: '300ms' }, steps: [{ id: 'a', action: 'probe' }, { id: 'hang', action: 'probe', with: { hang: true } }] });
     const run = await node.runToEnd(name);
@@ -119,7 +119,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
   });
 
   test('a run that times out while waiting for a retry ends timed_out', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('timeout-waiting');
     await node.apply({ name, execution: { timeout: '300ms' }, steps: [{ id: 'a', action: 'probe', retry: { max_retries: 3, base_delay: '10s' }, with: { fail_times: 3 } }] });
     const run = await node.runToEnd(name);
@@ -128,7 +128,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
   });
 
   test('cancel of a running run aborts the in-flight action and ends canceled', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('cancel-running');
     await node.apply({ name, steps: [{ id: 'a', action: 'probe' }, { id: 'hang', action: 'probe', with: { hang: true } }, { id: 'after', action: 'probe' }] });
     const { id } = await node.start(name);
@@ -144,7 +144,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
   });
 
   test('cancel of a queued run and of a waiting run ends them canceled without executing more', async () => {
-    const idle = await makeRota(db, { start: false });
+    const idle = await makeNode(db, { start: false });
     const name = uniqueName('cancel-idle');
     await idle.apply({ name, steps: [{ id: 'a', action: 'probe', retry: { max_retries: 2, base_delay: '1m' }, with: { fail_times: 1 } }] });
     const queued = await idle.start(name);
@@ -153,7 +153,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
     assert.equal(c1.status, 'canceled');
     assert.deepEqual(c1.steps?.map((s) => s.status), ['canceled']);
 
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const waitingRun = await node.start(name);
     const waiting = await eventually(async () => {
       const r = await node.get(waitingRun.id);

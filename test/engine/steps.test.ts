@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode, ValidationError } from '../../src/errors.js';
-import { forEachDialect, makeRota, stepOf, uniqueName } from './harness.js';
+import { forEachDialect, makeNode, stepOf, uniqueName } from '../support/node.js';
 
 forEachDialect('engine: steps, templates and the plan', (db) => {
   test('sequential steps pass outputs through templates; the run output is the last step', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('seq');
     await node.apply({
       name,
@@ -30,7 +30,7 @@ forEachDialect('engine: steps, templates and the plan', (db) => {
   });
 
   test('a field that is one whole placeholder keeps the JSON type of its value', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('typed');
     await node.apply({
       name,
@@ -61,7 +61,7 @@ forEachDialect('engine: steps, templates and the plan', (db) => {
   });
 
   test('needs makes a DAG whose parallel branches really run at the same time', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('dag');
     await node.apply({
       name,
@@ -84,7 +84,7 @@ forEachDialect('engine: steps, templates and the plan', (db) => {
   });
 
   test('if: false skips a step (status skipped) and its dependents still run', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('if');
     await node.apply({
       name,
@@ -109,7 +109,7 @@ forEachDialect('engine: steps, templates and the plan', (db) => {
   });
 
   test('inputs are validated against the schema with defaults applied; invalid inputs fail with inputs_invalid', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('inputs');
     await node.apply({
       name,
@@ -139,7 +139,7 @@ forEachDialect('engine: steps, templates and the plan', (db) => {
   });
 
   test('an idempotency key returns the same run (created false), whatever inputs the replay carries', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('idem');
     await node.apply({ name, inputs: { type: 'object', properties: { n: { type: 'integer' } } }, steps: [{ id: 'a', action: 'probe' }] });
     const first = await node.rota.runs.start(node.ws, name, { inputs: { n: 1 }, idempotencyKey: 'delivery-1' });
@@ -157,7 +157,7 @@ forEachDialect('engine: steps, templates and the plan', (db) => {
   });
 
   test('continue_on_error: a failed step does not fail the run and its dependents run', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('coe');
     await node.apply({
       name,
@@ -175,7 +175,7 @@ forEachDialect('engine: steps, templates and the plan', (db) => {
   });
 
   test('on_failure steps run after a failure and see run.error; the rest of the plan is canceled', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('onfail');
     await node.apply({
       name,
@@ -216,7 +216,7 @@ forEachDialect('engine: steps, templates and the plan', (db) => {
   });
 
   test('the event log has strictly increasing seq numbers and no duplicate event per step attempt', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('log');
     await node.apply({
       name,
@@ -246,7 +246,7 @@ forEachDialect('engine: steps, templates and the plan', (db) => {
   });
 
   test('the run report (JSON and markdown) lists every step', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('report');
     await node.apply({
       name,

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConflictError } from '../../src/errors.js';
-import { eventually, forEachDialect, makeRota, stepOf, uniqueName } from './harness.js';
+import { eventually, forEachDialect, makeNode, stepOf, uniqueName } from '../support/node.js';
 
 forEachDialect('engine: versions, lifecycle and re-runs', (db) => {
   test('apply: unchanged → changed false; changed → version + 1; a running run stays pinned to its version', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('versions');
     const v1 = { name, steps: [{ id: 'a', action: 'probe', with: { gate: `${name}-v1`, output: { from: 'v1' } } }] };
     const first = await node.apply(v1);
@@ -31,7 +31,7 @@ forEachDialect('engine: versions, lifecycle and re-runs', (db) => {
   });
 
   test('a paused automation refuses runs (ConflictError) until resumed', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('paused');
     await node.apply({ name, steps: [{ id: 'a', action: 'probe' }] });
     assert.equal((await node.rota.automations.setStatus(node.ws, name, 'paused')).status, 'paused');
@@ -42,7 +42,7 @@ forEachDialect('engine: versions, lifecycle and re-runs', (db) => {
   });
 
   test('source: file automations refuse API apply, accept setStatus, and keep that status across re-applies of the file', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('from-file');
     const def = { name, steps: [{ id: 'a', action: 'probe' }] };
     const applied = await node.apply(def, { source: 'file', sourcePath: `/defs/${name}.yaml` });
@@ -64,7 +64,7 @@ forEachDialect('engine: versions, lifecycle and re-runs', (db) => {
   });
 
   test('retry of a failed run reuses completed steps and re-executes from the failed step', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('retry-run');
     const flag = `${name}-broken`;
     await node.apply({
@@ -97,7 +97,7 @@ forEachDialect('engine: versions, lifecycle and re-runs', (db) => {
   });
 
   test('replay starts a fresh run with overridden inputs, optionally on another version', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const name = uniqueName('replay');
     const inputs = { type: 'object', properties: { n: { type: 'integer' }, tag: { type: 'string' } } };
     await node.apply({ name, inputs, steps: [{ id: 'a', action: 'probe', with: { output: { v: 1, n: '{{ inputs.n }}', tag: '{{ inputs.tag }}' } } }] });
@@ -113,7 +113,7 @@ forEachDialect('engine: versions, lifecycle and re-runs', (db) => {
   });
 
   test('run_automation: a waiting parent gets the child output; wait false returns at once; a failing child fails the parent', async () => {
-    const node = await makeRota(db);
+    const node = await makeNode(db);
     const child = uniqueName('child');
     const parent = uniqueName('parent');
     await node.apply({

@@ -5,12 +5,11 @@
  */
 import { internalsOf } from '../../src/testing/index.js';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { createRota, type Rota } from '../../src/node/rota.js';
+import type { Rota } from '../../src/node/rota.js';
 import { wakeRun } from '../../src/store/runs.js';
 import type { ActionDefinition } from '../../src/actions/types.js';
-import { forEachDialect } from './harness.js';
+import { forEachDialect, makeNode, uniqueName } from '../support/node.js';
 
 forEachDialect('engine: wakes written while a step runs', (db) => {
   test('a wake before the suspension commits resumes the run at once (not at its deadline)', async () => {
@@ -30,30 +29,17 @@ forEachDialect('engine: wakes written while a step runs', (db) => {
         return { resumed: true };
       },
     };
-    rota = await createRota({
-      config: {
-        nodeId: `node-${randomBytes(3).toString('hex')}`,
-        dataDir: db.dataDir,
-        databaseUrl: db.databaseUrl,
-        logLevel: 'silent',
-        worker: { concurrency: 4, leaseMs: 10_000, pollMs: 50, shutdownGraceMs: 0, enabled: true },
-      },
-      actions: [early],
-      store: db.sharedStore ?? undefined,
-    });
+    const node = await makeNode(db, { actions: [early], config: { worker: { concurrency: 4 } } });
+    rota = node.rota;
     try {
-      await rota.bootstrap();
-      await rota.start();
-      const ws = (await rota.workspaces.ensure(rota.config.defaultWorkspace)).id;
-      const name = `wake-race-${randomBytes(3).toString('hex')}`;
-      await rota.automations.apply(ws, { name, steps: [{ id: 'ask', action: 'early_wake' }], execution: { timeout: '1h' } });
-      const { run } = await rota.runs.start(ws, name, {});
-      const done = await rota.runs.wait(ws, run.id, 5_000);
+      const name = uniqueName('wake-race');
+      await node.apply({ name, steps: [{ id: 'ask', action: 'early_wake' }], execution: { timeout: '1h' } });
+      const done = await node.waitEnd((await node.start(name)).id, 5_000);
       assert.equal(done.status, 'succeeded', `run is ${done.status}; the early wake was lost`);
       assert.deepEqual(done.output, { resumed: true });
       assert.equal(calls, 2);
     } finally {
-      await rota.stop({ graceMs: 0 });
+      await node.stop();
     }
   });
 });

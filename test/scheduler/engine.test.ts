@@ -3,7 +3,7 @@
 import { internalsOf } from '../../src/testing/index.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachDialect, uniqueName } from '../engine/harness.js';
+import { forEachDialect, uniqueName } from '../support/node.js';
 import { clockNode, FakeClock, MIN, runsOf, scheduled, slotOf } from './harness.js';
 
 const START = '2030-01-01T10:00:00.000Z';

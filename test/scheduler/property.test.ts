@@ -4,7 +4,7 @@ import { internalsOf } from '../../src/testing/index.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { forEachDialect, uniqueName, type TestNode } from '../engine/harness.js';
+import { forEachDialect, uniqueName, type TestNode } from '../support/node.js';
 import { clockNode, FakeClock, MIN, runsOf, scheduled } from './harness.js';
 
 const SCHEDULES = [

@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/connect.js';
 import { MIGRATIONS, migrate, pendingMigrations } from '../../src/store/migrate.js';
 import { createPostgresSchema } from '../support/postgres.js';
-import { DIALECTS, type Dialect } from '../engine/harness.js';
+import { DIALECTS, type Dialect } from '../support/node.js';
 
 /** What a database migrated by the previous releases has in `rota_migrations`, in applied order. */
 const OLD_RECORDED = ['001-initial', '003-webhooks-events', '005-approvals', '004-agent', '006-schedule-due-index'];

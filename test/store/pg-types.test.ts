@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { internalsOf } from '../../src/testing/index.js';
-import { DIALECTS, makeRota, TestDatabase } from '../engine/harness.js';
+import { DIALECTS, makeNode, TestDatabase } from '../support/node.js';
 
 async function hostQuery(url: string): Promise<{ n: unknown; c: unknown; queued_at: unknown }> {
   const client = new pg.Client({ connectionString: url });
@@ -27,7 +27,7 @@ if (DIALECTS.includes('postgres')) {
     before(() => db.open());
     after(() => db.close());
     test("a host application's pg client gets strings for BIGINT; Rota's own queries get numbers", async () => {
-      const node = await makeRota(db);
+      const node = await makeNode(db);
       await node.apply({ name: 'count-me', steps: [{ id: 'a', action: 'set', with: { x: 1 } }] });
       const run = await node.runToEnd('count-me');
       assert.equal(run.status, 'succeeded');

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { apiClient, createPostgresSchema } from '../api/harness.js';
+import { apiClient } from '../api/harness.js';
+import { createPostgresSchema } from '../support/postgres.js';
 import { startServe, type Served } from '../cli/serve.js';
 
 const DELIVERIES = 25;

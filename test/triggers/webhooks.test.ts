@@ -10,7 +10,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { DIALECTS, apiClient, startTestServer, type ApiCall, type TestServer } from '../api/harness.js';
+import { apiClient, startTestServer, type ApiCall, type TestServer } from '../api/harness.js';
+import { DIALECTS } from '../support/node.js';
 
 const STANDARD_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 

@@ -1,5 +1,5 @@
 /**
- * The engine suite's harness: every test file runs the same tests against SQLite and PostgreSQL.
+ * The one way tests build Rota nodes: every suite runs the same tests against SQLite and PostgreSQL.
  *
  * - SQLite: a temp data dir per test file. Nodes of one file share ONE open store (one connection):
  *   two better-sqlite3 connections in one process can deadlock the event loop (a connection waiting
@@ -12,7 +12,7 @@
  * @example
  * forEachDialect('runs', (db) => {
  *   test('a run succeeds', async (t) => {
- *     const node = await makeRota(db);
+ *     const node = await makeNode(db);
  *     await node.apply({ name: 'hello', steps: [{ id: 'a', action: 'set', with: { x: 1 } }] });
  *     const run = await node.runToEnd('hello');
  *   });
@@ -24,18 +24,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { createRota, type Rota } from '../../src/node/rota.js';
 import type { RotaConfig } from '../../src/config/types.js';
+import type { Clock } from '../../src/clock.js';
+import type { ActionDefinition } from '../../src/actions/types.js';
+import type { ToolDefinition } from '../../src/agent/tool.js';
 import { openStore, type Store } from '../../src/store/connect.js';
 import type { RunEventView, RunView } from '../../src/node/views.js';
 import { isTerminalRun } from '../../src/states.js';
-import { Recorder, testActions } from './actions.js';
+import { Recorder, testActions } from '../engine/actions.js';
+import { createPostgresSchema, POSTGRES_URL } from './postgres.js';
+
+export { POSTGRES_URL };
 
 export type Dialect = 'sqlite' | 'postgres';
 
-import { POSTGRES_URL } from '../support/postgres.js';
-export { POSTGRES_URL };
 /** Both by default; `ROTA_TEST_DIALECTS=sqlite` narrows a local run explicitly (never silently). */
 export const DIALECTS: Dialect[] = (process.env.ROTA_TEST_DIALECTS ?? 'sqlite,postgres').split(',') as Dialect[];
 
@@ -43,37 +46,33 @@ export const DIALECTS: Dialect[] = (process.env.ROTA_TEST_DIALECTS ?? 'sqlite,po
 export class TestDatabase {
   dataDir = '';
   databaseUrl: string | null = null;
-  /** SQLite only: the store every node of this file shares. */
+  /** SQLite only: the store every node of this file shares (see the constructor). */
   sharedStore: Store | null = null;
   readonly nodes = new Set<TestNode>();
-  #schema: string | null = null;
+  #dropSchema: (() => Promise<void>) | null = null;
 
-  constructor(readonly dialect: Dialect) {}
+  /**
+   * `shareStore: false` (one node per database, e.g. behind an API server): the SQLite node opens
+   * its own store as `rota serve` does, background checkpoints included.
+   */
+  constructor(readonly dialect: Dialect, private readonly options: { shareStore?: boolean } = {}) {}
 
   async open(): Promise<void> {
-    this.dataDir = await mkdtemp(join(tmpdir(), `rota-engine-${this.dialect}-`));
+    this.dataDir = await mkdtemp(join(tmpdir(), `rota-test-${this.dialect}-`));
     if (this.dialect === 'sqlite') {
-      this.sharedStore = await openStore({ dataDir: this.dataDir });
+      if (this.options.shareStore !== false) this.sharedStore = await openStore({ dataDir: this.dataDir });
       return;
     }
-    const schema = `t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3_000 });
     try {
-      await admin.connect();
+      const schema = await createPostgresSchema();
+      this.#dropSchema = schema.drop;
+      this.databaseUrl = schema.url;
     } catch (err) {
       throw new Error(
         `PostgreSQL not reachable at ${POSTGRES_URL} (${(err as Error).message}); start it with ` +
           '`pg_ctlcluster <version> main start` (see `pg_lsclusters`), or point ROTA_TEST_POSTGRES_URL at a server',
       );
     }
-    try {
-      await admin.query(`CREATE SCHEMA ${schema}`);
-    } finally {
-      await admin.end();
-    }
-    this.#schema = schema;
-    const separator = POSTGRES_URL.includes('?') ? '&' : '?';
-    this.databaseUrl = `${POSTGRES_URL}${separator}options=-c%20search_path%3D${schema}`;
   }
 
   async stopNodes(): Promise<void> {
@@ -83,15 +82,7 @@ export class TestDatabase {
   async close(): Promise<void> {
     await this.stopNodes();
     await this.sharedStore?.close();
-    if (this.#schema) {
-      const admin = new pg.Client({ connectionString: POSTGRES_URL });
-      await admin.connect();
-      try {
-        await admin.query(`DROP SCHEMA IF EXISTS ${this.#schema} CASCADE`);
-      } finally {
-        await admin.end();
-      }
-    }
+    await this.#dropSchema?.();
     if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
   }
 }
@@ -110,15 +101,20 @@ export function forEachDialect(name: string, fn: (db: TestDatabase) => void): vo
   }
 }
 
-export interface MakeRotaOptions {
+export interface MakeNodeOptions {
   config?: Partial<Omit<RotaConfig, 'worker'>> & { worker?: Partial<RotaConfig['worker']> };
   /** Share a recorder between nodes (takeover tests); a fresh one otherwise. */
   recorder?: Recorder;
-  /** Start the worker (default true). */
+  /** The actions to register instead of the test actions (engine/actions.ts). */
+  actions?: ActionDefinition<any, any>[];
+  tools?: ToolDefinition[];
+  /** An injected clock (scheduler tests move it by hand). */
+  clock?: Clock;
+  /** Start the node (default true). */
   start?: boolean;
 }
 
-/** A bootstrapped Rota node on the file's database with the test actions registered. */
+/** A bootstrapped Rota node on the file's database. */
 export class TestNode {
   #stopped = false;
   constructor(
@@ -126,6 +122,8 @@ export class TestNode {
     readonly ws: string,
     readonly recorder: Recorder,
     private readonly db: TestDatabase,
+    /** The admin token bootstrap printed (null: the database was bootstrapped before). */
+    readonly adminToken: string | null = null,
   ) {}
 
   async stop(graceMs = 0): Promise<void> {
@@ -164,7 +162,7 @@ export class TestNode {
   }
 }
 
-export async function makeRota(db: TestDatabase, options: MakeRotaOptions = {}): Promise<TestNode> {
+export async function makeNode(db: TestDatabase, options: MakeNodeOptions = {}): Promise<TestNode> {
   const recorder = options.recorder ?? new Recorder();
   const config: Partial<RotaConfig> = {
     nodeId: `node-${randomBytes(3).toString('hex')}`,
@@ -174,10 +172,16 @@ export async function makeRota(db: TestDatabase, options: MakeRotaOptions = {}):
     ...options.config,
     worker: { concurrency: 10, leaseMs: 10_000, pollMs: 50, shutdownGraceMs: 0, enabled: true, ...options.config?.worker },
   };
-  const rota = await createRota({ config, actions: testActions(recorder), store: db.sharedStore ?? undefined });
-  await rota.bootstrap();
+  const rota = await createRota({
+    config,
+    clock: options.clock,
+    actions: options.actions ?? testActions(recorder),
+    tools: options.tools,
+    store: db.sharedStore ?? undefined,
+  });
+  const { adminToken } = await rota.bootstrap();
   const ws = await rota.workspaces.ensure(rota.config.defaultWorkspace);
-  const node = new TestNode(rota, ws.id, recorder, db);
+  const node = new TestNode(rota, ws.id, recorder, db, adminToken);
   db.nodes.add(node);
   if (options.start !== false) await rota.start();
   return node;
