@@ -11,7 +11,7 @@ import type { ModelMessage } from 'ai';
 import type { ActionContext, Suspension } from '../actions/types.js';
 import type { BudgetLimit } from '../config/types.js';
 import { validateValue } from '../definition/json-schema.js';
-import { BudgetExceededError, ErrorCode, NonRetriableError, RotaError, type ErrorDetail } from '../errors.js';
+import { BudgetExceededError, ErrorCode, NonRetriableError, toErrorShape, type ErrorDetail } from '../errors.js';
 import { saveArtifact, spentSince } from '../store/agent-calls.js';
 import { appendRunEvents } from '../store/runs.js';
 import type { AgentRuntime } from './agent-runtime.js';
@@ -39,8 +39,9 @@ export const DEFAULT_MAX_TURNS = 10;
 export const DEFAULT_MAX_TOKENS = 4096;
 const EVENT_TEXT = 2000;
 
-/** Thrown inside the loop to end the handler with a suspension. */
+/** An internal signal, not an error: thrown inside the loop to end the handler with a suspension. */
 class Suspend {
+  readonly name = 'Suspend';
   constructor(readonly suspension: Suspension) {}
 }
 
@@ -151,7 +152,8 @@ class AgentLoop {
       turn = await callModel(this.#model, request, this.ctx.signal);
     } catch (err) {
       if (this.ctx.signal.aborted) throw err;
-      const error = err instanceof RotaError ? { code: err.code, message: err.message } : { code: ErrorCode.provider_error, message: String(err) };
+      const { code, message } = toErrorShape(err, undefined, ErrorCode.provider_error);
+      const error = { code, message };
       const latencyMs = performance.now() - started;
       await this.#memo.record({
         kind: 'model', name: this.#model.ref, hash, request: summary, response: null, status: 'error', error, latencyMs,
@@ -292,7 +294,8 @@ class AgentLoop {
     } catch (err) {
       if (this.ctx.signal.aborted) throw err;
       // The model is told and may recover; a retry of the whole step would repeat paid-for turns.
-      const error = err instanceof RotaError ? { code: err.code, message: err.message } : { code: ErrorCode.tool_failed, message: (err as Error)?.message ?? String(err) };
+      const { code, message } = toErrorShape(err, undefined, ErrorCode.tool_failed);
+      const error = { code, message };
       return { error };
     }
   }

@@ -17,7 +17,7 @@ import { getAutomationById, getAutomationsByIds, type AutomationRow } from '../s
 import { activeRunsOf, lockAutomationRows } from '../store/runs.js';
 import type { Dialect } from '../store/dialect.js';
 import { NotFoundError, RateLimitedError, toErrorShape } from '../errors.js';
-import { RunStatus, SkipReason } from '../states.js';
+import { AutomationStatus, RunStatus, SkipReason } from '../states.js';
 
 export interface FireRequest {
   workspaceId: string;
@@ -37,7 +37,7 @@ export interface FireRequest {
 
 export type FireResult =
   | { kind: 'filtered' }
-  | { kind: 'run'; runId: string; created: boolean; status: string };
+  | { kind: 'run'; runId: string; created: boolean; status: RunStatus };
 
 export class FireService {
   /** Concurrent single fires (webhook deliveries, events) read their automations in one query. */
@@ -102,7 +102,7 @@ export class FireService {
     } catch (err) {
       mappingError = err;
     }
-    const paused = automation.status !== 'active';
+    const paused = automation.status !== AutomationStatus.active;
     const spec: CreateRunSpec = {
       workspaceId: req.workspaceId,
       automationId: automation.id,

@@ -14,7 +14,7 @@
  * `approvers`, one matching an entry by token id, token name, or one of its scopes (e.g. `admin`).
  */
 import { pageLimit, takePage } from '../paging.js';
-import { isTerminalRun, RunEventType } from '../states.js';
+import { ApprovalOutcome, ApprovalStatus, isTerminalRun, RunEventType, TERMINAL_RUN_STATUSES, type OnTimeout } from '../states.js';
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { ActionServices, ApprovalRequest, ApprovalState } from '../actions/types.js';
@@ -38,8 +38,7 @@ import { afterWake, wakeInTransaction, type WakeResult } from '../engine/wake.js
 import { decideApproval, decidedBy, type ApprovalDecisionInput, type DecisionRecord, type Decider } from './approval-decision.js';
 import type { ApprovalView, Page, Principal } from './views.js';
 
-const TERMINAL = ['succeeded', 'failed', 'canceled', 'timed_out', 'skipped'] as const;
-const ON_TIMEOUT_OUTCOME = { reject: 'rejected', approve: 'approved', abort: 'aborted' } as const;
+const ON_TIMEOUT_OUTCOME = { reject: ApprovalOutcome.rejected, approve: ApprovalOutcome.approved, abort: ApprovalOutcome.aborted } as const satisfies Record<OnTimeout, ApprovalOutcome>;
 const MAX_MESSAGE = 10_000;
 
 export class ApprovalsService {
@@ -100,11 +99,11 @@ export class ApprovalsService {
     return row ? approvalState(row) : null;
   }
 
-  async list(workspaceId: string, opts: { state?: string; runId?: string; cursor?: string | null; limit?: number } = {}): Promise<Page<ApprovalView>> {
+  async list(workspaceId: string, opts: { state?: ApprovalStatus; runId?: string; cursor?: string | null; limit?: number } = {}): Promise<Page<ApprovalView>> {
     const { db } = this.ctx.store;
     // Approvals whose run ended undecided, or whose expiry passed, are settled before listing,
     // so `?state=pending` is the true inbox.
-    const stale = await pendingOfEndedRuns(db, workspaceId, TERMINAL);
+    const stale = await pendingOfEndedRuns(db, workspaceId, TERMINAL_RUN_STATUSES);
     const due = await db
       .selectFrom('approvals')
       .select('id')
@@ -180,11 +179,11 @@ export class ApprovalsService {
     const ended = !run || isTerminalRun(run.status);
     const due = row.expires_at !== null && row.expires_at <= now;
     if (!ended && !due) return row;
-    const outcome = ended ? null : ON_TIMEOUT_OUTCOME[row.on_timeout as keyof typeof ON_TIMEOUT_OUTCOME];
-    const patch = { state: 'expired', outcome, decided_at: now };
-    if (!(await updateApproval(tx, row.id, 'pending', patch))) return (await getApprovalRow(tx, row.id)) ?? row;
+    const outcome = ended ? null : ON_TIMEOUT_OUTCOME[row.on_timeout];
+    const patch = { state: ApprovalStatus.expired, outcome, decided_at: now };
+    if (!(await updateApproval(tx, row.id, ApprovalStatus.pending, patch))) return (await getApprovalRow(tx, row.id)) ?? row;
     if (run && !ended) {
-      const data = { approval_id: row.id, state: 'expired', outcome, on_timeout: row.on_timeout };
+      const data = { approval_id: row.id, state: ApprovalStatus.expired, outcome, on_timeout: row.on_timeout };
       await appendRunEvents(tx, row.run_id, [{ type: RunEventType.approval_resolved, step_id: row.step_id, data, key: `approval.resolved:${row.id}:expired` }], now);
     }
     return { ...row, ...patch };

@@ -168,7 +168,7 @@ export class AutomationsService {
     return this.#view(db, row);
   }
 
-  async list(workspaceId: string, opts: { status?: string; cursor?: string | null; limit?: number } = {}): Promise<Page<AutomationView>> {
+  async list(workspaceId: string, opts: { status?: AutomationStatus; cursor?: string | null; limit?: number } = {}): Promise<Page<AutomationView>> {
     const { db } = this.ctx.store;
     const limit = pageLimit(opts.limit);
     const { rows, total } = await listAutomations(db, workspaceId, { status: opts.status, after: opts.cursor, limit: limit + 1 });

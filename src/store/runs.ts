@@ -1,5 +1,5 @@
 /** Runs, their steps and their event log. Every function takes the caller's connection. */
-import type { RunEventType } from '../states.js';
+import { ACTIVE_RUN_STATUSES, UNFINISHED_RUN_STATUSES, type RunEventType, type RunStatus } from '../states.js';
 import { sql, type Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { RunTable, StepTable, RunEventTable } from './schema.js';
@@ -87,7 +87,7 @@ export async function countActiveRuns(conn: Conn, automationId: string, key: str
     .selectFrom('runs')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('automation_id', '=', automationId)
-    .where('status', 'in', ['running', 'waiting']);
+    .where('status', 'in', ACTIVE_RUN_STATUSES);
   if (key !== null) q = q.where('concurrency_key', '=', key);
   if (exclude.length > 0) q = q.where('id', 'not in', exclude);
   const row = await q.executeTakeFirstOrThrow();
@@ -108,7 +108,7 @@ export async function lockAutomationRows(conn: Conn, dialect: Dialect, automatio
 /** The runs of these automations that count for overlap: queued, running or waiting. */
 export async function activeRunsOf(conn: Conn, automationIds: string[]): Promise<Array<{ id: string; automation_id: string; status: string }>> {
   if (automationIds.length === 0) return [];
-  return conn.selectFrom('runs').select(['id', 'automation_id', 'status']).where('automation_id', 'in', automationIds).where('status', 'in', ['queued', 'running', 'waiting']).execute();
+  return conn.selectFrom('runs').select(['id', 'automation_id', 'status']).where('automation_id', 'in', automationIds).where('status', 'in', UNFINISHED_RUN_STATUSES).execute();
 }
 
 export async function renewLeases(conn: Conn, owner: string, runIds: string[], until: number): Promise<string[]> {
@@ -160,7 +160,7 @@ export async function cancelOpenSteps(conn: Conn, runId: string, now: number): P
 
 export interface RunListQuery {
   automation?: string;
-  status?: string[];
+  status?: RunStatus[];
   trigger_id?: string;
   since?: number;
   until?: number;

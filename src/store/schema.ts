@@ -4,7 +4,22 @@
  * code base serves both. Domain types live next to the code that uses them; conversions happen in
  * one place per table (the store module of that table).
  */
-import type { RunEventType } from '../states.js';
+import type {
+  ApprovalKind,
+  ApprovalOutcome,
+  ApprovalStatus,
+  AutomationStatus,
+  DelegationStatus,
+  DeliveryOutcome,
+  EventWaitStatus,
+  OnTimeout,
+  RunEventType,
+  RunStatus,
+  SkipReason,
+  StepStatus,
+  TriggerKind,
+  WaitingFor,
+} from '../states.js';
 
 export interface WorkspaceTable {
   id: string;
@@ -29,7 +44,7 @@ export interface AutomationTable {
   id: string;
   workspace_id: string;
   name: string;
-  status: string;
+  status: AutomationStatus;
   source: string;
   source_path: string | null;
   /** Set when a file-sourced automation was paused through the API; survives re-applying the file. */
@@ -51,7 +66,7 @@ export interface AutomationVersionTable {
 export interface TriggerTable {
   automation_id: string;
   trigger_id: string;
-  type: string;
+  type: TriggerKind;
   /** JSON of the trigger's definition at the latest version */
   config: string;
   enabled: number;
@@ -76,15 +91,15 @@ export interface RunTable {
   automation_name: string;
   version: number;
   trigger_id: string;
-  trigger_kind: string;
+  trigger_kind: TriggerKind;
   /** JSON activation envelope */
   activation: string;
   idempotency_key: string | null;
   /** JSON */
   inputs: string;
-  status: string;
-  waiting_for: string | null;
-  skip_reason: string | null;
+  status: RunStatus;
+  waiting_for: WaitingFor | null;
+  skip_reason: SkipReason | null;
   attempt: number;
   queued_at: number;
   started_at: number | null;
@@ -125,7 +140,7 @@ export interface StepTable {
   step_id: string;
   /** position in the plan; on_failure steps come after the main ones */
   idx: number;
-  status: string;
+  status: StepStatus;
   attempt: number;
   started_at: number | null;
   ended_at: number | null;
@@ -141,7 +156,7 @@ export interface StepTable {
   /** JSON: external reference (agent session, thread id, child run id, ...) */
   external_ref: string | null;
   wake_at: number | null;
-  waiting_for: string | null;
+  waiting_for: WaitingFor | null;
 }
 
 export interface RunEventTable {
@@ -187,7 +202,7 @@ export interface WebhookDeliveryTable {
   automation_id: string;
   trigger_id: string;
   delivery_id: string | null;
-  outcome: string;
+  outcome: DeliveryOutcome;
   reason: string | null;
   status_code: number;
   /** JSON array of run ids */
@@ -262,22 +277,22 @@ export interface ApprovalTable {
   step_id: string;
   /** unique per run step: `approval`, `tool:<call id>`, `budget:<n>` */
   key: string;
-  kind: string;
+  kind: ApprovalKind;
   message: string;
   /** JSON */
   details: string | null;
   /** JSON array of token ids, token names or scopes; null: anyone with approvals:write */
   approvers: string | null;
   min_approvals: number;
-  state: string;
+  state: ApprovalStatus;
   /** the decision in force: set when decided, and for `expired` the on_timeout applied */
-  outcome: string | null;
+  outcome: ApprovalOutcome | null;
   /** JSON: the edited value of the deciding approval */
   value: string | null;
   /** JSON array of {by, by_name, decision, comment, value?, at} */
   decisions: string;
   expires_at: number | null;
-  on_timeout: string;
+  on_timeout: OnTimeout;
   created_at: number;
   decided_at: number | null;
 }
@@ -291,7 +306,7 @@ export interface EventWaitTable {
   name: string;
   /** JSON filter over {name, data, source} */
   filter: string | null;
-  state: string;
+  state: EventWaitStatus;
   event_id: string | null;
   /** JSON event view of the match */
   event: string | null;
@@ -309,7 +324,7 @@ export interface DelegationTable {
   url: string;
   /** SHA-256 of the one-time callback token */
   token_hash: string;
-  state: string;
+  state: DelegationStatus;
   output: string | null;
   error: string | null;
   expires_at: number | null;

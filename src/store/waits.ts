@@ -2,6 +2,7 @@
  * What wakes a waiting step from outside its run: event waits (`wait_for_event`), delegations
  * (`delegate`), and the wake-up itself. Every function takes the caller's connection.
  */
+import { ACTIVE_RUN_STATUSES, EventWaitStatus } from '../states.js';
 import type { Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { Dialect } from './dialect.js';
@@ -28,8 +29,8 @@ export async function activeEventWaits(conn: Conn, workspaceId: string, now: num
     .innerJoin('runs', 'runs.id', 'event_waits.run_id')
     .selectAll('event_waits')
     .where('event_waits.workspace_id', '=', workspaceId)
-    .where('event_waits.state', '=', 'waiting')
-    .where('runs.status', 'in', ['running', 'waiting'])
+    .where('event_waits.state', '=', EventWaitStatus.waiting)
+    .where('runs.status', 'in', ACTIVE_RUN_STATUSES)
     .where((eb) => eb.or([eb('event_waits.expires_at', 'is', null), eb('event_waits.expires_at', '>', now)]))
     .execute();
 }
@@ -38,7 +39,7 @@ export async function activeEventWaits(conn: Conn, workspaceId: string, now: num
 export async function markEventWaitMatched(conn: Conn, row: EventWaitRow, event: { id: string; json: string }, now: number): Promise<boolean> {
   const res = await conn
     .updateTable('event_waits')
-    .set({ state: 'matched', event_id: event.id, event: event.json, matched_at: now })
+    .set({ state: EventWaitStatus.matched, event_id: event.id, event: event.json, matched_at: now })
     .where('run_id', '=', row.run_id)
     .where('step_id', '=', row.step_id)
     .where('state', '=', 'waiting')
