@@ -10,7 +10,7 @@ export interface RunAutomationConfig {
 
 export interface RunAutomationOutput {
   run_id: string;
-  status?: string;
+  status?: RunStatus;
   output?: unknown;
 }
 

@@ -5,7 +5,7 @@
  * Waiting for a person (tool approval, budget approval) ends the handler with a suspension; the
  * step is called again once the approval is decided, and replays up to the same point.
  */
-import { RunEventType } from '../states.js';
+import { ApprovalKind, ApprovalStatus, RunEventType, WaitingFor } from '../states.js';
 import { createHash } from 'node:crypto';
 import type { ModelMessage } from 'ai';
 import type { ActionContext, Suspension } from '../actions/types.js';
@@ -193,18 +193,18 @@ class AgentLoop {
       const position = this.#memo.position;
       const { id } = await this.ctx.services.requestApproval({
         key: `budget:${position}`,
-        kind: 'budget',
+        kind: ApprovalKind.budget,
         message: `Agent step "${this.ctx.step.id}" needs a higher ${decision.scope} budget: ${decision.reason}`,
         details: { ...details, approve_with: 'optional {max_cost_usd, max_tokens}: the new limit of this scope' },
         expiresAt: null,
       });
       const state = await this.ctx.services.getApproval(id);
-      if (!state || state.state === 'pending') throw new Suspend(this.ctx.suspend('approval', null, { approval_id: id, kind: 'budget', position }));
-      if (state.state === 'aborted') return this.#abortRun();
-      if (state.state === 'approved') {
+      if (!state || state.state === ApprovalStatus.pending) throw new Suspend(this.ctx.suspend(WaitingFor.approval, null, { approval_id: id, kind: ApprovalKind.budget, position }));
+      if (state.state === ApprovalStatus.aborted) return this.#abortRun();
+      if (state.state === ApprovalStatus.approved) {
         const raised = isRecord(state.value) ? { scope: decision.scope, max_cost_usd: num(state.value.max_cost_usd), max_tokens: num(state.value.max_tokens) } : { scope: decision.scope };
         await this.#memo.record({
-          kind: 'budget', name: decision.scope, hash: 'budget', request: details, response: { approval_id: id, ...raised }, status: 'ok', latencyMs: 0,
+          kind: ApprovalKind.budget, name: decision.scope, hash: 'budget', request: details, response: { approval_id: id, ...raised }, status: 'ok', latencyMs: 0,
           event: { type: RunEventType.budget_raised, data: { approval_id: id, ...raised } },
         });
         this.#applyBudgetRecord({ approval_id: id, ...raised });
@@ -312,16 +312,16 @@ class AgentLoop {
     }
     const { id } = await services.requestApproval({
       key: `tool:${position}`,
-      kind: 'tool_call',
+      kind: ApprovalKind.tool_call,
       message: `Agent step "${this.ctx.step.id}" wants to call ${tool.name}`,
       details: { tool: tool.name, arguments: requested, tool_call_id: callId, input_schema: tool.inputSchema },
       expiresAt: null,
     });
     const state = await services.getApproval(id);
-    if (!state || state.state === 'pending') throw new Suspend(this.ctx.suspend('approval', null, { approval_id: id, kind: 'tool_call', tool: tool.name, position }));
-    if (state.state === 'aborted') return this.#abortRun();
+    if (!state || state.state === ApprovalStatus.pending) throw new Suspend(this.ctx.suspend(WaitingFor.approval, null, { approval_id: id, kind: ApprovalKind.tool_call, tool: tool.name, position }));
+    if (state.state === ApprovalStatus.aborted) return this.#abortRun();
     const approval = { id, state: state.state, decided_by: state.decided_by ?? null, comment: state.comment ?? null };
-    if (state.state !== 'approved') return { rejected: true, args: requested, comment: state.comment ?? null, approval };
+    if (state.state !== ApprovalStatus.approved) return { rejected: true, args: requested, comment: state.comment ?? null, approval };
     const edited = isRecord(state.value) ? state.value : null;
     return { rejected: false, args: edited ?? requested, comment: state.comment ?? null, approval: { ...approval, edited: edited !== null } };
   }

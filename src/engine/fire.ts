@@ -17,7 +17,7 @@ import { getAutomationById, getAutomationsByIds, type AutomationRow } from '../s
 import { activeRunsOf, lockAutomationRows } from '../store/runs.js';
 import type { Dialect } from '../store/dialect.js';
 import { NotFoundError, RateLimitedError, toErrorShape } from '../errors.js';
-import { AutomationStatus, RunStatus, SkipReason } from '../states.js';
+import { AutomationStatus, RunStatus, SkipReason, TriggerKind } from '../states.js';
 
 export interface FireRequest {
   workspaceId: string;
@@ -180,7 +180,7 @@ export class FireService {
 
 function overlapPolicy(trigger: TriggerDef, definition: Definition): OverlapPolicy {
   const own = 'overlap' in trigger ? trigger.overlap : undefined;
-  return own ?? definition.execution?.overlap ?? (trigger.type === 'schedule' ? 'skip' : 'allow');
+  return own ?? definition.execution?.overlap ?? (trigger.type === TriggerKind.schedule ? 'skip' : 'allow');
 }
 
 /**
@@ -223,7 +223,7 @@ export function needsAdmission(trigger: TriggerDef, definition: Definition): boo
  */
 export class AdmissionBatch {
   readonly #dialect: Dialect;
-  readonly #stored = new Map<string, Array<{ id: string; status: string }>>();
+  readonly #stored = new Map<string, Array<{ id: string; status: RunStatus }>>();
   readonly #admitted = new Map<string, AdmittedRun[]>();
 
   constructor(dialect: Dialect) {
@@ -239,7 +239,7 @@ export class AdmissionBatch {
     for (const run of await activeRunsOf(tx, ids)) this.#stored.get(run.automation_id)!.push(run);
   }
 
-  async active(tx: Transaction<DB>, automationId: string): Promise<{ stored: Array<{ id: string; status: string }>; pending: AdmittedRun[] }> {
+  async active(tx: Transaction<DB>, automationId: string): Promise<{ stored: Array<{ id: string; status: RunStatus }>; pending: AdmittedRun[] }> {
     await this.load(tx, [automationId]);
     const pending = (this.#admitted.get(automationId) ?? []).filter((r) => r.status === RunStatus.queued);
     return { stored: this.#stored.get(automationId)!, pending };

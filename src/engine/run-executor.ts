@@ -14,7 +14,7 @@ import { AbortReason, AbortedError, ErrorCode, NonRetriableError, abortErrorOf, 
 import type { ActionContext, StepLogger, Suspension } from '../actions/types.js';
 import type { EngineContext } from './context.js';
 import type { RunRow, StepRow } from '../store/runs.js';
-import { RunEventType, RunStatus, StepStatus, type TerminalRunStatus } from '../states.js';
+import { RunEventType, RunStatus, StepStatus, WaitingFor, type TerminalRunStatus } from '../states.js';
 import { decideOutcome, type StepOutcome } from './outcome.js';
 import { hardFailure, mainPlanDone, nextOnFailureStep, readySteps, runOutputStepId } from './plan-state.js';
 import { RunWriter, LeaseLostError } from './run-writer.js';
@@ -287,7 +287,7 @@ export class RunExecutor {
         return;
       }
       case 'retry':
-        this.#setStep(step.id, { ...base, status: StepStatus.waiting, error: JSON.stringify(outcome.error), wake_at: outcome.at, waiting_for: 'retry' });
+        this.#setStep(step.id, { ...base, status: StepStatus.waiting, error: JSON.stringify(outcome.error), wake_at: outcome.at, waiting_for: WaitingFor.retry });
         this.#writer.event(RunEventType.step_retrying, step.id, { attempt, error: outcome.error, retry_at: iso(outcome.at) }, `step.retrying:${step.id}:${attempt}`);
         return;
       case 'fail':
@@ -321,13 +321,13 @@ export class RunExecutor {
     for (const row of this.#waitingSteps()) {
       if (row.wake_at === null || row.wake_at > now) continue;
       const step = this.#planStep(row.step_id);
-      const attempt = row.waiting_for === 'retry' ? row.attempt + 1 : row.attempt;
+      const attempt = row.waiting_for === WaitingFor.retry ? row.attempt + 1 : row.attempt;
       const input = this.#resolveInput(step);
       if (!input.ok) {
         this.#applyOutcome(step, attempt, { kind: 'fail', error: input.error }, null, []);
         continue;
       }
-      if (row.waiting_for === 'retry') this.#markRunning(step, attempt, input.value);
+      if (row.waiting_for === WaitingFor.retry) this.#markRunning(step, attempt, input.value);
       else this.#setStep(step.id, { status: StepStatus.running, wake_at: null, waiting_for: null });
       due.push({ step, attempt, input: input.value });
     }

@@ -14,7 +14,7 @@
  * `approvers`, one matching an entry by token id, token name, or one of its scopes (e.g. `admin`).
  */
 import { pageLimit, takePage } from '../paging.js';
-import { ApprovalOutcome, ApprovalStatus, isTerminalRun, RunEventType, TERMINAL_RUN_STATUSES, type OnTimeout } from '../states.js';
+import { ApprovalKind, ApprovalOutcome, ApprovalStatus, isTerminalRun, RunEventType, TERMINAL_RUN_STATUSES, type OnTimeout } from '../states.js';
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { ActionServices, ApprovalRequest, ApprovalState } from '../actions/types.js';
@@ -39,6 +39,7 @@ import { decideApproval, decidedBy, type ApprovalDecisionInput, type DecisionRec
 import type { ApprovalView, Page, Principal } from './views.js';
 
 const ON_TIMEOUT_OUTCOME = { reject: ApprovalOutcome.rejected, approve: ApprovalOutcome.approved, abort: ApprovalOutcome.aborted } as const satisfies Record<OnTimeout, ApprovalOutcome>;
+const APPROVAL_KINDS: ReadonlySet<string> = new Set(Object.values(ApprovalKind));
 const MAX_MESSAGE = 10_000;
 
 export class ApprovalsService {
@@ -69,7 +70,7 @@ export class ApprovalsService {
       details: req.details === undefined ? null : JSON.stringify(req.details),
       approvers: req.approvers && req.approvers.length > 0 ? JSON.stringify(req.approvers) : null,
       min_approvals: req.minApprovals ?? 1,
-      state: 'pending',
+      state: ApprovalStatus.pending,
       outcome: null,
       value: null,
       decisions: '[]',
@@ -108,7 +109,7 @@ export class ApprovalsService {
       .selectFrom('approvals')
       .select('id')
       .where('workspace_id', '=', workspaceId)
-      .where('state', '=', 'pending')
+      .where('state', '=', ApprovalStatus.pending)
       .where('expires_at', '<=', this.ctx.clock.now())
       .limit(500)
       .execute();
@@ -154,12 +155,12 @@ export class ApprovalsService {
       if (!(await updateApproval(tx, id, row.state, patch))) throw new ConflictError(`approval ${id} changed concurrently; read it again`);
       const next = { ...row, ...patch };
       const last = decision.decisions[decision.decisions.length - 1];
-      const final = next.state !== 'pending';
+      const final = next.state !== ApprovalStatus.pending;
       const data = { approval_id: id, decision: last.decision, by: last.by_name ?? last.by, comment: last.comment, ...(final ? { state: next.state } : {}) };
       const type = final ? RunEventType.approval_resolved : RunEventType.approval_decision;
       await appendRunEvents(tx, row.run_id, [{ type, step_id: row.step_id, data, key: `${type}:${id}:${last.by}` }], now);
       const wake = final ? await wakeInTransaction(this.ctx, tx, row.run_id, row.step_id) : null;
-      return { row: next, wake, aborted: next.state === 'aborted' };
+      return { row: next, wake, aborted: next.state === ApprovalStatus.aborted };
     });
     if (outcome.wake) afterWake(this.ctx, outcome.wake, outcome.row.run_id, outcome.row.step_id);
     if (outcome.aborted) {
@@ -173,7 +174,7 @@ export class ApprovalsService {
 
   /** A pending approval whose run ended, or whose expiry passed, becomes `expired`. */
   async #settle(tx: Transaction<DB>, row: ApprovalRow): Promise<ApprovalRow> {
-    if (row.state !== 'pending') return row;
+    if (row.state !== ApprovalStatus.pending) return row;
     const now = this.ctx.clock.now();
     const run = await getRunRow(tx, row.run_id);
     const ended = !run || isTerminalRun(run.status);
@@ -193,7 +194,7 @@ export class ApprovalsService {
 function checkRequest(req: ApprovalRequest): void {
   const problems: { path: string; message: string }[] = [];
   if (typeof req.key !== 'string' || req.key.length === 0 || req.key.length > 200) problems.push({ path: 'key', message: 'must be 1-200 characters' });
-  if (!['step', 'tool_call', 'budget'].includes(req.kind)) problems.push({ path: 'kind', message: 'must be step, tool_call or budget' });
+  if (!APPROVAL_KINDS.has(req.kind)) problems.push({ path: 'kind', message: 'must be step, tool_call or budget' });
   if (typeof req.message !== 'string') problems.push({ path: 'message', message: 'must be a string' });
   if (req.minApprovals !== undefined && (!Number.isInteger(req.minApprovals) || req.minApprovals < 1)) problems.push({ path: 'minApprovals', message: 'must be an integer >= 1' });
   if (req.approvers !== undefined && (!Array.isArray(req.approvers) || req.approvers.some((a) => typeof a !== 'string' || a === ''))) {

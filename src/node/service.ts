@@ -28,7 +28,7 @@ import type {
 
 import type { StartRunRequest } from './runs-service.js';
 import type { PublishEventRequest } from './events-service.js';
-import type { ApprovalStatus, AutomationStatus } from '../states.js';
+import type { ApprovalStatus, AutomationStatus, DelegationStatus } from '../states.js';
 
 export type { StartRunRequest, PublishEventRequest };
 
@@ -94,7 +94,7 @@ export interface RotaService {
 
   callbacks: {
     /** A delegate runtime's callback: AuthError on a wrong token, ConflictError when already used or timed out. */
-    deliver(delegationId: string, token: string, body: CallbackBody): Promise<{ delegation_id: string; state: string }>;
+    deliver(delegationId: string, token: string, body: CallbackBody): Promise<{ delegation_id: string; state: DelegationStatus }>;
   };
 
   tokens: {

@@ -146,7 +146,7 @@ export class WaitsService {
    * an unknown id: no oracle), and works once: a second use, or one after the step's timeout,
    * is a ConflictError and changes nothing.
    */
-  async deliverCallback(id: string, token: string, body: CallbackBody): Promise<{ delegation_id: string; state: string }> {
+  async deliverCallback(id: string, token: string, body: CallbackBody): Promise<{ delegation_id: string; state: DelegationStatus }> {
     const { db, dialect } = this.ctx.store;
     const now = this.ctx.clock.now();
     const result = await db.transaction().execute(async (tx) => {

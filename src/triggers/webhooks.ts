@@ -4,6 +4,7 @@
  * The answer to an unauthenticated request never depends on whether the endpoint exists or is
  * enabled: same status, same body, comparable work.
  */
+import { RunStatus } from '../states.js';
 import { pageLimit, takePage } from '../paging.js';
 import type { EngineContext } from '../engine/context.js';
 import type { FireRequest, FireResult } from '../engine/fire.js';
@@ -138,7 +139,7 @@ export class WebhookService {
     }
     const runs = [{ id: result.runId, status: result.status }];
     if (!result.created) return this.#respond(delivery, DeliveryOutcome.duplicate, null, [result.runId], { status: 200, body: { ...base, runs, filtered: false, duplicate: true } });
-    return this.#respond(delivery, DeliveryOutcome.accepted, result.status === 'skipped' ? 'skipped' : null, [result.runId], {
+    return this.#respond(delivery, DeliveryOutcome.accepted, result.status === RunStatus.skipped ? 'skipped' : null, [result.runId], {
       status: 202,
       body: { ...base, runs, filtered: false, duplicate: false },
     });
