@@ -172,3 +172,10 @@ export const DeliveryOutcome = {
   rejected: 'rejected',
 } as const;
 export type DeliveryOutcome = (typeof DeliveryOutcome)[keyof typeof DeliveryOutcome];
+
+/** A memoized agent-loop call (`agent_calls.kind`); `model` rows are the cost ledger. */
+export const AgentCallKind = { model: 'model', tool: 'tool', budget: 'budget' } as const;
+export type AgentCallKind = (typeof AgentCallKind)[keyof typeof AgentCallKind];
+
+export const AgentCallStatus = { ok: 'ok', error: 'error' } as const;
+export type AgentCallStatus = (typeof AgentCallStatus)[keyof typeof AgentCallStatus];

@@ -5,7 +5,7 @@
  * Waiting for a person (tool approval, budget approval) ends the handler with a suspension; the
  * step is called again once the approval is decided, and replays up to the same point.
  */
-import { ApprovalKind, ApprovalStatus, RunEventType, WaitingFor } from '../states.js';
+import { AgentCallKind, AgentCallStatus, ApprovalKind, ApprovalStatus, RunEventType, WaitingFor } from '../states.js';
 import { createHash } from 'node:crypto';
 import type { ModelMessage } from 'ai';
 import type { ActionContext, Suspension } from '../actions/types.js';
@@ -156,19 +156,19 @@ class AgentLoop {
       const error = { code, message };
       const latencyMs = performance.now() - started;
       await this.#memo.record({
-        kind: 'model', name: this.#model.ref, hash, request: summary, response: null, status: 'error', error, latencyMs,
-        event: { type: RunEventType.agent_model_call, data: { model: this.#model.ref, status: 'error', error, latency_ms: Math.round(latencyMs) } },
+        kind: AgentCallKind.model, name: this.#model.ref, hash, request: summary, response: null, status: AgentCallStatus.error, error, latencyMs,
+        event: { type: RunEventType.agent_model_call, data: { model: this.#model.ref, status: AgentCallStatus.error, error, latency_ms: Math.round(latencyMs) } },
       });
       throw err;
     }
     const latencyMs = performance.now() - started;
     const costUsd = callCost(this.#model.price, turn.usage);
     await this.#memo.record({
-      kind: 'model', name: this.#model.ref, hash, request: summary, response: turn, status: 'ok', tokens: turn.usage, costUsd, latencyMs,
+      kind: AgentCallKind.model, name: this.#model.ref, hash, request: summary, response: turn, status: AgentCallStatus.ok, tokens: turn.usage, costUsd, latencyMs,
       event: {
         type: RunEventType.agent_model_call,
         data: {
-          model: this.#model.ref, status: 'ok', finish_reason: turn.finishReason,
+          model: this.#model.ref, status: AgentCallStatus.ok, finish_reason: turn.finishReason,
           tool_calls: turn.toolCalls.map((c) => c.name), text: clip(turn.text, EVENT_TEXT),
           input_tokens: turn.usage.input, output_tokens: turn.usage.output, cached_tokens: turn.usage.cached,
           cost_usd: costUsd, latency_ms: Math.round(latencyMs),
@@ -204,7 +204,7 @@ class AgentLoop {
       if (state.state === ApprovalStatus.approved) {
         const raised = isRecord(state.value) ? { scope: decision.scope, max_cost_usd: num(state.value.max_cost_usd), max_tokens: num(state.value.max_tokens) } : { scope: decision.scope };
         await this.#memo.record({
-          kind: ApprovalKind.budget, name: decision.scope, hash: 'budget', request: details, response: { approval_id: id, ...raised }, status: 'ok', latencyMs: 0,
+          kind: AgentCallKind.budget, name: decision.scope, hash: 'budget', request: details, response: { approval_id: id, ...raised }, status: AgentCallStatus.ok, latencyMs: 0,
           event: { type: RunEventType.budget_raised, data: { approval_id: id, ...raised } },
         });
         this.#applyBudgetRecord({ approval_id: id, ...raised });
@@ -328,10 +328,10 @@ class AgentLoop {
 
   async #recordTool(modelName: string, name: string, hash: string, requested: unknown, used: unknown, output: unknown, latencyMs: number, approval: Record<string, unknown> | null): Promise<void> {
     await this.#memo.record({
-      kind: 'tool', name, hash,
+      kind: AgentCallKind.tool, name, hash,
       request: { tool: name, model_name: modelName, arguments: requested, ...(used !== requested ? { arguments_used: used } : {}), approval },
       response: { output },
-      status: 'ok', latencyMs,
+      status: AgentCallStatus.ok, latencyMs,
       event: { type: RunEventType.agent_tool_call, data: { tool: name, arguments: bounded(used), output: bounded(output), latency_ms: Math.round(latencyMs), ...(approval ? { approval } : {}) } },
     });
   }

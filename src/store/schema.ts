@@ -5,6 +5,8 @@
  * one place per table (the store module of that table).
  */
 import type {
+  AgentCallKind,
+  AgentCallStatus,
   ApprovalKind,
   ApprovalOutcome,
   ApprovalStatus,
@@ -233,7 +235,7 @@ export interface AgentCallTable {
   seq: number;
   /** place in the agent loop that replays walk; several rows share one when calls failed */
   position: number;
-  kind: string;
+  kind: AgentCallKind;
   /** `provider:model` or the tool name */
   name: string;
   request_hash: string;
@@ -241,7 +243,7 @@ export interface AgentCallTable {
   request: string | null;
   /** JSON: the full response that a replay uses */
   response: string | null;
-  status: string;
+  status: AgentCallStatus;
   error: string | null;
   input_tokens: number;
   output_tokens: number;
