@@ -13,11 +13,21 @@ export const RunStatus = {
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
 export type TerminalRunStatus = typeof RunStatus.succeeded | typeof RunStatus.failed | typeof RunStatus.canceled | typeof RunStatus.timed_out | typeof RunStatus.skipped;
-const TERMINAL_RUN = new Set<string>([RunStatus.succeeded, RunStatus.failed, RunStatus.canceled, RunStatus.timed_out, RunStatus.skipped] satisfies TerminalRunStatus[]);
+export const TERMINAL_RUN_STATUSES = [RunStatus.succeeded, RunStatus.failed, RunStatus.canceled, RunStatus.timed_out, RunStatus.skipped] as const satisfies readonly TerminalRunStatus[];
+const TERMINAL_RUN = new Set<string>(TERMINAL_RUN_STATUSES);
 export function isTerminalRun(status: string): status is TerminalRunStatus {
   return TERMINAL_RUN.has(status);
 }
+/**
+ * Runs that have started and not ended: they hold a slot of the automation's concurrency limit,
+ * and only their event waits can match.
+ */
 export const ACTIVE_RUN_STATUSES = [RunStatus.running, RunStatus.waiting] as const;
+/**
+ * Runs that have not ended, queued ones included: what overlap admission counts and what a parent's
+ * `run_automation` step keeps waiting for.
+ */
+export const UNFINISHED_RUN_STATUSES = [RunStatus.queued, RunStatus.running, RunStatus.waiting] as const;
 
 export const StepStatus = {
   pending: 'pending',
@@ -125,3 +135,47 @@ export function runStatusAfter(type: string): RunStatus | null {
   return STATUS_OF_EVENT.get(type) ?? null;
 }
 
+
+/** Where a run came from (`runs.trigger_kind`): the trigger types of SPEC §4. */
+export const TriggerKind = { schedule: 'schedule', webhook: 'webhook', event: 'event', manual: 'manual' } as const;
+export type TriggerKind = (typeof TriggerKind)[keyof typeof TriggerKind];
+
+/** What an approval is attached to (`approvals.kind`). */
+export const ApprovalKind = { step: 'step', tool_call: 'tool_call', budget: 'budget' } as const;
+export type ApprovalKind = (typeof ApprovalKind)[keyof typeof ApprovalKind];
+
+export const ApprovalStatus = { pending: 'pending', approved: 'approved', rejected: 'rejected', aborted: 'aborted', expired: 'expired' } as const;
+export type ApprovalStatus = (typeof ApprovalStatus)[keyof typeof ApprovalStatus];
+
+/** The decision in force: a decided state, or for `expired` the on_timeout that was applied. */
+export const ApprovalOutcome = { approved: 'approved', rejected: 'rejected', aborted: 'aborted' } as const;
+export type ApprovalOutcome = (typeof ApprovalOutcome)[keyof typeof ApprovalOutcome];
+
+export const OnTimeout = { reject: 'reject', approve: 'approve', abort: 'abort' } as const;
+export type OnTimeout = (typeof OnTimeout)[keyof typeof OnTimeout];
+
+export const EventWaitStatus = { waiting: 'waiting', matched: 'matched' } as const;
+export type EventWaitStatus = (typeof EventWaitStatus)[keyof typeof EventWaitStatus];
+
+export const DelegationStatus = { pending: 'pending', succeeded: 'succeeded', failed: 'failed' } as const;
+export type DelegationStatus = (typeof DelegationStatus)[keyof typeof DelegationStatus];
+
+/** How a webhook delivery ended (`webhook_deliveries.outcome`). */
+export const DeliveryOutcome = {
+  /** a run was recorded (queued, or `skipped` with a reason) */
+  accepted: 'accepted',
+  /** a re-delivery: the original run was returned */
+  duplicate: 'duplicate',
+  /** the trigger's filter did not match; the same delivery id may be sent again */
+  filtered: 'filtered',
+  /** authenticated, but no run (disabled trigger, malformed JSON, ...); may be sent again */
+  rejected: 'rejected',
+} as const;
+export type DeliveryOutcome = (typeof DeliveryOutcome)[keyof typeof DeliveryOutcome];
+
+/** A memoized agent-loop call (`agent_calls.kind`); `model` rows are the cost ledger. */
+export const AgentCallKind = { model: 'model', tool: 'tool', budget: 'budget' } as const;
+export type AgentCallKind = (typeof AgentCallKind)[keyof typeof AgentCallKind];
+
+export const AgentCallStatus = { ok: 'ok', error: 'error' } as const;
+export type AgentCallStatus = (typeof AgentCallStatus)[keyof typeof AgentCallStatus];

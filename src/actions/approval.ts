@@ -1,3 +1,4 @@
+import { ApprovalKind, ApprovalOutcome, ApprovalStatus, WaitingFor } from '../states.js';
 import { ErrorCode, NonRetriableError } from '../errors.js';
 import type { ActionContext, ActionDefinition, ApprovalState, Suspension } from './types.js';
 import { DURATION_PATTERN, parseDurationMs } from './parse-duration.js';
@@ -39,7 +40,7 @@ async function handler(ctx: ActionContext<ApprovalConfig>): Promise<ApprovalOutp
     // Idempotent by key: a re-executed step finds the approval (and expiry) it opened before.
     ({ id } = await svc.requestApproval({
       key: 'approval',
-      kind: 'step',
+      kind: ApprovalKind.step,
       message,
       details,
       approvers,
@@ -55,12 +56,12 @@ async function handler(ctx: ActionContext<ApprovalConfig>): Promise<ApprovalOutp
 }
 
 async function settle(ctx: ActionContext<ApprovalConfig>, state: ApprovalState, cancelRun: () => Promise<void>): Promise<ApprovalOutput | Suspension> {
-  const outcome = state.state === 'expired' ? state.outcome : state.state;
-  const timedOut = state.state === 'expired';
+  const outcome = state.state === ApprovalStatus.expired ? state.outcome : state.state;
+  const timedOut = state.state === ApprovalStatus.expired;
   switch (outcome) {
-    case 'pending':
-      return ctx.suspend('approval', state.expires_at ? Date.parse(state.expires_at) : null, { approval_id: state.id } satisfies ApprovalStepState);
-    case 'approved':
+    case ApprovalStatus.pending:
+      return ctx.suspend(WaitingFor.approval, state.expires_at ? Date.parse(state.expires_at) : null, { approval_id: state.id } satisfies ApprovalStepState);
+    case ApprovalOutcome.approved:
       return {
         approved: true,
         value: 'value' in state ? state.value : (ctx.config.details ?? null),
@@ -68,12 +69,12 @@ async function settle(ctx: ActionContext<ApprovalConfig>, state: ApprovalState, 
         comment: state.comment ?? null,
         timed_out: timedOut,
       };
-    case 'rejected':
+    case ApprovalOutcome.rejected:
       throw new NonRetriableError(timedOut ? `approval ${state.id} timed out (on_timeout: reject)` : `approval ${state.id} was rejected`, {
         code: ErrorCode.approval_rejected,
         details: { approval_id: state.id, decided_by: state.decided_by ?? null, comment: state.comment ?? null, timed_out: timedOut },
       });
-    case 'aborted':
+    case ApprovalOutcome.aborted:
       ctx.log.warn(`approval ${state.id} ${timedOut ? 'timed out (on_timeout: abort)' : 'was aborted'}; canceling the run`);
       await cancelRun();
       throw new NonRetriableError('run was canceled by an aborted approval', { code: ErrorCode.canceled });

@@ -1,3 +1,4 @@
+import { DelegationStatus, WaitingFor } from '../states.js';
 import { ErrorCode, NonRetriableError, RetriableError } from '../errors.js';
 import type { ActionContext, ActionDefinition, DelegationState, Suspension } from './types.js';
 import { DURATION_PATTERN, parseDurationMs } from './parse-duration.js';
@@ -24,20 +25,20 @@ function services(ctx: ActionContext<DelegateConfig>) {
 }
 
 function settle(ctx: ActionContext<DelegateConfig>, d: DelegationState): DelegateOutput | Suspension {
-  if (d.state === 'succeeded') return d.output ?? null;
-  if (d.state === 'failed') {
+  if (d.state === DelegationStatus.succeeded) return d.output ?? null;
+  if (d.state === DelegationStatus.failed) {
     throw new NonRetriableError(`the delegated task failed: ${d.error?.message ?? 'no message'}`, { code: ErrorCode.delegation_failed, details: d.error });
   }
   if (d.expiresAt !== null && ctx.now() >= d.expiresAt) {
     throw new NonRetriableError(`the runtime did not call back within ${ctx.config.timeout}`, { code: ErrorCode.delegation_timeout, details: { delegation_id: d.id } });
   }
-  return ctx.suspend('delegation', d.expiresAt, { delegation_id: d.id } satisfies DelegateStepState);
+  return ctx.suspend(WaitingFor.delegation, d.expiresAt, { delegation_id: d.id } satisfies DelegateStepState);
 }
 
 async function handler(ctx: ActionContext<DelegateConfig>): Promise<DelegateOutput | Suspension> {
   const svc = services(ctx);
   const existing = await svc.getDelegation();
-  if (ctx.state !== undefined || (existing && existing.state !== 'pending')) {
+  if (ctx.state !== undefined || (existing && existing.state !== DelegationStatus.pending)) {
     if (!existing) throw new NonRetriableError('the delegation of this step no longer exists');
     return settle(ctx, existing);
   }
@@ -73,7 +74,7 @@ async function handler(ctx: ActionContext<DelegateConfig>): Promise<DelegateOutp
   }
   ctx.log.info(`delegated to ${target.origin}${target.pathname} (HTTP ${res.status}); waiting for the callback of delegation ${delegation.id}`);
   // A runtime may call back before its POST answer arrives.
-  return settle(ctx, (await svc.getDelegation()) ?? { id: delegation.id, state: 'pending', expiresAt });
+  return settle(ctx, (await svc.getDelegation()) ?? { id: delegation.id, state: DelegationStatus.pending, expiresAt });
 }
 
 /**

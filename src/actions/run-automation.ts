@@ -1,4 +1,5 @@
 import { ErrorCode, NonRetriableError } from '../errors.js';
+import { RunStatus, UNFINISHED_RUN_STATUSES, WaitingFor } from '../states.js';
 import type { ActionContext, ActionDefinition, Suspension } from './types.js';
 
 export interface RunAutomationConfig {
@@ -9,7 +10,7 @@ export interface RunAutomationConfig {
 
 export interface RunAutomationOutput {
   run_id: string;
-  status?: string;
+  status?: RunStatus;
   output?: unknown;
 }
 
@@ -19,15 +20,15 @@ interface ChildState {
 
 type ChildRun = NonNullable<Awaited<ReturnType<ActionContext['services']['getRun']>>>;
 
-const ACTIVE = new Set(['queued', 'running', 'waiting']);
+const UNFINISHED: ReadonlySet<string> = new Set(UNFINISHED_RUN_STATUSES);
 
 async function checkChild(ctx: ActionContext<RunAutomationConfig>, runId: string): Promise<RunAutomationOutput | Suspension> {
   const child = await ctx.services.getRun(runId);
   if (!child) {
     throw new NonRetriableError(`child run ${runId} no longer exists`, { code: ErrorCode.child_run_failed, details: { run_id: runId } });
   }
-  if (ACTIVE.has(child.status)) return ctx.suspend('child_run', null, { run_id: runId } satisfies ChildState);
-  if (child.status === 'succeeded') return { run_id: runId, status: child.status, output: child.output };
+  if (UNFINISHED.has(child.status)) return ctx.suspend(WaitingFor.child_run, null, { run_id: runId } satisfies ChildState);
+  if (child.status === RunStatus.succeeded) return { run_id: runId, status: child.status, output: child.output };
   throw childFailed(ctx.config.automation, child);
 }
 

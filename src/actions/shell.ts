@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { homedir } from 'node:os';
 import type { Readable } from 'node:stream';
-import { ErrorCode, NonRetriableError, RotaError } from '../errors.js';
-import { abortErrorOf, timeoutError } from './abort.js';
+import { ErrorCode, NonRetriableError, RotaError, abortErrorOf } from '../errors.js';
+import { timeoutError } from './abort.js';
 import type { ActionContext, ActionDefinition } from './types.js';
 import { DURATION_PATTERN, parseDurationMs } from './parse-duration.js';
 

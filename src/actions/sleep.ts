@@ -1,3 +1,4 @@
+import { WaitingFor } from '../states.js';
 import { NonRetriableError } from '../errors.js';
 import type { ActionContext, ActionDefinition, Suspension } from './types.js';
 import { DURATION_PATTERN, parseDurationMs } from './parse-duration.js';
@@ -29,7 +30,7 @@ async function handler(ctx: ActionContext<SleepConfig>): Promise<SleepOutput | S
   const state = ctx.state as SleepState | undefined;
   const until = state?.until ?? wakeTime(ctx);
   if (ctx.now() >= until) return { slept_until: new Date(until).toISOString() };
-  return ctx.suspend('sleep', until, { until } satisfies SleepState);
+  return ctx.suspend(WaitingFor.sleep, until, { until } satisfies SleepState);
 }
 
 /**

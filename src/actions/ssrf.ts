@@ -11,8 +11,8 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { ErrorCode, NonRetriableError, RetriableError, RotaError } from '../errors.js';
-import { abortErrorOf, timeoutError } from './abort.js';
+import { ErrorCode, NonRetriableError, RetriableError, RotaError, abortErrorOf } from '../errors.js';
+import { timeoutError } from './abort.js';
 import { allowlistCovers, nonPublicReason } from './ip-range.js';
 
 export const MAX_REDIRECTS = 5;

@@ -1,3 +1,4 @@
+import type { ApprovalKind, ApprovalOutcome, ApprovalStatus, DelegationStatus, EventWaitStatus, OnTimeout, RunStatus, WaitingFor } from '../states.js';
 import type { JsonSchema } from '../definition/types.js';
 import type { ErrorDetail } from '../errors.js';
 
@@ -20,7 +21,7 @@ export interface ActionServices {
     parent?: { runId: string; stepId: string };
   }): Promise<{ runId: string }>;
   /** Reads a run of the same workspace (null when absent). */
-  getRun(runId: string): Promise<{ id: string; status: string; output: unknown; error: unknown } | null>;
+  getRun(runId: string): Promise<{ id: string; status: RunStatus; output: unknown; error: unknown } | null>;
   /**
    * Approvals (issue 4): opens a pending approval for this step (idempotent by `key`), and reads
    * one back. A step waiting for a decision suspends with waitingFor 'approval'; deciding wakes it.
@@ -45,7 +46,7 @@ export interface ActionServices {
 }
 
 export interface EventWaitState {
-  state: 'waiting' | 'matched';
+  state: EventWaitStatus;
   /** epoch ms */
   expiresAt: number | null;
   /** the matched event: {id, name, data, source, created_at} */
@@ -54,7 +55,7 @@ export interface EventWaitState {
 
 export interface DelegationState {
   id: string;
-  state: 'pending' | 'succeeded' | 'failed';
+  state: DelegationStatus;
   expiresAt: number | null;
   output?: unknown;
   error?: { message: string; code?: string; details?: unknown };
@@ -63,19 +64,19 @@ export interface DelegationState {
 export interface ApprovalRequest {
   /** unique per run step, e.g. `approval` or `tool:<call id>` */
   key: string;
-  kind: 'step' | 'tool_call' | 'budget';
+  kind: ApprovalKind;
   message: string;
   details?: unknown;
   approvers?: string[];
   minApprovals?: number;
   /** epoch ms, or null for no timeout */
   expiresAt: number | null;
-  onTimeout?: 'reject' | 'approve' | 'abort';
+  onTimeout?: OnTimeout;
 }
 
 export interface ApprovalState {
   id: string;
-  state: 'pending' | 'approved' | 'rejected' | 'aborted' | 'expired';
+  state: ApprovalStatus;
   /** edited value (approval step output) or edited tool arguments */
   value?: unknown;
   comment?: string | null;
@@ -85,7 +86,7 @@ export interface ApprovalState {
    * The decision in force: the decided state, or for `expired` the on_timeout that was applied
    * (null when the run ended before any decision).
    */
-  outcome?: 'approved' | 'rejected' | 'aborted' | null;
+  outcome?: ApprovalOutcome | null;
   expires_at?: string | null;
   /** as requested */
   details?: unknown;
@@ -107,7 +108,7 @@ export interface ActionRuntimeConfig {
 /** A step that waits (durably, holding no worker slot) instead of finishing now. */
 export interface Suspension {
   kind: 'suspend';
-  waitingFor: 'sleep' | 'child_run' | 'event' | 'approval' | 'delegation';
+  waitingFor: Exclude<WaitingFor, typeof WaitingFor.retry>;
   /** When to call the handler again (epoch ms); null means "only when woken by something else". */
   wakeAt: number | null;
   /** Persisted with the step and handed back as `ctx.state` on the next call. */

@@ -1,3 +1,4 @@
+import { EventWaitStatus, WaitingFor } from '../states.js';
 import { ErrorCode, NonRetriableError } from '../errors.js';
 import { validateFilter } from '../definition/filter.js';
 import { appendPath } from '../definition/json-path.js';
@@ -35,12 +36,12 @@ async function handler(ctx: ActionContext<WaitForEventConfig>): Promise<WaitForE
       ? await waitForEvent({ name, filter, expiresAt: timeout === undefined ? null : ctx.now() + parseDurationMs(timeout, 'timeout') })
       : await getEventWait();
   if (!wait) throw new NonRetriableError('the event wait of this step no longer exists');
-  if (wait.state === 'matched') return { ...(wait.event as Omit<WaitForEventOutput, 'timed_out'>), timed_out: false };
+  if (wait.state === EventWaitStatus.matched) return { ...(wait.event as Omit<WaitForEventOutput, 'timed_out'>), timed_out: false };
   if (wait.expiresAt !== null && ctx.now() >= wait.expiresAt) {
     if (on_timeout === 'continue') return { id: null, name: null, data: null, source: null, created_at: null, timed_out: true };
     throw new NonRetriableError(`no event "${name}" matched within ${timeout}`, { code: ErrorCode.event_timeout, details: { name, filter: filter ?? null } });
   }
-  return ctx.suspend('event', wait.expiresAt, { waiting: true });
+  return ctx.suspend(WaitingFor.event, wait.expiresAt, { waiting: true });
 }
 
 /**

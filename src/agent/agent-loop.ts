@@ -5,12 +5,12 @@
  * Waiting for a person (tool approval, budget approval) ends the handler with a suspension; the
  * step is called again once the approval is decided, and replays up to the same point.
  */
-import { RunEventType } from '../states.js';
+import { AgentCallKind, AgentCallStatus, ApprovalKind, ApprovalStatus, RunEventType, WaitingFor } from '../states.js';
 import type { ModelMessage } from 'ai';
 import type { ActionContext, Suspension } from '../actions/types.js';
 import type { BudgetLimit } from '../config/types.js';
 import { validateValue } from '../definition/json-schema.js';
-import { BudgetExceededError, ErrorCode, NonRetriableError, RotaError, type ErrorDetail } from '../errors.js';
+import { BudgetExceededError, ErrorCode, NonRetriableError, toErrorShape, type ErrorDetail } from '../errors.js';
 import { saveArtifact, spentSince } from '../store/agent-calls.js';
 import { appendRunEvents, runVersionOf } from '../store/runs.js';
 import { getVersion } from '../store/automations.js';
@@ -41,8 +41,9 @@ export const DEFAULT_MAX_TURNS = 10;
 export const DEFAULT_MAX_TOKENS = 4096;
 const EVENT_TEXT = 2000;
 
-/** Thrown inside the loop to end the handler with a suspension. */
+/** An internal signal, not an error: thrown inside the loop to end the handler with a suspension. */
 class Suspend {
+  readonly name = 'Suspend';
   constructor(readonly suspension: Suspension) {}
 }
 
@@ -153,22 +154,23 @@ class AgentLoop {
       turn = await callModel(this.#model, request, this.ctx.signal);
     } catch (err) {
       if (this.ctx.signal.aborted) throw err;
-      const error = err instanceof RotaError ? { code: err.code, message: err.message } : { code: ErrorCode.provider_error, message: String(err) };
+      const { code, message } = toErrorShape(err, undefined, ErrorCode.provider_error);
+      const error = { code, message };
       const latencyMs = performance.now() - started;
       await this.#memo.record({
-        kind: 'model', name: this.#model.ref, hash, request: summary, response: null, status: 'error', error, latencyMs,
-        event: { type: RunEventType.agent_model_call, data: { model: this.#model.ref, status: 'error', error, latency_ms: Math.round(latencyMs) } },
+        kind: AgentCallKind.model, name: this.#model.ref, hash, request: summary, response: null, status: AgentCallStatus.error, error, latencyMs,
+        event: { type: RunEventType.agent_model_call, data: { model: this.#model.ref, status: AgentCallStatus.error, error, latency_ms: Math.round(latencyMs) } },
       });
       throw err;
     }
     const latencyMs = performance.now() - started;
     const costUsd = callCost(this.#model.price, turn.usage);
     await this.#memo.record({
-      kind: 'model', name: this.#model.ref, hash, request: summary, response: turn, status: 'ok', tokens: turn.usage, costUsd, latencyMs,
+      kind: AgentCallKind.model, name: this.#model.ref, hash, request: summary, response: turn, status: AgentCallStatus.ok, tokens: turn.usage, costUsd, latencyMs,
       event: {
         type: RunEventType.agent_model_call,
         data: {
-          model: this.#model.ref, status: 'ok', finish_reason: turn.finishReason,
+          model: this.#model.ref, status: AgentCallStatus.ok, finish_reason: turn.finishReason,
           tool_calls: turn.toolCalls.map((c) => c.name), text: clip(turn.text, EVENT_TEXT),
           input_tokens: turn.usage.input, output_tokens: turn.usage.output, cached_tokens: turn.usage.cached,
           cost_usd: costUsd, latency_ms: Math.round(latencyMs),
@@ -193,18 +195,18 @@ class AgentLoop {
       const position = this.#memo.position;
       const { id } = await this.ctx.services.requestApproval({
         key: `budget:${position}`,
-        kind: 'budget',
+        kind: ApprovalKind.budget,
         message: `Agent step "${this.ctx.step.id}" needs a higher ${decision.scope} budget: ${decision.reason}`,
         details: { ...details, approve_with: 'optional {max_cost_usd, max_tokens}: the new limit of this scope' },
         expiresAt: null,
       });
       const state = await this.ctx.services.getApproval(id);
-      if (!state || state.state === 'pending') throw new Suspend(this.ctx.suspend('approval', null, { approval_id: id, kind: 'budget', position }));
-      if (state.state === 'aborted') return this.#abortRun();
-      if (state.state === 'approved') {
+      if (!state || state.state === ApprovalStatus.pending) throw new Suspend(this.ctx.suspend(WaitingFor.approval, null, { approval_id: id, kind: ApprovalKind.budget, position }));
+      if (state.state === ApprovalStatus.aborted) return this.#abortRun();
+      if (state.state === ApprovalStatus.approved) {
         const raised = isRecord(state.value) ? { scope: decision.scope, max_cost_usd: num(state.value.max_cost_usd), max_tokens: num(state.value.max_tokens) } : { scope: decision.scope };
         await this.#memo.record({
-          kind: 'budget', name: decision.scope, hash: 'budget', request: details, response: { approval_id: id, ...raised }, status: 'ok', latencyMs: 0,
+          kind: AgentCallKind.budget, name: decision.scope, hash: 'budget', request: details, response: { approval_id: id, ...raised }, status: AgentCallStatus.ok, latencyMs: 0,
           event: { type: RunEventType.budget_raised, data: { approval_id: id, ...raised } },
         });
         this.#applyBudgetRecord({ approval_id: id, ...raised });
@@ -294,7 +296,8 @@ class AgentLoop {
     } catch (err) {
       if (this.ctx.signal.aborted) throw err;
       // The model is told and may recover; a retry of the whole step would repeat paid-for turns.
-      const error = err instanceof RotaError ? { code: err.code, message: err.message } : { code: ErrorCode.tool_failed, message: (err as Error)?.message ?? String(err) };
+      const { code, message } = toErrorShape(err, undefined, ErrorCode.tool_failed);
+      const error = { code, message };
       return { error };
     }
   }
@@ -311,26 +314,26 @@ class AgentLoop {
     }
     const { id } = await services.requestApproval({
       key: `tool:${position}`,
-      kind: 'tool_call',
+      kind: ApprovalKind.tool_call,
       message: `Agent step "${this.ctx.step.id}" wants to call ${tool.name}`,
       details: { tool: tool.name, arguments: requested, tool_call_id: callId, input_schema: tool.inputSchema },
       expiresAt: null,
     });
     const state = await services.getApproval(id);
-    if (!state || state.state === 'pending') throw new Suspend(this.ctx.suspend('approval', null, { approval_id: id, kind: 'tool_call', tool: tool.name, position }));
-    if (state.state === 'aborted') return this.#abortRun();
+    if (!state || state.state === ApprovalStatus.pending) throw new Suspend(this.ctx.suspend(WaitingFor.approval, null, { approval_id: id, kind: ApprovalKind.tool_call, tool: tool.name, position }));
+    if (state.state === ApprovalStatus.aborted) return this.#abortRun();
     const approval = { id, state: state.state, decided_by: state.decided_by ?? null, comment: state.comment ?? null };
-    if (state.state !== 'approved') return { rejected: true, args: requested, comment: state.comment ?? null, approval };
+    if (state.state !== ApprovalStatus.approved) return { rejected: true, args: requested, comment: state.comment ?? null, approval };
     const edited = isRecord(state.value) ? state.value : null;
     return { rejected: false, args: edited ?? requested, comment: state.comment ?? null, approval: { ...approval, edited: edited !== null } };
   }
 
   async #recordTool(modelName: string, name: string, hash: string, requested: unknown, used: unknown, output: unknown, latencyMs: number, approval: Record<string, unknown> | null): Promise<void> {
     await this.#memo.record({
-      kind: 'tool', name, hash,
+      kind: AgentCallKind.tool, name, hash,
       request: { tool: name, model_name: modelName, arguments: requested, ...(used !== requested ? { arguments_used: used } : {}), approval },
       response: { output },
-      status: 'ok', latencyMs,
+      status: AgentCallStatus.ok, latencyMs,
       event: { type: RunEventType.agent_tool_call, data: { tool: name, arguments: bounded(used), output: bounded(output), latency_ms: Math.round(latencyMs), ...(approval ? { approval } : {}) } },
     });
   }

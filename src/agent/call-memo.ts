@@ -5,7 +5,7 @@
  * that has no successful record. Failed calls are recorded too (the cost ledger keeps them) but
  * do not occupy a position.
  */
-import type { RunEventType } from '../states.js';
+import { AgentCallKind, type AgentCallStatus, type RunEventType } from '../states.js';
 import type { Insertable } from 'kysely';
 import { canonicalJson } from '../definition/parse.js';
 import { ErrorCode, NonRetriableError, RetriableError } from '../errors.js';
@@ -14,7 +14,7 @@ import { listAgentCalls, recordAgentCall, type AgentCallRow } from '../store/age
 import type { AgentCallTable } from '../store/schema.js';
 import { sha256Hex } from '../hash.js';
 
-export type CallKind = 'model' | 'tool' | 'budget';
+export type CallKind = AgentCallKind;
 
 export interface CallRecord {
   kind: CallKind;
@@ -22,7 +22,7 @@ export interface CallRecord {
   hash: string;
   request: unknown;
   response: unknown;
-  status: 'ok' | 'error';
+  status: AgentCallStatus;
   error?: unknown;
   tokens?: { input: number; output: number; cached: number };
   costUsd?: number;
@@ -51,7 +51,7 @@ export class CallMemo {
     this.#nextSeq = rows.reduce((max, r) => Math.max(max, r.seq), -1) + 1;
     for (const row of rows) {
       if (row.status === 'ok' && !this.#ok.has(row.position)) this.#ok.set(row.position, row);
-      if (row.kind === 'model') {
+      if (row.kind === AgentCallKind.model) {
         this.#stepCost += Number(row.cost_usd);
         this.#stepTokens += Number(row.input_tokens) + Number(row.output_tokens);
       }
@@ -73,7 +73,7 @@ export class CallMemo {
 
   /** The recorded kind at the current position, if any (a replay looks ahead for budget records). */
   peekKind(): CallKind | null {
-    return (this.#ok.get(this.#position)?.kind as CallKind | undefined) ?? null;
+    return this.#ok.get(this.#position)?.kind ?? null;
   }
 
   /**
@@ -127,7 +127,7 @@ export class CallMemo {
     if (!inserted) {
       throw new RetriableError('another executor recorded a call of this agent step first (lease lost)', { code: ErrorCode.lease_lost });
     }
-    if (call.kind === 'model') {
+    if (call.kind === AgentCallKind.model) {
       this.#stepCost += call.costUsd ?? 0;
       this.#stepTokens += (call.tokens?.input ?? 0) + (call.tokens?.output ?? 0);
     }

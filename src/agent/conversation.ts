@@ -2,6 +2,7 @@
  * The conversation of an agent step, as the API and UI show it: every recorded model and tool call
  * in order (failed ones included) with tokens, cost and latency, plus the step's artifacts.
  */
+import { AgentCallKind, type AgentCallStatus } from '../states.js';
 import { NotFoundError } from '../errors.js';
 import type { Store } from '../store/connect.js';
 import { stepInput } from '../store/runs.js';
@@ -10,9 +11,9 @@ import { listAgentCalls, listArtifacts, type AgentCallRow, type ArtifactRow } fr
 export interface AgentCallView {
   seq: number;
   position: number;
-  kind: string;
+  kind: AgentCallKind;
   name: string;
-  status: string;
+  status: AgentCallStatus;
   request: unknown;
   response: unknown;
   error: unknown;
@@ -52,7 +53,7 @@ export async function stepConversation(store: Store, workspaceId: string, runId:
   if (!step) throw new NotFoundError(`run ${runId} has no step ${stepId}`);
   const calls = (await listAgentCalls(store.db, runId, stepId)).map(callView);
   const artifacts = (await listArtifacts(store.db, runId)).filter((a) => a.step_id === stepId).map((a) => artifactView(a, true));
-  const models = calls.filter((c) => c.kind === 'model');
+  const models = calls.filter((c) => c.kind === AgentCallKind.model);
   return {
     run_id: runId,
     step_id: stepId,
@@ -64,7 +65,7 @@ export async function stepConversation(store: Store, workspaceId: string, runId:
       input_tokens: models.reduce((s, c) => s + c.input_tokens, 0),
       output_tokens: models.reduce((s, c) => s + c.output_tokens, 0),
       model_calls: models.length,
-      tool_calls: calls.filter((c) => c.kind === 'tool').length,
+      tool_calls: calls.filter((c) => c.kind === AgentCallKind.tool).length,
     },
   };
 }

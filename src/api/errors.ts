@@ -5,22 +5,18 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import { ErrorCode, RateLimitedError, RotaError, ValidationError, httpStatusFor } from '../errors.js';
+import { ErrorCode, RateLimitedError, RotaError, ValidationError, errorBody, httpStatusFor, type ErrorBody } from '../errors.js';
 import { toJsonPath } from '../definition/json-path.js';
 import type { ApiLogger } from './api-env.js';
 
-export interface ApiErrorBody {
-  error: { code: string; message: string; details: unknown };
-}
+export type ApiErrorBody = ErrorBody;
 
 interface Mapped {
   status: number;
   body: ApiErrorBody;
 }
 
-export function errorBody(code: string, message: string, details: unknown = null): ApiErrorBody {
-  return { error: { code, message, details: details ?? null } };
-}
+export { errorBody };
 
 /** Maps a thrown value to status and body; `unexpected` is true when it must be logged. */
 export function mapError(err: unknown): Mapped & { unexpected: boolean } {

@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { NAME_PATTERN } from '../definition/schema.js';
-import { RunStatus } from '../states.js';
+import { AutomationStatus, RunStatus } from '../states.js';
 
 export const ErrorSchema = z
   .object({
@@ -81,7 +81,7 @@ export const AutomationViewSchema = z
     workspace: z.string(),
     name: z.string(),
     description: z.string().nullable(),
-    status: z.string().openapi({ enum: ['active', 'paused', 'archived'] }),
+    status: z.string().openapi({ enum: Object.values(AutomationStatus) }),
     source: z.enum(['api', 'file']),
     source_path: z.string().nullable(),
     version: z.number().int(),

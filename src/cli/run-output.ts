@@ -1,3 +1,4 @@
+import { RunStatus } from '../states.js';
 import type { RotaClient } from '../client/index.js';
 import type { RunView } from '../node/views.js';
 import { printJson, type Io } from './context.js';
@@ -12,7 +13,7 @@ export function runLine(run: RunView): string {
 
 /** 0 when the run succeeded, 1 for any other end. */
 export function exitCodeForRun(run: RunView): number {
-  return run.status === 'succeeded' ? 0 : 1;
+  return run.status === RunStatus.succeeded ? 0 : 1;
 }
 
 /**

@@ -1,8 +1,10 @@
+import type { ErrorCode } from '../errors.js';
+
 /** An error answered by the Rota API (`{"error": {code, message, details}}`), or the server being unreachable. */
 export class RotaApiError extends Error {
   /** HTTP status; 0 when the server could not be reached */
   readonly status: number;
-  /** stable error code, e.g. `not_found`, `definition_invalid`, `unavailable` */
+  /** stable error code, e.g. `not_found`, `definition_invalid`, `unavailable` (see `ErrorCode`); kept a string because a newer server may send a code this client does not know */
   readonly code: string;
   readonly details: unknown;
   constructor(status: number, code: string, message: string, details?: unknown, options?: { cause?: unknown }) {
@@ -23,7 +25,7 @@ export class RotaApiError extends Error {
 }
 
 /** The error code a status means when the body carries none (a proxy's 502, say). */
-export function codeForStatus(status: number): string {
+export function codeForStatus(status: number): ErrorCode {
   if (status === 400 || status === 422) return 'invalid_request';
   if (status === 401) return 'unauthenticated';
   if (status === 403) return 'forbidden';

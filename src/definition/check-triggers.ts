@@ -3,6 +3,7 @@
  * one of cron/every/at, filters (root `data`), and `inputs:` mappings (templates over `data` and
  * `run`; literal values checked against the inputs schema).
  */
+import { TriggerKind } from '../states.js';
 import type { ErrorDetail } from '../errors.js';
 import { validateFilter } from './filter.js';
 import { appendPath, isRecord } from './json-path.js';
@@ -23,7 +24,7 @@ export function checkTriggers(raw: unknown, inputsSchema: Record<string, unknown
       if (seen === undefined) firstById.set(trigger.id, path);
       else problems.push({ path: appendPath(path, 'id'), message: `duplicate trigger id "${trigger.id}" (first used at ${seen})` });
     }
-    if (trigger.type === 'schedule') {
+    if (trigger.type === TriggerKind.schedule) {
       const kinds = ['cron', 'every', 'at'].filter((key) => trigger[key] !== undefined);
       if (kinds.length !== 1) {
         problems.push({ path, message: `a schedule needs exactly one of cron, every, at${kinds.length > 1 ? ` (got ${kinds.join(', ')})` : ''}` });
@@ -33,8 +34,8 @@ export function checkTriggers(raw: unknown, inputsSchema: Record<string, unknown
       }
     }
     // webhooks also expose descriptive request headers (`headers.x-github-event`)
-    const roots = trigger.type === 'webhook' ? ['data', 'headers'] : ['data'];
-    if (trigger.type === 'webhook') problems.push(...checkWebhookVerify(trigger.verify, path));
+    const roots = trigger.type === TriggerKind.webhook ? ['data', 'headers'] : ['data'];
+    if (trigger.type === TriggerKind.webhook) problems.push(...checkWebhookVerify(trigger.verify, path));
     if (isRecord(trigger.filter)) problems.push(...validateFilter(trigger.filter, appendPath(path, 'filter'), roots));
     if (isRecord(trigger.inputs)) problems.push(...checkTriggerInputs(trigger.inputs, appendPath(path, 'inputs'), inputsSchema, inputs, roots));
   });

@@ -17,7 +17,7 @@ import { getAutomationById, getAutomationsByIds, type AutomationRow } from '../s
 import { activeRunsOf, lockAutomationRows, recentQueueTimes, requestCancel } from '../store/runs.js';
 import type { Dialect } from '../store/dialect.js';
 import { NotFoundError, RateLimitedError, toErrorShape } from '../errors.js';
-import { RunStatus, SkipReason } from '../states.js';
+import { AutomationStatus, RunStatus, SkipReason, TriggerKind } from '../states.js';
 
 export interface FireRequest {
   workspaceId: string;
@@ -37,7 +37,7 @@ export interface FireRequest {
 
 export type FireResult =
   | { kind: 'filtered' }
-  | { kind: 'run'; runId: string; created: boolean; status: string };
+  | { kind: 'run'; runId: string; created: boolean; status: RunStatus };
 
 export class FireService {
   /** Concurrent single fires (webhook deliveries, events) read their automations in one query. */
@@ -102,7 +102,7 @@ export class FireService {
     } catch (err) {
       mappingError = err;
     }
-    const paused = automation.status !== 'active';
+    const paused = automation.status !== AutomationStatus.active;
     const spec: CreateRunSpec = {
       workspaceId: req.workspaceId,
       automationId: automation.id,
@@ -177,7 +177,7 @@ export class FireService {
 
 function overlapPolicy(trigger: TriggerDef, definition: Definition): OverlapPolicy {
   const own = 'overlap' in trigger ? trigger.overlap : undefined;
-  return own ?? definition.execution?.overlap ?? (trigger.type === 'schedule' ? 'skip' : 'allow');
+  return own ?? definition.execution?.overlap ?? (trigger.type === TriggerKind.schedule ? 'skip' : 'allow');
 }
 
 /**
@@ -211,7 +211,7 @@ export function needsAdmission(trigger: TriggerDef, definition: Definition): boo
  */
 export class AdmissionBatch {
   readonly #dialect: Dialect;
-  readonly #stored = new Map<string, Array<{ id: string; status: string }>>();
+  readonly #stored = new Map<string, Array<{ id: string; status: RunStatus }>>();
   readonly #admitted = new Map<string, AdmittedRun[]>();
 
   constructor(dialect: Dialect) {
@@ -227,7 +227,7 @@ export class AdmissionBatch {
     for (const run of await activeRunsOf(tx, ids)) this.#stored.get(run.automation_id)!.push(run);
   }
 
-  async active(tx: Transaction<DB>, automationId: string): Promise<{ stored: Array<{ id: string; status: string }>; pending: AdmittedRun[] }> {
+  async active(tx: Transaction<DB>, automationId: string): Promise<{ stored: Array<{ id: string; status: RunStatus }>; pending: AdmittedRun[] }> {
     await this.load(tx, [automationId]);
     const pending = (this.#admitted.get(automationId) ?? []).filter((r) => r.status === RunStatus.queued);
     return { stored: this.#stored.get(automationId)!, pending };

@@ -6,7 +6,7 @@ import type { Plan, PlanStep } from '../definition/types.js';
 import { StepStatus, isTerminalStep } from '../states.js';
 
 export interface StepState {
-  status: string;
+  status: StepStatus;
 }
 
 /** A dependency is met when it succeeded, was skipped, or failed with continue_on_error. */

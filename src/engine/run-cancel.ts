@@ -7,7 +7,7 @@
 import { isTerminalRun, RunEventType, RunStatus } from '../states.js';
 import type { Conn } from '../store/connect.js';
 import { appendRunEvents, cancelOpenSteps, getRunRow, wakeQueued, wakeRun, type RunRow } from '../store/runs.js';
-import { ErrorCode } from '../errors.js';
+import { canceledRunError } from '../errors.js';
 import type { EngineContext } from './context.js';
 import type { Worker } from './worker.js';
 
@@ -40,7 +40,7 @@ export class RunCancel {
 
 /** Cancels a run that no node is executing (queued or waiting). */
 async function cancelNow(tx: Conn, row: RunRow, now: number): Promise<void> {
-  const error = { code: ErrorCode.canceled, message: 'run was canceled' };
+  const error = canceledRunError();
   await cancelOpenSteps(tx, row.id, now);
   const patch = { status: RunStatus.canceled, ended_at: now, error: JSON.stringify(error), claim_at: null, lease_owner: null, waiting_for: null, cancel_requested: 1 };
   await appendRunEvents(tx, row.id, [{ type: RunEventType.run_canceled, data: { error }, key: RunEventType.run_canceled }], now, patch);

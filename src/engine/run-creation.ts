@@ -3,7 +3,7 @@
  * transaction: run row, its pending steps and its first event, committed before the caller hears
  * of the run.
  */
-import { RunEventType, RunStatus, SkipReason, StepStatus } from '../states.js';
+import { RunEventType, RunStatus, SkipReason, StepStatus, type TriggerKind } from '../states.js';
 import type { Insertable, Transaction } from 'kysely';
 import type { DB, RunEventTable, RunTable } from '../store/schema.js';
 import { insertRuns, type RunInsert } from '../store/run-insert.js';
@@ -15,7 +15,7 @@ import type { Conn } from '../store/connect.js';
 import { validateInputs } from '../definition/json-schema.js';
 import { resolveTemplates } from '../definition/template.js';
 import type { Plan } from '../definition/types.js';
-import { ErrorCode, NotFoundError, ValidationError } from '../errors.js';
+import { ErrorCode, NotFoundError, SKIPPED_CODE, ValidationError } from '../errors.js';
 
 export interface CreateRunSpec {
   workspaceId: string;
@@ -25,7 +25,7 @@ export interface CreateRunSpec {
   version?: number;
   inputs: Record<string, unknown> | undefined;
   idempotencyKey?: string | null;
-  trigger: { id: string; kind: string; source: string; data?: unknown; headers?: Record<string, string> };
+  trigger: { id: string; kind: TriggerKind; source: string; data?: unknown; headers?: Record<string, string> };
   parent?: { runId: string; stepId: string };
   retryOf?: { run: RunRow; steps: StepRow[] };
   replayOf?: string;
@@ -49,7 +49,7 @@ interface PreparedRun {
   automation: AutomationRow;
   version: number;
   checked: ReturnType<typeof validateInputs>;
-  run: Insertable<RunTable> & { id: string; status: string; retry_of: string | null; replay_of: string | null };
+  run: Insertable<RunTable> & { id: string; status: RunStatus; retry_of: string | null; replay_of: string | null };
   steps: ReturnType<typeof initialSteps>;
   now: number;
 }
@@ -65,7 +65,7 @@ export class RunCreation {
   constructor(private readonly ctx: EngineContext) {}
 
   /** The one way runs come to exist (manual, child, retry, replay, trigger fires). */
-  async create(spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: string }> {
+  async create(spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: RunStatus }> {
     // A trigger fire with nothing to decide skips the look-up of its key (one query per webhook):
     // the insert's conflict finds a re-delivery. Fires that decide (overlap, limits) must look
     // first, or a re-delivery would act again (cancel_previous).
@@ -90,8 +90,8 @@ export class RunCreation {
    * caller wakes workers when a returned status is `queued`: `pg_notify(WAKE_CHANNEL)` once in its
    * transaction (PostgreSQL) and `notifier.runsAvailable()` after the commit.
    */
-  async createManyInTx(tx: Transaction<DB>, specs: CreateRunSpec[]): Promise<Array<{ runId: string; created: boolean; status: string }>> {
-    const built: Array<{ prepared: PreparedRun; item: RunInsert; status: string }> = [];
+  async createManyInTx(tx: Transaction<DB>, specs: CreateRunSpec[]): Promise<Array<{ runId: string; created: boolean; status: RunStatus }>> {
+    const built: Array<{ prepared: PreparedRun; item: RunInsert; status: RunStatus }> = [];
     for (const spec of specs) {
       const prepared = (await this.#prepare(tx, spec, false)) as PreparedRun;
       built.push({ prepared, ...(await this.#build(tx, prepared, spec)) });
@@ -109,7 +109,7 @@ export class RunCreation {
     return results;
   }
 
-  async #prepare(conn: Conn, spec: CreateRunSpec, precheck = true): Promise<PreparedRun | { kind: 'existing'; result: { runId: string; created: false; status: string } }> {
+  async #prepare(conn: Conn, spec: CreateRunSpec, precheck = true): Promise<PreparedRun | { kind: 'existing'; result: { runId: string; created: false; status: RunStatus } }> {
     const automation = spec.automationRow ?? (await getAutomationById(conn, spec.automationId));
     if (!automation || automation.workspace_id !== spec.workspaceId) throw new NotFoundError('automation not found');
     if (spec.idempotencyKey && precheck) {
@@ -170,7 +170,7 @@ export class RunCreation {
   }
 
   /** Admission and the inserts; null when the idempotency key was taken meanwhile. */
-  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<string | null> {
+  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<RunStatus | null> {
     const { item, status } = await this.#build(tx, prepared, spec);
     const [inserted] = await insertRuns(tx, this.ctx.store.dialect, [item]);
     if (!inserted) return null;
@@ -179,7 +179,7 @@ export class RunCreation {
   }
 
   /** The admission decision and the rows it makes: the run, its steps and its first events. */
-  async #build(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ item: RunInsert; status: string }> {
+  async #build(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ item: RunInsert; status: RunStatus }> {
     const { automation, version, checked, run, steps, now } = prepared;
     let admission: Admission = checked.ok
       ? { kind: 'run' }
@@ -196,7 +196,7 @@ export class RunCreation {
     return { item: { run: row, steps: admission.kind === 'skip' ? [] : steps, events }, status: row.status };
   }
 
-  async #finish(spec: CreateRunSpec, prepared: { automation: { id: string }; run: { id: string } }, status: string | null) {
+  async #finish(spec: CreateRunSpec, prepared: { automation: { id: string }; run: { id: string } }, status: RunStatus | null) {
     if (status === null) {
       const existing = await findRunByIdempotencyKey(this.ctx.store.db, prepared.automation.id, spec.idempotencyKey!);
       return { runId: existing!.id, created: false, status: existing!.status };
@@ -207,8 +207,8 @@ export class RunCreation {
 }
 
 /** A fire that was recorded but deliberately not executed (SPEC §3 `skipped`). */
-function skippedRun<R extends { status: string }>(run: R, admission: Extract<Admission, { kind: 'skip' }>, now: number) {
-  const error = { code: `skipped_${admission.reason}`, message: admission.message, details: admission.details };
+function skippedRun<R extends { status: RunStatus }>(run: R, admission: Extract<Admission, { kind: 'skip' }>, now: number) {
+  const error = { code: SKIPPED_CODE[admission.reason], message: admission.message, details: admission.details };
   return { ...run, status: RunStatus.skipped, skip_reason: admission.reason, ended_at: now, claim_at: null, event_seq: 2, error: JSON.stringify(error) };
 }
 

@@ -10,17 +10,17 @@ import type { Plan, PlanStep } from '../definition/types.js';
 import { resolveTemplates } from '../definition/template.js';
 import { evaluateFilter } from '../definition/filter.js';
 import { validateValue } from '../definition/json-schema.js';
-import { ErrorCode, NonRetriableError, RetriableError, toErrorShape, type ErrorShape } from '../errors.js';
+import { AbortReason, AbortedError, ErrorCode, NonRetriableError, abortErrorOf, canceledRunError, toErrorShape, type ErrorShape } from '../errors.js';
 import type { ActionContext, StepLogger, Suspension } from '../actions/types.js';
 import type { EngineContext } from './context.js';
 import type { RunRow, StepRow } from '../store/runs.js';
-import { RunEventType, RunStatus, StepStatus, type TerminalRunStatus } from '../states.js';
+import { RunEventType, RunStatus, StepStatus, WaitingFor, type TerminalRunStatus } from '../states.js';
 import { decideOutcome, type StepOutcome } from './outcome.js';
 import { hardFailure, mainPlanDone, nextOnFailureStep, readySteps, runOutputStepId } from './plan-state.js';
 import { RunWriter, LeaseLostError } from './run-writer.js';
 import { iso } from '../time.js';
 
-type StopReason = 'canceled' | 'timed_out' | 'shutdown' | 'lease_lost';
+type StopReason = Exclude<AbortReason, typeof AbortReason.step_timeout>;
 
 interface Completion {
   step: PlanStep;
@@ -51,7 +51,7 @@ export class RunExecutor {
     this.#plan = plan;
     this.#steps = new Map(steps.map((s) => [s.step_id, s]));
     this.#writer = new RunWriter(ctx, run);
-    this.#writer.onCancelRequested = () => this.stop('canceled');
+    this.#writer.onCancelRequested = () => this.stop(AbortReason.cancel);
   }
 
   get runId(): string {
@@ -60,23 +60,23 @@ export class RunExecutor {
 
   /** Asks the run to stop; in-flight actions get the abort. */
   stop(reason: StopReason): void {
-    if (this.#stop && this.#stop !== 'shutdown') return;
+    if (this.#stop && this.#stop !== AbortReason.shutdown) return;
     this.#stop = reason;
-    for (const controller of this.#inflight.values()) controller.abort(reason);
+    this.#abortAll(reason);
     this.#signal();
   }
 
   async drive(): Promise<void> {
     const deadline = this.#run.deadline_at ?? Number.MAX_SAFE_INTEGER;
     const delay = deadline - this.#ctx.clock.now();
-    if (delay <= 0) this.#stop = 'timed_out';
-    else if (delay < 2 ** 31 - 1) this.#deadlineTimer = setTimeout(() => this.stop('timed_out'), delay);
-    if (this.#run.cancel_requested === 1) this.#stop = 'canceled';
+    if (delay <= 0) this.#stop = AbortReason.run_timeout;
+    else if (delay < 2 ** 31 - 1) this.#deadlineTimer = setTimeout(() => this.stop(AbortReason.run_timeout), delay);
+    if (this.#run.cancel_requested === 1) this.#stop = AbortReason.cancel;
     try {
       await this.#loop();
     } catch (err) {
       if (!(err instanceof LeaseLostError)) throw err;
-      this.#abortAll('lease_lost');
+      this.#abortAll(AbortReason.lease_lost);
     } finally {
       if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
     }
@@ -205,7 +205,7 @@ export class RunExecutor {
     const controller = new AbortController();
     this.#inflight.set(step.id, controller);
     const logs: unknown[] = [];
-    const timer = setTimeout(() => controller.abort('step_timeout'), step.timeoutMs);
+    const timer = setTimeout(() => controller.abort(new AbortedError(AbortReason.step_timeout)), step.timeoutMs);
     const row = this.#steps.get(step.id);
     const state = row?.state ? JSON.parse(row.state) : undefined;
     this.#invoke(step, attempt, input, state, controller.signal, logs)
@@ -265,7 +265,7 @@ export class RunExecutor {
       const c = this.#completed.shift()!;
       if (this.#stop) {
         // Results that arrive after a stop are kept only for finished work of a shutdown.
-        if (this.#stop !== 'shutdown' || !c.result.ok) continue;
+        if (this.#stop !== AbortReason.shutdown || !c.result.ok) continue;
       }
       const outcome = decideOutcome(c.step, c.attempt, c.result, this.#now(), this.#ctx.random);
       this.#applyOutcome(c.step, c.attempt, outcome, c.input, c.logs);
@@ -288,7 +288,7 @@ export class RunExecutor {
         return;
       }
       case 'retry':
-        this.#setStep(step.id, { ...base, status: StepStatus.waiting, error: JSON.stringify(outcome.error), wake_at: outcome.at, waiting_for: 'retry' });
+        this.#setStep(step.id, { ...base, status: StepStatus.waiting, error: JSON.stringify(outcome.error), wake_at: outcome.at, waiting_for: WaitingFor.retry });
         this.#writer.event(RunEventType.step_retrying, step.id, { attempt, error: outcome.error, retry_at: iso(outcome.at) }, `step.retrying:${step.id}:${attempt}`);
         return;
       case 'fail':
@@ -322,13 +322,13 @@ export class RunExecutor {
     for (const row of this.#waitingSteps()) {
       if (row.wake_at === null || row.wake_at > now) continue;
       const step = this.#planStep(row.step_id);
-      const attempt = row.waiting_for === 'retry' ? row.attempt + 1 : row.attempt;
+      const attempt = row.waiting_for === WaitingFor.retry ? row.attempt + 1 : row.attempt;
       const input = this.#resolveInput(step);
       if (!input.ok) {
         this.#applyOutcome(step, attempt, { kind: 'fail', error: input.error }, null, []);
         continue;
       }
-      if (row.waiting_for === 'retry') this.#markRunning(step, attempt, input.value);
+      if (row.waiting_for === WaitingFor.retry) this.#markRunning(step, attempt, input.value);
       else this.#setStep(step.id, { status: StepStatus.running, wake_at: null, waiting_for: null });
       due.push({ step, attempt, input: input.value });
     }
@@ -368,8 +368,8 @@ export class RunExecutor {
 
   async #finishStopped(reason: StopReason): Promise<void> {
     await this.#settleInflight();
-    if (reason === 'lease_lost') return;
-    if (reason === 'shutdown') {
+    if (reason === AbortReason.lease_lost) return;
+    if (reason === AbortReason.shutdown) {
       this.#drainCompletions();
       // Steps that did not finish stay `running`; the next owner executes them again.
       this.#writer.patchRun({ lease_owner: null, claim_at: this.#now() });
@@ -377,18 +377,16 @@ export class RunExecutor {
       await this.#writer.flush();
       return;
     }
-    const error: ErrorShape =
-      reason === 'canceled'
-        ? { code: ErrorCode.canceled, message: 'run was canceled' }
-        : { code: ErrorCode.run_timeout, message: `run exceeded its timeout of ${this.#run.timeout_ms} ms` };
+    const status = reason === AbortReason.cancel ? RunStatus.canceled : RunStatus.timed_out;
+    const error: ErrorShape = status === RunStatus.canceled ? canceledRunError() : { code: ErrorCode.run_timeout, message: `run exceeded its timeout of ${this.#run.timeout_ms} ms` };
     for (const row of this.#steps.values()) {
       if (row.status === StepStatus.running || row.status === StepStatus.waiting || row.status === StepStatus.pending) {
         const wasActive = row.status !== StepStatus.pending;
         this.#setStep(row.step_id, { status: StepStatus.canceled, ended_at: this.#now(), wake_at: null, waiting_for: null, ...(wasActive ? { error: JSON.stringify({ ...error, step_id: row.step_id }) } : {}) });
-        if (wasActive) this.#writer.event(RunEventType.step_canceled, row.step_id, { reason }, `step.canceled:${row.step_id}`);
+        if (wasActive) this.#writer.event(RunEventType.step_canceled, row.step_id, { reason: status }, `step.canceled:${row.step_id}`);
       }
     }
-    return this.#end(reason === 'canceled' ? RunStatus.canceled : RunStatus.timed_out, null, error);
+    return this.#end(status, null, error);
   }
 
   async #end(status: TerminalRunStatus, output: unknown, error: ErrorShape | null): Promise<void> {
@@ -408,12 +406,12 @@ export class RunExecutor {
   }
 
   async #settleInflight(): Promise<void> {
-    this.#abortAll(this.#stop ?? 'canceled');
+    this.#abortAll(this.#stop ?? AbortReason.cancel);
     while (this.#inflight.size > 0) await this.#nextSignal(null);
   }
 
   #abortAll(reason: StopReason): void {
-    for (const controller of this.#inflight.values()) controller.abort(reason);
+    for (const controller of this.#inflight.values()) controller.abort(new AbortedError(reason));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -485,15 +483,5 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 function abortError(signal: AbortSignal): Error | null {
-  if (!signal.aborted) return null;
-  switch (signal.reason) {
-    case 'step_timeout':
-      return new RetriableError('step exceeded its timeout', { code: ErrorCode.step_timeout });
-    case 'timed_out':
-      return new NonRetriableError('run exceeded its timeout', { code: ErrorCode.run_timeout });
-    case 'canceled':
-      return new NonRetriableError('run was canceled', { code: ErrorCode.canceled });
-    default:
-      return new RetriableError(`step was interrupted (${String(signal.reason)})`, { code: ErrorCode.lease_lost });
-  }
+  return signal.aborted ? abortErrorOf(signal) : null;
 }

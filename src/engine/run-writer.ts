@@ -10,9 +10,11 @@ import type { ErrorShape } from '../errors.js';
 import type { RunEventView } from './run-events.js';
 import { isTerminalRun, RUN_ENDED_EVENT, type RunEventType, type TerminalRunStatus } from '../states.js';
 
+/** An internal signal, never stored: the commit found another node owns the run, so this one stops. */
 export class LeaseLostError extends Error {
   constructor(runId: string) {
     super(`lease on run ${runId} was lost`);
+    this.name = 'LeaseLostError';
   }
 }
 

@@ -7,6 +7,7 @@
  * earliest known due time, and from a fallback poll.
  */
 import { RunEventType, RunStatus } from '../states.js';
+import { AbortReason } from '../errors.js';
 import type { EngineContext } from './context.js';
 import {
   countActiveRuns,
@@ -69,7 +70,7 @@ export class Worker {
     const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
     await Promise.race([all, graceOver]);
     if (timer) clearTimeout(timer);
-    for (const executor of this.#active.values()) executor.stop('shutdown');
+    for (const executor of this.#active.values()) executor.stop(AbortReason.shutdown);
     await all;
     if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
   }
@@ -77,7 +78,7 @@ export class Worker {
   /** Tells a local executor to cancel its run now (the API's cancel on this node). */
   cancelLocal(runId: string): boolean {
     const executor = this.#active.get(runId);
-    executor?.stop('canceled');
+    executor?.stop(AbortReason.cancel);
     return executor !== undefined;
   }
 
@@ -205,7 +206,7 @@ export class Worker {
     try {
       const until = this.#ctx.clock.now() + this.#ctx.config.worker.leaseMs;
       const canceled = await renewLeases(this.#ctx.store.db, this.#ctx.config.nodeId, [...this.#active.keys()], until);
-      for (const id of canceled) this.#active.get(id)?.stop('canceled');
+      for (const id of canceled) this.#active.get(id)?.stop(AbortReason.cancel);
     } catch (err) {
       this.#ctx.logger.warn({ err: String(err) }, 'lease heartbeat failed');
     }

@@ -2,6 +2,7 @@
  * The services an action of one run step may use (ActionServices): publishing events, starting
  * child runs and reading runs, beside the approvals and waits services of that step.
  */
+import { TriggerKind } from '../states.js';
 import type { ActionServices } from '../actions/types.js';
 import type { RunCreation } from '../engine/run-creation.js';
 import { findAutomation } from '../store/automations.js';
@@ -35,7 +36,7 @@ export function actionServicesFor(deps: ActionServiceDeps, run: { id: string; wo
         automationId: automation.id,
         inputs: req.inputs,
         idempotencyKey: req.idempotencyKey,
-        trigger: { id: 'run_automation', kind: 'manual', source: `run:${run.id}` },
+        trigger: { id: 'run_automation', kind: TriggerKind.manual, source: `run:${run.id}` },
         parent: req.parent,
       });
       return { runId };

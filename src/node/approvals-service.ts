@@ -14,7 +14,7 @@
  * `approvers`, one matching an entry by token id, token name, or one of its scopes (e.g. `admin`).
  */
 import { pageLimit, takePage } from '../paging.js';
-import { isTerminalRun, RunEventType } from '../states.js';
+import { ApprovalKind, ApprovalOutcome, ApprovalStatus, isTerminalRun, RunEventType, TERMINAL_RUN_STATUSES, type OnTimeout } from '../states.js';
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { ActionServices, ApprovalRequest, ApprovalState } from '../actions/types.js';
@@ -39,8 +39,8 @@ import { afterWake, wakeInTransaction, type WakeResult } from '../engine/wake.js
 import { decideApproval, decidedBy, type ApprovalDecisionInput, type DecisionRecord, type Decider } from './approval-decision.js';
 import type { ApprovalView, Page, Principal } from './views.js';
 
-const TERMINAL = ['succeeded', 'failed', 'canceled', 'timed_out', 'skipped'] as const;
-const ON_TIMEOUT_OUTCOME = { reject: 'rejected', approve: 'approved', abort: 'aborted' } as const;
+const ON_TIMEOUT_OUTCOME = { reject: ApprovalOutcome.rejected, approve: ApprovalOutcome.approved, abort: ApprovalOutcome.aborted } as const satisfies Record<OnTimeout, ApprovalOutcome>;
+const APPROVAL_KINDS: ReadonlySet<string> = new Set(Object.values(ApprovalKind));
 const MAX_MESSAGE = 10_000;
 
 export class ApprovalsService {
@@ -71,7 +71,7 @@ export class ApprovalsService {
       details: req.details === undefined ? null : JSON.stringify(req.details),
       approvers: req.approvers && req.approvers.length > 0 ? JSON.stringify(req.approvers) : null,
       min_approvals: req.minApprovals ?? 1,
-      state: 'pending',
+      state: ApprovalStatus.pending,
       outcome: null,
       value: null,
       decisions: '[]',
@@ -101,11 +101,11 @@ export class ApprovalsService {
     return row ? approvalState(row) : null;
   }
 
-  async list(workspaceId: string, opts: { state?: string; runId?: string; cursor?: string | null; limit?: number } = {}): Promise<Page<ApprovalView>> {
+  async list(workspaceId: string, opts: { state?: ApprovalStatus; runId?: string; cursor?: string | null; limit?: number } = {}): Promise<Page<ApprovalView>> {
     const { db } = this.ctx.store;
     // Approvals whose run ended undecided, or whose expiry passed, are settled before listing,
     // so `?state=pending` is the true inbox.
-    const stale = await pendingOfEndedRuns(db, workspaceId, TERMINAL);
+    const stale = await pendingOfEndedRuns(db, workspaceId, TERMINAL_RUN_STATUSES);
     const due = await pendingExpired(db, workspaceId, this.ctx.clock.now());
     for (const id of [...stale, ...due]) {
       await db.transaction().execute(async (tx) => {
@@ -149,12 +149,12 @@ export class ApprovalsService {
       if (!(await updateApproval(tx, id, row.state, patch))) throw new ConflictError(`approval ${id} changed concurrently; read it again`);
       const next = { ...row, ...patch };
       const last = decision.decisions[decision.decisions.length - 1];
-      const final = next.state !== 'pending';
+      const final = next.state !== ApprovalStatus.pending;
       const data = { approval_id: id, decision: last.decision, by: last.by_name ?? last.by, comment: last.comment, ...(final ? { state: next.state } : {}) };
       const type = final ? RunEventType.approval_resolved : RunEventType.approval_decision;
       await appendRunEvents(tx, row.run_id, [{ type, step_id: row.step_id, data, key: `${type}:${id}:${last.by}` }], now);
       const wake = final ? await wakeInTransaction(this.ctx, tx, row.run_id, row.step_id) : null;
-      return { row: next, wake, aborted: next.state === 'aborted' };
+      return { row: next, wake, aborted: next.state === ApprovalStatus.aborted };
     });
     if (outcome.wake) afterWake(this.ctx, outcome.wake, outcome.row.run_id, outcome.row.step_id);
     if (outcome.aborted) {
@@ -168,17 +168,17 @@ export class ApprovalsService {
 
   /** A pending approval whose run ended, or whose expiry passed, becomes `expired`. */
   async #settle(tx: Transaction<DB>, row: ApprovalRow): Promise<ApprovalRow> {
-    if (row.state !== 'pending') return row;
+    if (row.state !== ApprovalStatus.pending) return row;
     const now = this.ctx.clock.now();
     const run = await getRunRow(tx, row.run_id);
     const ended = !run || isTerminalRun(run.status);
     const due = row.expires_at !== null && row.expires_at <= now;
     if (!ended && !due) return row;
-    const outcome = ended ? null : ON_TIMEOUT_OUTCOME[row.on_timeout as keyof typeof ON_TIMEOUT_OUTCOME];
-    const patch = { state: 'expired', outcome, decided_at: now };
-    if (!(await updateApproval(tx, row.id, 'pending', patch))) return (await getApprovalRow(tx, row.id)) ?? row;
+    const outcome = ended ? null : ON_TIMEOUT_OUTCOME[row.on_timeout];
+    const patch = { state: ApprovalStatus.expired, outcome, decided_at: now };
+    if (!(await updateApproval(tx, row.id, ApprovalStatus.pending, patch))) return (await getApprovalRow(tx, row.id)) ?? row;
     if (run && !ended) {
-      const data = { approval_id: row.id, state: 'expired', outcome, on_timeout: row.on_timeout };
+      const data = { approval_id: row.id, state: ApprovalStatus.expired, outcome, on_timeout: row.on_timeout };
       await appendRunEvents(tx, row.run_id, [{ type: RunEventType.approval_resolved, step_id: row.step_id, data, key: `approval.resolved:${row.id}:expired` }], now);
     }
     return { ...row, ...patch };
@@ -188,7 +188,7 @@ export class ApprovalsService {
 function checkRequest(req: ApprovalRequest): void {
   const problems: { path: string; message: string }[] = [];
   if (typeof req.key !== 'string' || req.key.length === 0 || req.key.length > 200) problems.push({ path: 'key', message: 'must be 1-200 characters' });
-  if (!['step', 'tool_call', 'budget'].includes(req.kind)) problems.push({ path: 'kind', message: 'must be step, tool_call or budget' });
+  if (!APPROVAL_KINDS.has(req.kind)) problems.push({ path: 'kind', message: 'must be step, tool_call or budget' });
   if (typeof req.message !== 'string') problems.push({ path: 'message', message: 'must be a string' });
   if (req.minApprovals !== undefined && (!Number.isInteger(req.minApprovals) || req.minApprovals < 1)) problems.push({ path: 'minApprovals', message: 'must be an integer >= 1' });
   if (req.approvers !== undefined && (!Array.isArray(req.approvers) || req.approvers.some((a) => typeof a !== 'string' || a === ''))) {

@@ -28,7 +28,7 @@ import { scheduleHash, slotSource } from '../scheduler/slots.js';
 import { Channel } from '../store/channels.js';
 import { resetScheduleCursors } from '../triggers/triggers-service.js';
 import { randomToken } from '../ids.js';
-import type { AutomationStatus } from '../states.js';
+import { AutomationStatus, TriggerKind } from '../states.js';
 import { automationView, versionView } from './convert.js';
 import type { ApplyResult, AutomationView, Page, VersionView } from './views.js';
 
@@ -75,7 +75,7 @@ export class AutomationsService {
           id,
           workspace_id: workspaceId,
           name: definition.name,
-          status: 'active',
+          status: AutomationStatus.active,
           source,
           source_path: opts.sourcePath ?? null,
           paused_overlay: 0,
@@ -127,9 +127,9 @@ export class AutomationsService {
       const oldDeclared = old ? ((JSON.parse(old.config) as { enabled?: boolean }).enabled === false ? 0 : 1) : null;
       let enabled = old && old.type === t.type && oldDeclared === declared ? old.enabled : declared;
       let cursor: { next_fire_at: number | null; state: string | null; schedule_hash: string } | null = null;
-      if (t.type === 'schedule') {
+      if (t.type === TriggerKind.schedule) {
         const hash = scheduleHash(t);
-        if (!old || old.type !== 'schedule' || old.schedule_hash !== hash) {
+        if (!old || old.type !== TriggerKind.schedule || old.schedule_hash !== hash) {
           if (t.at !== undefined && Date.parse(t.at) <= now && source === 'api') {
             const problem = { path: `$.triggers[${i}].at`, message: `${t.at} is in the past; give a future time` };
             throw new DefinitionError(`definition is invalid: ${problem.path}: ${problem.message}`, [problem]);
@@ -145,7 +145,7 @@ export class AutomationsService {
         type: t.type,
         config: JSON.stringify(t),
         enabled,
-        endpoint_id: old?.endpoint_id ?? (t.type === 'webhook' ? randomToken(18) : null),
+        endpoint_id: old?.endpoint_id ?? (t.type === TriggerKind.webhook ? randomToken(18) : null),
         next_fire_at: cursor ? cursor.next_fire_at : (old?.next_fire_at ?? null),
         last_fire_at: old?.last_fire_at ?? null,
         last_fire_id: old?.last_fire_id ?? null,
@@ -168,7 +168,7 @@ export class AutomationsService {
     return this.#view(db, row);
   }
 
-  async list(workspaceId: string, opts: { status?: string; cursor?: string | null; limit?: number } = {}): Promise<Page<AutomationView>> {
+  async list(workspaceId: string, opts: { status?: AutomationStatus; cursor?: string | null; limit?: number } = {}): Promise<Page<AutomationView>> {
     const { db } = this.ctx.store;
     const limit = pageLimit(opts.limit);
     const { rows, total } = await listAutomations(db, workspaceId, { status: opts.status, after: opts.cursor, limit: limit + 1 });
@@ -194,9 +194,9 @@ export class AutomationsService {
     // For file-sourced automations the status is an overlay: applying the file never resets it.
     const now = this.ctx.clock.now();
     await db.transaction().execute(async (tx) => {
-      await updateAutomation(tx, row.id, { status, paused_overlay: status === 'active' ? 0 : 1, updated_at: now });
+      await updateAutomation(tx, row.id, { status, paused_overlay: status === AutomationStatus.active ? 0 : 1, updated_at: now });
       // Slots that passed while paused are not caught up: pausing meant not wanting them.
-      if (status === 'active' && row.status !== 'active') await resetScheduleCursors(tx, this.ctx, row.id, now);
+      if (status === AutomationStatus.active && row.status !== AutomationStatus.active) await resetScheduleCursors(tx, this.ctx, row.id, now);
     });
     this.ctx.notifier.schedulesChanged();
     if (status !== row.status) await this.hooks.statusChanged(workspaceId, row, status);

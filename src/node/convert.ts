@@ -1,4 +1,5 @@
 /** Row → view conversions, one place per table. */
+import { TriggerKind } from '../states.js';
 import { iso } from '../time.js';
 import type { AutomationRow, TriggerRow, VersionRow } from '../store/automations.js';
 import type { RunEventRow, RunRow, StepRow } from '../store/runs.js';
@@ -28,7 +29,7 @@ export function automationView(row: AutomationRow, workspace: string, definition
 
 export function triggerView(row: TriggerRow, workspace?: string): TriggerView {
   const view: TriggerView = { id: row.trigger_id, type: row.type, enabled: row.enabled === 1, next_fire_at: iso(row.next_fire_at), last_fire_at: iso(row.last_fire_at) };
-  if (row.type === 'webhook' && row.endpoint_id) {
+  if (row.type === TriggerKind.webhook && row.endpoint_id) {
     view.endpoint_id = row.endpoint_id;
     if (workspace !== undefined) view.webhook_path = `/hooks/${encodeURIComponent(workspace)}/${row.endpoint_id}`;
   }

@@ -2,6 +2,7 @@
  * One Rota node: builds its systems in dependency order from explicit constructor arguments and
  * returns what an embedding application uses. Wiring only; every system lives in its own file.
  */
+import { AutomationStatus } from '../states.js';
 import type { RotaConfig } from '../config/types.js';
 import { completeConfig } from '../config/config.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -112,7 +113,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     },
     statusChanged: async (ws, row, status) => {
       await events.triggersChanged(ws);
-      if (status === 'paused') events.automationPaused(ws, row, 'api', clock.now());
+      if (status === AutomationStatus.paused) events.automationPaused(ws, row, 'api', clock.now());
     },
   });
   const access = new AccessService(ctx);

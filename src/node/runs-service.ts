@@ -11,7 +11,7 @@ import { findAutomation, getAutomationById } from '../store/automations.js';
 import { getRunRow, getStepRows, listRunEvents, listRuns, type RunRow } from '../store/runs.js';
 import type { Conn } from '../store/connect.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { RunStatus } from '../states.js';
+import { AutomationStatus, RunStatus, TriggerKind } from '../states.js';
 import { pageLimit, takePage } from '../paging.js';
 import { runArtifacts } from '../agent/conversation.js';
 import { runEventView, runView } from './convert.js';
@@ -40,7 +40,7 @@ export class RunsService {
   async start(workspaceId: string, name: string, req: StartRunRequest): Promise<{ run: RunView; created: boolean }> {
     const automation = await findAutomation(this.ctx.store.db, workspaceId, name);
     if (!automation) throw new NotFoundError(`automation "${name}" not found`);
-    if (automation.status !== 'active') throw new ConflictError(`automation "${name}" is ${automation.status}; resume it before starting runs`);
+    if (automation.status !== AutomationStatus.active) throw new ConflictError(`automation "${name}" is ${automation.status}; resume it before starting runs`);
     const { definition } = await this.ctx.plans.get(this.ctx.store.db, automation.id, req.version ?? automation.latest_version);
     if (definition.execution?.fire_limit) await this.deps.fires.checkManualLimit(automation.id, definition);
     const result = await this.deps.creation.create({
@@ -50,7 +50,7 @@ export class RunsService {
       version: req.version,
       inputs: req.inputs,
       idempotencyKey: req.idempotencyKey ?? null,
-      trigger: { id: 'manual', kind: 'manual', source: 'api' },
+      trigger: { id: 'manual', kind: TriggerKind.manual, source: 'api' },
     });
     return { run: await this.get(workspaceId, result.runId), created: result.created };
   }

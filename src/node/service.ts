@@ -28,7 +28,7 @@ import type {
 
 import type { StartRunRequest } from './runs-service.js';
 import type { PublishEventRequest } from './events-service.js';
-import type { AutomationStatus } from '../states.js';
+import type { ApprovalStatus, AutomationStatus, DelegationStatus } from '../states.js';
 
 export type { StartRunRequest, PublishEventRequest };
 
@@ -52,7 +52,7 @@ export interface RotaService {
     /** Create or update from a definition (already parsed from YAML/JSON, not yet validated). */
     apply(workspaceId: string, raw: unknown, opts?: { source?: 'api' | 'file'; sourcePath?: string; mustExist?: string; mustNotExist?: boolean }): Promise<ApplyResult>;
     get(workspaceId: string, name: string): Promise<AutomationView>;
-    list(workspaceId: string, opts?: { status?: string; cursor?: string | null; limit?: number }): Promise<Page<AutomationView>>;
+    list(workspaceId: string, opts?: { status?: AutomationStatus; cursor?: string | null; limit?: number }): Promise<Page<AutomationView>>;
     versions(workspaceId: string, name: string): Promise<VersionView[]>;
     version(workspaceId: string, name: string, version: number): Promise<VersionView>;
     /** pause / resume / archive; on `source: file` automations this is an overlay kept across re-applies. */
@@ -86,7 +86,7 @@ export interface RotaService {
 
   approvals: {
     /** Newest first; pending approvals past their expiry or of ended runs are settled `expired` first. */
-    list(workspaceId: string, opts?: { state?: string; runId?: string; cursor?: string | null; limit?: number }): Promise<Page<ApprovalView>>;
+    list(workspaceId: string, opts?: { state?: ApprovalStatus; runId?: string; cursor?: string | null; limit?: number }): Promise<Page<ApprovalView>>;
     get(workspaceId: string, id: string): Promise<ApprovalView>;
     /** Idempotent per principal; ConflictError on a conflicting or late decision; AuthError when not an approver. */
     decide(workspaceId: string, id: string, principal: Principal, decision: ApprovalDecisionInput): Promise<ApprovalView>;
@@ -94,7 +94,7 @@ export interface RotaService {
 
   callbacks: {
     /** A delegate runtime's callback: AuthError on a wrong token, ConflictError when already used or timed out. */
-    deliver(delegationId: string, token: string, body: CallbackBody): Promise<{ delegation_id: string; state: string }>;
+    deliver(delegationId: string, token: string, body: CallbackBody): Promise<{ delegation_id: string; state: DelegationStatus }>;
   };
 
   tokens: {

@@ -7,6 +7,18 @@ import type { Definition } from '../definition/types.js';
 import type { ArtifactView } from '../agent/conversation.js';
 import type { RunEventView } from '../engine/run-events.js';
 import type { FiredRun } from '../triggers/events.js';
+import type {
+  ApprovalKind,
+  ApprovalOutcome,
+  ApprovalStatus,
+  AutomationStatus,
+  OnTimeout,
+  RunStatus,
+  SkipReason,
+  StepStatus,
+  TriggerKind,
+  WaitingFor,
+} from '../states.js';
 
 export type { RunEventView };
 export type { Page } from '../paging.js';
@@ -21,7 +33,7 @@ export interface AutomationView {
   workspace: string;
   name: string;
   description: string | null;
-  status: string;
+  status: AutomationStatus;
   source: 'api' | 'file';
   source_path: string | null;
   version: number;
@@ -33,7 +45,7 @@ export interface AutomationView {
 
 export interface TriggerView {
   id: string;
-  type: string;
+  type: TriggerKind;
   enabled: boolean;
   next_fire_at: string | null;
   last_fire_at: string | null;
@@ -60,7 +72,7 @@ export interface ApplyResult {
 export interface StepView {
   id: string;
   action: string;
-  status: string;
+  status: StepStatus;
   attempt: number;
   started_at: string | null;
   ended_at: string | null;
@@ -70,7 +82,7 @@ export interface StepView {
   error: ErrorShape | null;
   logs: LogLine[];
   cost_usd: number;
-  waiting_for: string | null;
+  waiting_for: WaitingFor | null;
   wake_at: string | null;
   external_ref: unknown;
   on_failure: boolean;
@@ -90,13 +102,13 @@ export interface RunView {
   automation_id: string;
   version: number;
   trigger_id: string;
-  trigger_kind: string;
+  trigger_kind: TriggerKind;
   activation: unknown;
   idempotency_key: string | null;
   inputs: Record<string, unknown>;
-  status: string;
-  waiting_for: string | null;
-  skip_reason: string | null;
+  status: RunStatus;
+  waiting_for: WaitingFor | null;
+  skip_reason: SkipReason | null;
   attempt: number;
   queued_at: string;
   started_at: string | null;
@@ -114,7 +126,7 @@ export interface RunView {
 
 export interface RunListFilter {
   automation?: string;
-  status?: string[];
+  status?: RunStatus[];
   trigger_id?: string;
   since?: number;
   until?: number;
@@ -165,10 +177,10 @@ export interface ApprovalView {
   run_id: string;
   step_id: string;
   automation: string;
-  run_status: string;
+  run_status: RunStatus;
   /** unique per run step: `approval`, `tool:<call id>`, ... */
   key: string;
-  kind: string;
+  kind: ApprovalKind;
   message: string;
   details: unknown;
   /** token ids, token names or scopes allowed to decide; null: any approvals:write token */
@@ -176,16 +188,16 @@ export interface ApprovalView {
   min_approvals: number;
   /** distinct tokens that approved so far */
   approvals: number;
-  state: string;
+  state: ApprovalStatus;
   /** the decision in force; for `expired`, the on_timeout applied (null if the run ended first) */
-  outcome: string | null;
+  outcome: ApprovalOutcome | null;
   /** the edited value in force (approve with value), else null */
   value: unknown;
   decided_by: string | null;
   comment: string | null;
   decisions: { by: string; by_name: string | null; decision: string; comment: string | null; value?: unknown; at: string }[];
   expires_at: string | null;
-  on_timeout: string;
+  on_timeout: OnTimeout;
   created_at: string;
   decided_at: string | null;
 }

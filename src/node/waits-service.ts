@@ -8,7 +8,7 @@
  *   callback token (random, stored as a SHA-256 hash, bound to that run step); the runtime's
  *   callback completes the delegation once and wakes the step.
  */
-import { RunEventType } from '../states.js';
+import { DelegationStatus, EventWaitStatus, RunEventType } from '../states.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
@@ -75,7 +75,7 @@ export class WaitsService {
       workspace_id: run.workspace_id,
       name: req.name,
       filter: req.filter === undefined ? null : JSON.stringify(req.filter),
-      state: 'waiting',
+      state: EventWaitStatus.waiting,
       event_id: null,
       event: null,
       expires_at: req.expiresAt,
@@ -124,7 +124,7 @@ export class WaitsService {
       step_id: stepId,
       url: req.url,
       token_hash: sha256Hex(token),
-      state: 'pending',
+      state: DelegationStatus.pending,
       output: null,
       error: null,
       expires_at: req.expiresAt,
@@ -132,7 +132,7 @@ export class WaitsService {
       completed_at: null,
     };
     const stored = await upsertDelegation(this.ctx.store.db, row);
-    if (stored.state !== 'pending') throw new ConflictError(`the delegation of step ${stepId} already ${stored.state}`);
+    if (stored.state !== DelegationStatus.pending) throw new ConflictError(`the delegation of step ${stepId} already ${stored.state}`);
     return { id: stored.id, callbackUrl: `${this.#publicUrl()}/api/v1/callbacks/${stored.id}`, callbackToken: token };
   }
 
@@ -148,18 +148,18 @@ export class WaitsService {
    * an unknown id: no oracle), and works once: a second use, or one after the step's timeout,
    * is a ConflictError and changes nothing.
    */
-  async deliverCallback(id: string, token: string, body: CallbackBody): Promise<{ delegation_id: string; state: string }> {
+  async deliverCallback(id: string, token: string, body: CallbackBody): Promise<{ delegation_id: string; state: DelegationStatus }> {
     const { db, dialect } = this.ctx.store;
     const now = this.ctx.clock.now();
     const result = await db.transaction().execute(async (tx) => {
       const row = await getDelegation(tx, id, dialect);
       if (!row || !tokenMatches(row.token_hash, token)) throw new AuthError(ErrorCode.unauthenticated, 'unknown delegation or wrong callback token');
-      if (row.state !== 'pending') throw new ConflictError(`delegation ${id} already ${row.state}; a callback token works once`);
+      if (row.state !== DelegationStatus.pending) throw new ConflictError(`delegation ${id} already ${row.state}; a callback token works once`);
       if (row.expires_at !== null && row.expires_at <= now) throw new ConflictError(`delegation ${id} timed out; the step no longer waits for it`);
       const ok = 'output' in body;
       const patch = ok
-        ? { state: 'succeeded', output: JSON.stringify(body.output ?? null), completed_at: now }
-        : { state: 'failed', error: JSON.stringify(body.error), completed_at: now };
+        ? { state: DelegationStatus.succeeded, output: JSON.stringify(body.output ?? null), completed_at: now }
+        : { state: DelegationStatus.failed, error: JSON.stringify(body.error), completed_at: now };
       if (!(await completeDelegation(tx, id, patch))) throw new ConflictError(`delegation ${id} was completed concurrently`);
       const data = { delegation_id: id, state: patch.state };
       await appendRunEvents(tx, row.run_id, [{ type: RunEventType.delegation_callback, step_id: row.step_id, data, key: `delegation.callback:${id}` }], now);

@@ -26,7 +26,7 @@ export interface FiredSlot {
   triggerId: string;
   slot: number;
   runId: string;
-  status: string;
+  status: RunStatus;
   /** false when another node (or an earlier attempt) had recorded this slot already */
   created: boolean;
   /** when the transaction that recorded the run committed */

@@ -1,5 +1,6 @@
 /** Approvals, one row per pending or decided human decision. Every function takes the caller's connection. */
 import type { Updateable } from 'kysely';
+import { ApprovalStatus, type RunStatus } from '../states.js';
 import type { Conn } from './connect.js';
 import type { Dialect } from './dialect.js';
 import type { ApprovalTable } from './schema.js';
@@ -7,7 +8,7 @@ import type { ApprovalTable } from './schema.js';
 export type ApprovalRow = ApprovalTable;
 
 /** An approval row with the run fields the inbox shows. */
-export type ApprovalListRow = ApprovalRow & { automation_name: string; run_status: string };
+export type ApprovalListRow = ApprovalRow & { automation_name: string; run_status: RunStatus };
 
 /** Inserts unless (run, step, key) exists; returns the row in force either way. */
 export async function insertApproval(conn: Conn, row: ApprovalRow): Promise<ApprovalRow> {
@@ -46,7 +47,7 @@ export async function getApprovalListRow(conn: Conn, id: string): Promise<Approv
 export async function listApprovalRows(
   conn: Conn,
   workspaceId: string,
-  opts: { state?: string; runId?: string; before?: string | null; limit: number },
+  opts: { state?: ApprovalStatus; runId?: string; before?: string | null; limit: number },
 ): Promise<{ rows: ApprovalListRow[]; total: number }> {
   let base = conn.selectFrom('approvals').innerJoin('runs', 'runs.id', 'approvals.run_id').where('approvals.workspace_id', '=', workspaceId);
   if (opts.state) base = base.where('approvals.state', '=', opts.state);
@@ -62,13 +63,13 @@ export async function listApprovalRows(
 }
 
 /** Pending approvals whose run ended without a decision (shown as `expired`, see the service). */
-export async function pendingOfEndedRuns(conn: Conn, workspaceId: string, terminal: readonly string[]): Promise<string[]> {
+export async function pendingOfEndedRuns(conn: Conn, workspaceId: string, terminal: readonly RunStatus[]): Promise<string[]> {
   const rows = await conn
     .selectFrom('approvals')
     .innerJoin('runs', 'runs.id', 'approvals.run_id')
     .select('approvals.id')
     .where('approvals.workspace_id', '=', workspaceId)
-    .where('approvals.state', '=', 'pending')
+    .where('approvals.state', '=', ApprovalStatus.pending)
     .where('runs.status', 'in', [...terminal])
     .limit(500)
     .execute();
@@ -89,7 +90,7 @@ export async function pendingExpired(conn: Conn, workspaceId: string, now: numbe
 }
 
 /** Conditional on the state the caller read: returns false when someone else changed it first. */
-export async function updateApproval(conn: Conn, id: string, expectedState: string, patch: Updateable<ApprovalTable>): Promise<boolean> {
+export async function updateApproval(conn: Conn, id: string, expectedState: ApprovalStatus, patch: Updateable<ApprovalTable>): Promise<boolean> {
   const res = await conn.updateTable('approvals').set(patch).where('id', '=', id).where('state', '=', expectedState).executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }

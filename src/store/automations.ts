@@ -1,5 +1,6 @@
 /** Workspaces, automations, their versions and triggers. */
 import type { Insertable, Updateable } from 'kysely';
+import type { AutomationStatus } from '../states.js';
 import type { Conn } from './connect.js';
 import type { AutomationTable, AutomationVersionTable, TriggerTable, WorkspaceTable } from './schema.js';
 
@@ -42,7 +43,7 @@ export async function getAutomationsByIds(conn: Conn, ids: string[]): Promise<Ma
 export async function listAutomations(
   conn: Conn,
   workspaceId: string,
-  opts: { status?: string; after?: string | null; limit: number },
+  opts: { status?: AutomationStatus; after?: string | null; limit: number },
 ): Promise<{ rows: AutomationRow[]; total: number }> {
   let base = conn.selectFrom('automations').where('workspace_id', '=', workspaceId);
   if (opts.status) base = base.where('status', '=', opts.status);

@@ -1,4 +1,5 @@
 /** Event triggers by workspace, the workspace trigger generation, and the event dispatch mark. */
+import { AutomationStatus } from '../states.js';
 import { sql } from 'kysely';
 import type { Conn } from './connect.js';
 import type { EventRow } from './events.js';
@@ -17,7 +18,7 @@ export async function listEventTriggers(conn: Conn, workspaceId: string): Promis
     .innerJoin('automations as a', 'a.id', 't.automation_id')
     .select(['t.automation_id', 'a.name as automation_name', 't.trigger_id', 't.config'])
     .where('a.workspace_id', '=', workspaceId)
-    .where('a.status', '!=', 'archived')
+    .where('a.status', '!=', AutomationStatus.archived)
     .where('t.type', '=', 'event')
     .where('t.enabled', '=', 1)
     .execute();

@@ -4,6 +4,7 @@
  * made ~14 single-row statements for its steps; in a batch of 200 runs they become 3 (runs bump,
  * events insert, steps upsert) plus one fenced update per run that changes run-level fields.
  */
+import { RunStatus } from '../states.js';
 import { sql, type Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { RunTable, StepTable } from './schema.js';
@@ -76,7 +77,7 @@ export async function applyRunFlushes(conn: Conn, flushes: RunFlush[], now: numb
   }
   for (let i = 0; i < steps.length; i += STEP_CHUNK) await upsertSteps(conn, steps.slice(i, i + STEP_CHUNK));
   for (let i = 0; i < flushes.length; i++) {
-    if (results[i] && flushes[i].patch.status === 'waiting') await claimAtEarliestWake(conn, flushes[i].runId);
+    if (results[i] && flushes[i].patch.status === RunStatus.waiting) await claimAtEarliestWake(conn, flushes[i].runId);
   }
   for (let i = 0; i < flushes.length; i++) {
     const f = flushes[i];
@@ -138,6 +139,6 @@ async function claimAtEarliestWake(conn: Conn, runId: string): Promise<void> {
     .updateTable('runs')
     .set({ claim_at: sql`CASE WHEN ${wake} IS NOT NULL AND (claim_at IS NULL OR ${wake} < claim_at) THEN ${wake} ELSE claim_at END` })
     .where('id', '=', runId)
-    .where('status', '=', 'waiting')
+    .where('status', '=', RunStatus.waiting)
     .execute();
 }

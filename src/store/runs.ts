@@ -1,5 +1,5 @@
 /** Runs, their steps and their event log. Every function takes the caller's connection. */
-import { RunStatus, type RunEventType } from '../states.js';
+import { ACTIVE_RUN_STATUSES, RunStatus, StepStatus, UNFINISHED_RUN_STATUSES, type RunEventType } from '../states.js';
 import { sql, type Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { RunTable, StepTable, RunEventTable } from './schema.js';
@@ -99,7 +99,7 @@ export async function countActiveRuns(conn: Conn, automationId: string, key: str
     .selectFrom('runs')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('automation_id', '=', automationId)
-    .where('status', 'in', ['running', 'waiting']);
+    .where('status', 'in', ACTIVE_RUN_STATUSES);
   if (key !== null) q = q.where('concurrency_key', '=', key);
   if (exclude.length > 0) q = q.where('id', 'not in', exclude);
   const row = await q.executeTakeFirstOrThrow();
@@ -118,9 +118,9 @@ export async function lockAutomationRows(conn: Conn, dialect: Dialect, automatio
 }
 
 /** The runs of these automations that count for overlap: queued, running or waiting. */
-export async function activeRunsOf(conn: Conn, automationIds: string[]): Promise<Array<{ id: string; automation_id: string; status: string }>> {
+export async function activeRunsOf(conn: Conn, automationIds: string[]): Promise<Array<{ id: string; automation_id: string; status: RunStatus }>> {
   if (automationIds.length === 0) return [];
-  return conn.selectFrom('runs').select(['id', 'automation_id', 'status']).where('automation_id', 'in', automationIds).where('status', 'in', ['queued', 'running', 'waiting']).execute();
+  return conn.selectFrom('runs').select(['id', 'automation_id', 'status']).where('automation_id', 'in', automationIds).where('status', 'in', UNFINISHED_RUN_STATUSES).execute();
 }
 
 /**
@@ -158,7 +158,7 @@ export async function renewLeases(conn: Conn, owner: string, runIds: string[], u
     .updateTable('runs')
     .set({ claim_at: until })
     .where('lease_owner', '=', owner)
-    .where('status', '=', 'running')
+    .where('status', '=', RunStatus.running)
     .where('id', 'in', runIds)
     .returning(['id', 'cancel_requested'])
     .execute();
@@ -171,7 +171,7 @@ export async function wakeQueued(conn: Conn, automationId: string, now: number):
     .updateTable('runs')
     .set({ claim_at: now })
     .where('automation_id', '=', automationId)
-    .where('status', '=', 'queued')
+    .where('status', '=', RunStatus.queued)
     .where('claim_at', '>', now)
     .execute();
 }
@@ -184,24 +184,24 @@ export async function wakeRun(conn: Conn, runId: string, stepId: string | null, 
   if (stepId !== null) {
     // A step still `running` is marked too: its executor may be about to commit it as `waiting`,
     // and that commit keeps this earlier wake time (see run-flush.ts), so the wake is never lost.
-    await conn.updateTable('steps').set({ wake_at: now }).where('run_id', '=', runId).where('step_id', '=', stepId).where('status', 'in', ['waiting', 'running']).execute();
+    await conn.updateTable('steps').set({ wake_at: now }).where('run_id', '=', runId).where('step_id', '=', stepId).where('status', 'in', [StepStatus.waiting, StepStatus.running]).execute();
   }
-  await conn.updateTable('runs').set({ claim_at: now }).where('id', '=', runId).where('status', '=', 'waiting').execute();
+  await conn.updateTable('runs').set({ claim_at: now }).where('id', '=', runId).where('status', '=', RunStatus.waiting).execute();
 }
 
 /** Ends every step of a run that has not ended (`pending`, `waiting`, `running`) as `canceled`. */
 export async function cancelOpenSteps(conn: Conn, runId: string, now: number): Promise<void> {
   await conn
     .updateTable('steps')
-    .set({ status: 'canceled', ended_at: now, wake_at: null, waiting_for: null })
+    .set({ status: StepStatus.canceled, ended_at: now, wake_at: null, waiting_for: null })
     .where('run_id', '=', runId)
-    .where('status', 'in', ['pending', 'waiting', 'running'])
+    .where('status', 'in', [StepStatus.pending, StepStatus.waiting, StepStatus.running])
     .execute();
 }
 
 export interface RunListQuery {
   automation?: string;
-  status?: string[];
+  status?: RunStatus[];
   trigger_id?: string;
   since?: number;
   until?: number;

@@ -7,7 +7,24 @@
  * their services (node/, agent/conversation.ts), and the engine, scheduler and triggers parse the
  * JSON columns they read themselves (with store/json.ts's fromJson or JSON.parse).
  */
-import type { RunEventType } from '../states.js';
+import type {
+  AgentCallKind,
+  AgentCallStatus,
+  ApprovalKind,
+  ApprovalOutcome,
+  ApprovalStatus,
+  AutomationStatus,
+  DelegationStatus,
+  DeliveryOutcome,
+  EventWaitStatus,
+  OnTimeout,
+  RunEventType,
+  RunStatus,
+  SkipReason,
+  StepStatus,
+  TriggerKind,
+  WaitingFor,
+} from '../states.js';
 
 export interface WorkspaceTable {
   id: string;
@@ -32,7 +49,7 @@ export interface AutomationTable {
   id: string;
   workspace_id: string;
   name: string;
-  status: string;
+  status: AutomationStatus;
   source: string;
   source_path: string | null;
   /** Set when a file-sourced automation was paused through the API; survives re-applying the file. */
@@ -54,7 +71,7 @@ export interface AutomationVersionTable {
 export interface TriggerTable {
   automation_id: string;
   trigger_id: string;
-  type: string;
+  type: TriggerKind;
   /** JSON of the trigger's definition at the latest version */
   config: string;
   enabled: number;
@@ -79,15 +96,15 @@ export interface RunTable {
   automation_name: string;
   version: number;
   trigger_id: string;
-  trigger_kind: string;
+  trigger_kind: TriggerKind;
   /** JSON activation envelope */
   activation: string;
   idempotency_key: string | null;
   /** JSON */
   inputs: string;
-  status: string;
-  waiting_for: string | null;
-  skip_reason: string | null;
+  status: RunStatus;
+  waiting_for: WaitingFor | null;
+  skip_reason: SkipReason | null;
   attempt: number;
   queued_at: number;
   started_at: number | null;
@@ -128,7 +145,7 @@ export interface StepTable {
   step_id: string;
   /** position in the plan; on_failure steps come after the main ones */
   idx: number;
-  status: string;
+  status: StepStatus;
   attempt: number;
   started_at: number | null;
   ended_at: number | null;
@@ -144,7 +161,7 @@ export interface StepTable {
   /** JSON: external reference (agent session, thread id, child run id, ...) */
   external_ref: string | null;
   wake_at: number | null;
-  waiting_for: string | null;
+  waiting_for: WaitingFor | null;
 }
 
 export interface RunEventTable {
@@ -190,7 +207,7 @@ export interface WebhookDeliveryTable {
   automation_id: string;
   trigger_id: string;
   delivery_id: string | null;
-  outcome: string;
+  outcome: DeliveryOutcome;
   reason: string | null;
   status_code: number;
   /** JSON array of run ids */
@@ -221,7 +238,7 @@ export interface AgentCallTable {
   seq: number;
   /** place in the agent loop that replays walk; several rows share one when calls failed */
   position: number;
-  kind: string;
+  kind: AgentCallKind;
   /** `provider:model` or the tool name */
   name: string;
   request_hash: string;
@@ -229,7 +246,7 @@ export interface AgentCallTable {
   request: string | null;
   /** JSON: the full response that a replay uses */
   response: string | null;
-  status: string;
+  status: AgentCallStatus;
   error: string | null;
   input_tokens: number;
   output_tokens: number;
@@ -265,22 +282,22 @@ export interface ApprovalTable {
   step_id: string;
   /** unique per run step: `approval`, `tool:<call id>`, `budget:<n>` */
   key: string;
-  kind: string;
+  kind: ApprovalKind;
   message: string;
   /** JSON */
   details: string | null;
   /** JSON array of token ids, token names or scopes; null: anyone with approvals:write */
   approvers: string | null;
   min_approvals: number;
-  state: string;
+  state: ApprovalStatus;
   /** the decision in force: set when decided, and for `expired` the on_timeout applied */
-  outcome: string | null;
+  outcome: ApprovalOutcome | null;
   /** JSON: the edited value of the deciding approval */
   value: string | null;
   /** JSON array of {by, by_name, decision, comment, value?, at} */
   decisions: string;
   expires_at: number | null;
-  on_timeout: string;
+  on_timeout: OnTimeout;
   created_at: number;
   decided_at: number | null;
 }
@@ -294,7 +311,7 @@ export interface EventWaitTable {
   name: string;
   /** JSON filter over {name, data, source} */
   filter: string | null;
-  state: string;
+  state: EventWaitStatus;
   event_id: string | null;
   /** JSON event view of the match */
   event: string | null;
@@ -312,7 +329,7 @@ export interface DelegationTable {
   url: string;
   /** SHA-256 of the one-time callback token */
   token_hash: string;
-  state: string;
+  state: DelegationStatus;
   output: string | null;
   error: string | null;
   expires_at: number | null;

@@ -2,6 +2,7 @@
  * What wakes a waiting step from outside its run: event waits (`wait_for_event`), delegations
  * (`delegate`), and the wake-up itself. Every function takes the caller's connection.
  */
+import { ACTIVE_RUN_STATUSES, DelegationStatus, EventWaitStatus, RunStatus, StepStatus } from '../states.js';
 import type { Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { Dialect } from './dialect.js';
@@ -28,8 +29,8 @@ export async function activeEventWaits(conn: Conn, workspaceId: string, now: num
     .innerJoin('runs', 'runs.id', 'event_waits.run_id')
     .selectAll('event_waits')
     .where('event_waits.workspace_id', '=', workspaceId)
-    .where('event_waits.state', '=', 'waiting')
-    .where('runs.status', 'in', ['running', 'waiting'])
+    .where('event_waits.state', '=', EventWaitStatus.waiting)
+    .where('runs.status', 'in', ACTIVE_RUN_STATUSES)
     .where((eb) => eb.or([eb('event_waits.expires_at', 'is', null), eb('event_waits.expires_at', '>', now)]))
     .execute();
 }
@@ -38,10 +39,10 @@ export async function activeEventWaits(conn: Conn, workspaceId: string, now: num
 export async function markEventWaitMatched(conn: Conn, row: EventWaitRow, event: { id: string; json: string }, now: number): Promise<boolean> {
   const res = await conn
     .updateTable('event_waits')
-    .set({ state: 'matched', event_id: event.id, event: event.json, matched_at: now })
+    .set({ state: EventWaitStatus.matched, event_id: event.id, event: event.json, matched_at: now })
     .where('run_id', '=', row.run_id)
     .where('step_id', '=', row.step_id)
-    .where('state', '=', 'waiting')
+    .where('state', '=', EventWaitStatus.waiting)
     .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
@@ -68,7 +69,7 @@ export async function upsertDelegation(conn: Conn, row: DelegationRow): Promise<
       oc
         .columns(['run_id', 'step_id'])
         .doUpdateSet({ token_hash: row.token_hash, url: row.url })
-        .where('delegations.state', '=', 'pending'),
+        .where('delegations.state', '=', DelegationStatus.pending),
     )
     .execute();
   return (await getDelegationForStep(conn, row.run_id, row.step_id))!;
@@ -76,7 +77,7 @@ export async function upsertDelegation(conn: Conn, row: DelegationRow): Promise<
 
 /** Completes a pending delegation; false when it was no longer pending. */
 export async function completeDelegation(conn: Conn, id: string, patch: Updateable<DelegationTable>): Promise<boolean> {
-  const res = await conn.updateTable('delegations').set(patch).where('id', '=', id).where('state', '=', 'pending').executeTakeFirst();
+  const res = await conn.updateTable('delegations').set(patch).where('id', '=', id).where('state', '=', DelegationStatus.pending).executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
 
@@ -96,12 +97,12 @@ export async function wakeStep(conn: Conn, runId: string, stepId: string, now: n
     .where('runs.id', '=', runId)
     .executeTakeFirst();
   if (!row) return 'gone';
-  if (row.run_status === 'running' && (row.step_status === 'running' || row.step_status === 'waiting')) {
+  if (row.run_status === RunStatus.running && (row.step_status === StepStatus.running || row.step_status === StepStatus.waiting)) {
     // Durable mark: the executor's suspension keeps it and makes the run claimable at once.
     await wakeRun(conn, runId, stepId, now);
     return 'busy';
   }
-  if (row.run_status !== 'waiting' || row.step_status !== 'waiting') return 'gone';
+  if (row.run_status !== RunStatus.waiting || row.step_status !== StepStatus.waiting) return 'gone';
   await wakeRun(conn, runId, stepId, now);
   return 'woken';
 }

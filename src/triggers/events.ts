@@ -11,6 +11,7 @@
  * automation never matches that run's `run.*` event, and chains of `run.*` events stop after
  * {@link MAX_CHAIN_DEPTH} links, so automations cannot trigger themselves in a loop.
  */
+import { RunStatus, TriggerKind } from '../states.js';
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { EngineContext } from '../engine/context.js';
@@ -29,14 +30,14 @@ const SWEEP_AGE_MS = 30_000;
 /** Rota's own events trust an index checked this recently (they are published on every run end) */
 const SYSTEM_STALENESS_MS = 1_000;
 
-export const RUN_EVENT_STATUSES = ['succeeded', 'failed', 'canceled', 'timed_out'] as const;
+export const RUN_EVENT_STATUSES = [RunStatus.succeeded, RunStatus.failed, RunStatus.canceled, RunStatus.timed_out] as const;
 
 /** A run an event trigger fired for a published event (`created` false: it was fired before). */
 export interface FiredRun {
   automation: string;
   trigger_id: string;
   run_id: string;
-  status: string;
+  status: RunStatus;
   created: boolean;
 }
 
@@ -199,7 +200,7 @@ export class EventService {
 
 /** How many `run.*` links led to this run (0 when it was not started by one). */
 function chainDepth(run: RunRow): number {
-  if (run.trigger_kind !== 'event') return 0;
+  if (run.trigger_kind !== TriggerKind.event) return 0;
   const activation = fromJson<{ data?: { depth?: unknown; run_id?: unknown } }>(run.activation);
   const depth = activation?.data?.depth;
   return typeof depth === 'number' && typeof activation?.data?.run_id === 'string' ? depth : 0;

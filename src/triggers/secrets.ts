@@ -4,6 +4,7 @@
  * `secrets` table and replaces it in the definition by `{secret_ref: id}`. `{env: NAME}` secrets are
  * read from the environment when a request is verified. Nothing here logs or returns a value.
  */
+import { TriggerKind } from '../states.js';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -90,11 +91,11 @@ export class SecretVault {
    */
   async seal(db: Kysely<DB>, scope: SecretScope, definition: Definition): Promise<Definition> {
     const triggers = definition.triggers ?? [];
-    if (!triggers.some((t) => t.type === 'webhook' && t.verify.secret !== undefined)) return definition;
+    if (!triggers.some((t) => t.type === TriggerKind.webhook && t.verify.secret !== undefined)) return definition;
     const problems: ErrorDetail[] = [];
     const sealed = structuredClone(definition);
     for (const [i, trigger] of (sealed.triggers ?? []).entries()) {
-      if (trigger.type !== 'webhook' || trigger.verify.secret === undefined) continue;
+      if (trigger.type !== TriggerKind.webhook || trigger.verify.secret === undefined) continue;
       const path = `$.triggers[${i}].verify.secret`;
       const secret = trigger.verify.secret;
       if (typeof secret === 'string') {

@@ -4,6 +4,7 @@
  * a schedule a fresh cursor: slots that passed while it was off are not caught up, they were
  * deliberately not wanted.
  */
+import { TriggerKind } from '../states.js';
 import { bumpTriggerGeneration } from '../store/event-triggers.js';
 import type { EngineContext } from '../engine/context.js';
 import type { ScheduleTriggerDef } from '../definition/types.js';
@@ -55,7 +56,7 @@ export class TriggersService {
     const n = Math.min(Math.max(Math.trunc(count) || 1, 1), MAX_PREVIEW);
     const automation = await this.#automation(workspaceId, name);
     const now = this.ctx.clock.now();
-    const rows = (await listTriggers(this.ctx.store.db, automation.id)).filter((t) => t.type === 'schedule');
+    const rows = (await listTriggers(this.ctx.store.db, automation.id)).filter((t) => t.type === TriggerKind.schedule);
     return rows.map((row) => {
       const def = JSON.parse(row.config) as ScheduleTriggerDef;
       const source = slotSource(def, automation.id, row.trigger_id);
@@ -76,7 +77,7 @@ export class TriggersService {
       if (!enabled) {
         await updateTrigger(tx, automation.id, triggerId, { enabled: 0, updated_at: now });
       } else if (row.enabled !== 1) {
-        if (row.type === 'schedule') {
+        if (row.type === TriggerKind.schedule) {
           const def = JSON.parse(row.config) as ScheduleTriggerDef;
           const cursor = freshCursor(slotSource(def, automation.id, triggerId), now);
           if (cursor.next_fire_at === null) {
@@ -89,7 +90,7 @@ export class TriggersService {
       }
       await notifySchedules(tx, this.ctx);
       // Event triggers are matched from a per-workspace index; a new generation rebuilds it.
-      if (row.type === 'event') await bumpTriggerGeneration(tx, workspaceId);
+      if (row.type === TriggerKind.event) await bumpTriggerGeneration(tx, workspaceId);
     });
     this.ctx.notifier.schedulesChanged();
     return triggerDetailView((await getTrigger(this.ctx.store.db, automation.id, triggerId))!);
@@ -105,7 +106,7 @@ export class TriggersService {
 /** Fresh cursors for every schedule trigger of an automation (on resume). */
 export async function resetScheduleCursors(conn: Conn, ctx: EngineContext, automationId: string, now: number): Promise<void> {
   for (const row of await listTriggers(conn, automationId)) {
-    if (row.type !== 'schedule' || row.enabled !== 1) continue;
+    if (row.type !== TriggerKind.schedule || row.enabled !== 1) continue;
     const cursor = freshCursor(slotSource(JSON.parse(row.config) as ScheduleTriggerDef, automationId, row.trigger_id), now);
     await updateTrigger(conn, automationId, row.trigger_id, { ...cursor, ...(cursor.next_fire_at === null ? { enabled: 0 } : {}), updated_at: now });
   }
@@ -128,7 +129,7 @@ export function triggerDetailView(row: TriggerRow): TriggerDetailView {
     misfire_count: Number(row.misfire_count),
     last_misfire_at: iso(row.last_misfire_at),
   };
-  if (row.type === 'schedule') {
+  if (row.type === TriggerKind.schedule) {
     const def = JSON.parse(row.config) as ScheduleTriggerDef;
     const policy = catchUpPolicy(def);
     view.schedule = {
@@ -143,6 +144,6 @@ export function triggerDetailView(row: TriggerRow): TriggerDetailView {
       misfire_grace_ms: policy.graceMs,
     };
   }
-  if (row.type === 'webhook') view.endpoint_id = row.endpoint_id;
+  if (row.type === TriggerKind.webhook) view.endpoint_id = row.endpoint_id;
   return view;
 }

@@ -1,22 +1,14 @@
 /** Public shapes of webhook ingestion and the delivery log (serialized by the API as they are). */
+import type { ErrorBody } from '../errors.js';
+import type { DeliveryOutcome, RunStatus } from '../states.js';
 
-export const DeliveryOutcome = {
-  /** a run was recorded (queued, or `skipped` with a reason) */
-  accepted: 'accepted',
-  /** a re-delivery: the original run was returned */
-  duplicate: 'duplicate',
-  /** the trigger's filter did not match; the same delivery id may be sent again */
-  filtered: 'filtered',
-  /** authenticated, but no run (disabled trigger, malformed JSON, ...); may be sent again */
-  rejected: 'rejected',
-} as const;
-export type DeliveryOutcome = (typeof DeliveryOutcome)[keyof typeof DeliveryOutcome];
+export { DeliveryOutcome } from '../states.js';
 
 export interface WebhookResponse {
   status: number;
   body:
-    | { delivery_id: string | null; runs: { id: string; status: string }[]; filtered: boolean; duplicate: boolean }
-    | { error: { code: string; message: string; details: unknown } };
+    | { delivery_id: string | null; runs: { id: string; status: RunStatus }[]; filtered: boolean; duplicate: boolean }
+    | ErrorBody;
 }
 
 export interface DeliveryView {

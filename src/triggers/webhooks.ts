@@ -4,6 +4,7 @@
  * The answer to an unauthenticated request never depends on whether the endpoint exists or is
  * enabled: same status, same body, comparable work.
  */
+import { RunStatus } from '../states.js';
 import { pageLimit, takePage } from '../paging.js';
 import type { EngineContext } from '../engine/context.js';
 import type { FireRequest, FireResult } from '../engine/fire.js';
@@ -12,7 +13,7 @@ import { findEndpoint, getTriggerStats, listDeliveries, type EndpointRow } from 
 import { parseByteSize } from '../definition/byte-size.js';
 import { parseDuration } from '../definition/duration.js';
 import type { Definition, WebhookTriggerDef } from '../definition/types.js';
-import { ConflictError, ErrorCode, NotFoundError, RotaError, ValidationError, httpStatusFor, toErrorShape } from '../errors.js';
+import { ConflictError, ErrorCode, NotFoundError, RotaError, ValidationError, errorBody, httpStatusFor, toErrorShape } from '../errors.js';
 import { iso } from '../time.js';
 import { sha256Hex } from '../hash.js';
 import { decoyVerification, deliveryIdHeader, verifyWebhook, type HeaderMap } from './webhook-verify.js';
@@ -40,7 +41,7 @@ export interface IncomingWebhook {
 
 const UNAUTHENTICATED: WebhookResponse = {
   status: 401,
-  body: { error: { code: ErrorCode.unauthenticated, message: 'webhook verification failed', details: null } },
+  body: errorBody(ErrorCode.unauthenticated, 'webhook verification failed'),
 };
 
 export class WebhookService {
@@ -77,7 +78,7 @@ export class WebhookService {
     const limit = trigger?.max_body ? parseByteSize(trigger.max_body) : this.ctx.config.maxBodyBytes;
     const tooLarge: WebhookResponse = {
       status: 413,
-      body: { error: { code: ErrorCode.payload_too_large, message: `request body exceeds ${limit} bytes`, details: { max_bytes: limit } } },
+      body: errorBody(ErrorCode.payload_too_large, `request body exceeds ${limit} bytes`, { max_bytes: limit }),
     };
     if (req.contentLength !== null && req.contentLength > limit) return tooLarge;
     const body = await req.readBody(limit);
@@ -98,7 +99,7 @@ export class WebhookService {
     if (endpoint.enabled !== 1) {
       return this.#respond(delivery, DeliveryOutcome.rejected, 'trigger_disabled', [], {
         status: 409,
-        body: { error: { code: ErrorCode.conflict, message: `trigger "${endpoint.trigger_id}" is disabled`, details: null } },
+        body: errorBody(ErrorCode.conflict, `trigger "${endpoint.trigger_id}" is disabled`),
       });
     }
     let data: unknown;
@@ -107,7 +108,7 @@ export class WebhookService {
     } catch {
       return this.#respond(delivery, DeliveryOutcome.rejected, 'invalid_json', [], {
         status: 400,
-        body: { error: { code: ErrorCode.invalid_request, message: 'the body is not valid JSON (Content-Type says JSON)', details: null } },
+        body: errorBody(ErrorCode.invalid_request, 'the body is not valid JSON (Content-Type says JSON)'),
       });
     }
     return this.#fire(delivery, trigger, data, activationHeaders(trigger, req.headers));
@@ -138,7 +139,7 @@ export class WebhookService {
     }
     const runs = [{ id: result.runId, status: result.status }];
     if (!result.created) return this.#respond(delivery, DeliveryOutcome.duplicate, null, [result.runId], { status: 200, body: { ...base, runs, filtered: false, duplicate: true } });
-    return this.#respond(delivery, DeliveryOutcome.accepted, result.status === 'skipped' ? 'skipped' : null, [result.runId], {
+    return this.#respond(delivery, DeliveryOutcome.accepted, result.status === RunStatus.skipped ? 'skipped' : null, [result.runId], {
       status: 202,
       body: { ...base, runs, filtered: false, duplicate: false },
     });

@@ -1,5 +1,6 @@
 // Hand-built ActionContext for action tests, with in-memory services that behave like the engine's.
 import type { ActionContext, ActionRuntimeConfig, ActionServices, StepLogger, Suspension } from '../../src/actions/types.js';
+import type { RunStatus } from '../../src/states.js';
 
 export interface StoredRun {
   id: string;
@@ -7,7 +8,7 @@ export interface StoredRun {
   inputs: Record<string, unknown>;
   idempotencyKey: string;
   parent?: { runId: string; stepId: string };
-  status: string;
+  status: RunStatus;
   output: unknown;
   error: unknown;
 }
@@ -31,12 +32,12 @@ export class InMemoryServices implements ActionServices {
     return { runId: id };
   }
 
-  async getRun(runId: string): Promise<{ id: string; status: string; output: unknown; error: unknown } | null> {
+  async getRun(runId: string): Promise<{ id: string; status: RunStatus; output: unknown; error: unknown } | null> {
     const run = this.runs.get(runId);
     return run ? { id: run.id, status: run.status, output: run.output, error: run.error } : null;
   }
 
-  finish(runId: string, status: string, result: { output?: unknown; error?: unknown } = {}): void {
+  finish(runId: string, status: RunStatus, result: { output?: unknown; error?: unknown } = {}): void {
     const run = this.runs.get(runId);
     if (!run) throw new Error(`no run ${runId}`);
     Object.assign(run, { status, output: result.output ?? null, error: result.error ?? null });

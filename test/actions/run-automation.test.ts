@@ -46,7 +46,7 @@ describe('run_automation action', () => {
     assert.deepEqual(await call(services, { automation: 'child' }), { run_id: 'run_child_1', status: 'succeeded', output: 'ok' });
   });
 
-  for (const status of ['failed', 'canceled', 'timed_out']) {
+  for (const status of ['failed', 'canceled', 'timed_out'] as const) {
     test(`a child that ended ${status} fails the step with its error`, async () => {
       const services = new InMemoryServices();
       const first = await call(services, { automation: 'child' });

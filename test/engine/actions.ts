@@ -13,7 +13,7 @@
  * - `ignore_abort`: a hang that never ends, even when aborted (a stuck or crashed call)
  * - `gate`: waits until the test calls `recorder.open(gate)`
  */
-import { NonRetriableError, RetriableError } from '../../src/errors.js';
+import { AbortedError, NonRetriableError, RetriableError } from '../../src/errors.js';
 import type { ActionContext, ActionDefinition } from '../../src/actions/types.js';
 
 export interface ProbeConfig {
@@ -167,7 +167,8 @@ export function testActions(recorder: Recorder): ActionDefinition[] {
         return out;
       } catch (err) {
         call.result = ctx.signal.aborted ? 'aborted' : 'error';
-        if (ctx.signal.aborted) call.abortReason = ctx.signal.reason;
+        // the engine's abort protocol: the reason is an AbortedError naming why (anything else is recorded as is)
+        if (ctx.signal.aborted) call.abortReason = ctx.signal.reason instanceof AbortedError ? ctx.signal.reason.abortReason : ctx.signal.reason;
         throw err;
       } finally {
         recorder.active--;

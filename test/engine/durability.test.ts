@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { Recorder } from './actions.js';
+import { AbortReason } from '../../src/errors.js';
 import { eventually, forEachDialect, makeNode, stepOf, uniqueName, type TestDatabase } from '../support/node.js';
 
 interface ChildCall {
@@ -114,7 +115,7 @@ forEachDialect('engine: leases, crashes and graceful shutdown', (db) => {
     assert.equal(stepOf(released, 'short').status, 'succeeded', 'the short step finished within the grace period and was kept');
     assert.equal(stepOf(released, 'long').status, 'running');
     const long = recorder.of(run.id, 'long');
-    assert.deepEqual(long.map((c) => [c.result, c.abortReason]), [['aborted', 'shutdown']]);
+    assert.deepEqual(long.map((c) => [c.result, c.abortReason]), [['aborted', AbortReason.shutdown]]);
     const releasedEvents = (await b.events(run.id)).filter((e) => e.type === 'run.released');
     assert.deepEqual(releasedEvents.map((e) => e.data), [{ node: a.rota.nodeId }]);
 

@@ -1,7 +1,7 @@
 import { internalsOf } from '../../src/testing/index.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ErrorCode } from '../../src/errors.js';
+import { AbortReason, ErrorCode } from '../../src/errors.js';
 import { eventually, forEachDialect, makeNode, stepOf, uniqueName } from '../support/node.js';
 
 forEachDialect('engine: retries, timeouts and cancel', (db) => {
@@ -91,7 +91,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
     const run = await node.runToEnd(name);
     const slow = node.recorder.of(run.id, 'slow');
     assert.deepEqual(slow.map((c) => [c.attempt, c.result, c.abortReason]), [
-      [1, 'aborted', 'step_timeout'],
+      [1, 'aborted', AbortReason.step_timeout],
       [2, 'ok', undefined],
     ]);
     const retrying = (await node.events(run.id)).find((e) => e.type === 'step.retrying');
@@ -113,7 +113,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
     assert.equal(run.error?.code, ErrorCode.run_timeout);
     assert.equal(stepOf(run, 'a').status, 'succeeded');
     assert.equal(stepOf(run, 'hang').status, 'canceled');
-    assert.deepEqual(node.recorder.of(run.id, 'hang').map((c) => [c.result, c.abortReason]), [['aborted', 'timed_out']]);
+    assert.deepEqual(node.recorder.of(run.id, 'hang').map((c) => [c.result, c.abortReason]), [['aborted', AbortReason.run_timeout]]);
     const elapsed = Date.parse(run.ended_at!) - Date.parse(run.started_at!);
     assert.ok(elapsed >= 290 && elapsed < 3_000, `ended after ${elapsed} ms`);
   });
@@ -137,7 +137,7 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
     assert.equal(canceled.status, 'canceled');
     assert.equal(canceled.error?.code, ErrorCode.canceled);
     assert.deepEqual(canceled.steps?.map((s) => s.status), ['succeeded', 'canceled', 'canceled']);
-    assert.deepEqual(node.recorder.of(id, 'hang').map((c) => [c.result, c.abortReason]), [['aborted', 'canceled']]);
+    assert.deepEqual(node.recorder.of(id, 'hang').map((c) => [c.result, c.abortReason]), [['aborted', AbortReason.cancel]]);
     assert.equal(node.recorder.of(id, 'after').length, 0);
     const types = (await node.events(id)).map((e) => e.type);
     assert.ok(types.includes('run.cancel_requested') && types.at(-1) === 'run.canceled', types.join());

@@ -6,14 +6,14 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { ValidationError } from '../../errors.js';
 import type { RotaService } from '../../node/service.js';
-import { Scope } from '../../states.js';
+import { ApprovalKind, ApprovalStatus, Scope } from '../../states.js';
 import type { ApiEnv } from '../api-env.js';
 import { requireScope } from '../auth.js';
 import { jsonBody } from '../body.js';
 import { Cursor, Limit, errorResponse, errorResponses, jsonContent, pageOf } from '../schemas.js';
 
 const tags = ['approvals'];
-const STATES = ['pending', 'approved', 'rejected', 'aborted', 'expired'] as const;
+const STATES = Object.values(ApprovalStatus) as [ApprovalStatus, ...ApprovalStatus[]];
 
 const Decision = z.object({
   by: z.string().openapi({ description: 'token id' }),
@@ -32,7 +32,7 @@ export const ApprovalViewSchema = z
     automation: z.string(),
     run_status: z.string(),
     key: z.string(),
-    kind: z.string().openapi({ enum: ['step', 'tool_call', 'budget'] }),
+    kind: z.string().openapi({ enum: Object.values(ApprovalKind) }),
     message: z.string(),
     details: z.unknown(),
     approvers: z.array(z.string()).nullable(),

@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi
 import { definitionSchema } from '../../definition/schema.js';
 import { ValidationError } from '../../errors.js';
 import type { RotaService } from '../../node/service.js';
-import { Scope } from '../../states.js';
+import { AutomationStatus, Scope } from '../../states.js';
 import { isRecord } from '../../definition/json-path.js';
 import type { ApiEnv } from '../api-env.js';
 import { requireScope } from '../auth.js';
@@ -82,7 +82,7 @@ const listAutomations = createRoute({
   summary: 'List automations',
   middleware: [read],
   request: {
-    query: z.object({ status: z.enum(['active', 'paused', 'archived']).optional(), cursor: Cursor, limit: Limit(200) }),
+    query: z.object({ status: z.enum(AutomationStatus).optional(), cursor: Cursor, limit: Limit(200) }),
   },
   responses: { 200: jsonContent(pageOf(AutomationViewSchema), 'A page of automations'), ...errorResponses },
 });
@@ -133,7 +133,7 @@ function statusRoute(action: 'pause' | 'resume' | 'archive') {
   });
 }
 
-const STATUS_OF = { pause: 'paused', resume: 'active', archive: 'archived' } as const;
+const STATUS_OF = { pause: AutomationStatus.paused, resume: AutomationStatus.active, archive: AutomationStatus.archived } as const;
 
 /** PUT: the path names the automation; a body without `name` takes it from the path. */
 function namedDefinition(raw: unknown, name: string): unknown {

@@ -4,6 +4,7 @@
  * before the bearer middleware. A wrong token is 401; a used one, or one past the step's timeout,
  * is 409; neither changes anything.
  */
+import { DelegationStatus } from '../../states.js';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { AuthError, ErrorCode, RotaError } from '../../errors.js';
@@ -35,7 +36,7 @@ const callback = createRoute({
     },
   },
   responses: {
-    200: jsonContent(z.object({ delegation_id: z.string(), state: z.enum(['succeeded', 'failed']) }), 'Accepted; the step continues'),
+    200: jsonContent(z.object({ delegation_id: z.string(), state: z.enum([DelegationStatus.succeeded, DelegationStatus.failed]) }), 'Accepted; the step continues'),
     ...errorResponses,
     409: errorResponse('The token was used already, or the step stopped waiting (timeout)'),
   },
@@ -59,7 +60,7 @@ export function callbackRoutes(rota: RotaService, maxBodyBytes: number): OpenAPI
   app.openapi(callback, async (c) => {
     const token = BEARER.exec(c.req.header('authorization') ?? '')![1];
     const body = c.req.valid('json');
-    return c.json((await rota.callbacks.deliver(c.req.valid('param').id, token, body)) as { delegation_id: string; state: 'succeeded' | 'failed' }, 200);
+    return c.json((await rota.callbacks.deliver(c.req.valid('param').id, token, body)) as { delegation_id: string; state: Exclude<DelegationStatus, typeof DelegationStatus.pending> }, 200);
   });
   return app;
 }

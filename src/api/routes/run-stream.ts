@@ -5,7 +5,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import type { RotaService } from '../../node/service.js';
-import { Scope, isTerminalRun } from '../../states.js';
+import { Scope, isTerminalRun, runStatusAfter } from '../../states.js';
 import type { RunEventView } from '../../node/views.js';
 import type { ApiEnv, ApiLogger } from '../api-env.js';
 import { requireScope } from '../auth.js';
@@ -35,7 +35,8 @@ const streamRoute = createRoute({
 });
 
 function isTerminalEvent(event: RunEventView): boolean {
-  return event.step_id === null && event.type.startsWith('run.') && isTerminalRun(event.type.slice(4));
+  const status = runStatusAfter(event.type);
+  return event.step_id === null && status !== null && isTerminalRun(status);
 }
 
 class RunEventPump {

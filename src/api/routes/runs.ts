@@ -3,7 +3,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { parseDuration } from '../../definition/duration.js';
 import { ValidationError } from '../../errors.js';
 import type { RotaService } from '../../node/service.js';
-import { Scope } from '../../states.js';
+import { Scope, type RunStatus } from '../../states.js';
 import type { ApiEnv, ApiLogger } from '../api-env.js';
 import { requireScope } from '../auth.js';
 import { jsonBody } from '../body.js';
@@ -176,7 +176,7 @@ export function runRoutes(rota: RotaService, logger: ApiLogger): OpenAPIHono<Api
     const q = c.req.valid('query');
     const page = await rota.runs.list(c.var.workspaceId, {
       automation: q.automation,
-      status: q.status?.split(','),
+      status: q.status?.split(',') as RunStatus[] | undefined, // StatusList admitted only RunStatus values
       trigger_id: q.trigger,
       since: epochMs(q.since),
       until: epochMs(q.until),

@@ -1,7 +1,7 @@
 /** Webhook triggers: the delivery log and secret rotation (bearer-authenticated, under /api/v1). */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { RotaService } from '../../node/service.js';
-import { Scope } from '../../states.js';
+import { DeliveryOutcome, Scope } from '../../states.js';
 import type { ApiEnv } from '../api-env.js';
 import { requireScope } from '../auth.js';
 import { jsonBody } from '../body.js';
@@ -20,7 +20,7 @@ const DeliverySchema = z
   .object({
     id: z.string(),
     delivery_id: z.string().nullable(),
-    outcome: z.enum(['accepted', 'duplicate', 'filtered', 'rejected']),
+    outcome: z.enum(DeliveryOutcome),
     reason: z.string().nullable().openapi({ description: 'why (filter, trigger_disabled, invalid_json, skipped, an error code)' }),
     status_code: z.number().int(),
     run_ids: z.array(z.string()),

@@ -1,3 +1,4 @@
+import { ApprovalKind, ApprovalStatus } from '../../states.js';
 import type { Command } from 'commander';
 import type { ApprovalView } from '../../node/views.js';
 import { clientFor, printJson, serverCommand, withJson, type Io, type ServerOptions } from '../context.js';
@@ -5,7 +6,7 @@ import { formatTime, table } from '../format.js';
 import { parseJsonOption } from '../inputs.js';
 import { positiveInt } from '../options.js';
 
-const STATES = ['pending', 'approved', 'rejected', 'aborted', 'expired', 'all'];
+const STATES = [...Object.values(ApprovalStatus), 'all'];
 
 interface DecideOptions extends ServerOptions {
   comment?: string;
@@ -16,7 +17,7 @@ export function registerApprovals(program: Command, io: Io): void {
   const approvals = program.command('approvals').description('the approvals inbox: list, inspect and decide');
 
   withJson(serverCommand(approvals, 'ls', 'approvals, newest first (default: pending ones)'))
-    .option('--state <state>', `${STATES.join('|')}`, 'pending')
+    .option('--state <state>', `${STATES.join('|')}`, ApprovalStatus.pending)
     .option('--run <id>', 'only approvals of this run')
     .option('--limit <n>', 'at most n approvals', positiveInt, 20)
     .option('--cursor <cursor>', 'continue after a previous page')
@@ -49,7 +50,7 @@ export function registerApprovals(program: Command, io: Io): void {
         ...(value !== undefined ? { value } : {}),
       });
       if (options.json) return printJson(io, approval);
-      io.out(`approval ${approval.id} ${approval.state}${approval.state === 'pending' ? ` (${approval.approvals} of ${approval.min_approvals} approvals)` : ''}`);
+      io.out(`approval ${approval.id} ${approval.state}${approval.state === ApprovalStatus.pending ? ` (${approval.approvals} of ${approval.min_approvals} approvals)` : ''}`);
     });
   }
 }
@@ -60,8 +61,8 @@ function approvalRow(a: ApprovalView): string[] {
 }
 
 function printApproval(io: Io, a: ApprovalView): void {
-  io.out(`approval ${a.id} ${a.state}${a.outcome && a.state === 'expired' ? ` (on_timeout: ${a.outcome})` : ''}`);
-  io.out(`run:       ${a.run_id} (${a.automation}, ${a.run_status}) step ${a.step_id}${a.kind !== 'step' ? ` [${a.kind}]` : ''}`);
+  io.out(`approval ${a.id} ${a.state}${a.outcome && a.state === ApprovalStatus.expired ? ` (on_timeout: ${a.outcome})` : ''}`);
+  io.out(`run:       ${a.run_id} (${a.automation}, ${a.run_status}) step ${a.step_id}${a.kind !== ApprovalKind.step ? ` [${a.kind}]` : ''}`);
   io.out(`message:   ${a.message}`);
   if (a.details !== null && a.details !== undefined) io.out(`details:   ${JSON.stringify(a.details, null, 2).replace(/\n/g, '\n           ')}`);
   io.out(`approvers: ${a.approvers ? a.approvers.join(', ') : '(any token with approvals:write)'}; ${a.approvals} of ${a.min_approvals} approvals`);
