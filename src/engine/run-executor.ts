@@ -18,6 +18,7 @@ import { RunEventType, RunStatus, StepStatus, type TerminalRunStatus } from '../
 import { decideOutcome, type StepOutcome } from './outcome.js';
 import { hardFailure, mainPlanDone, nextOnFailureStep, readySteps, runOutputStepId } from './plan-state.js';
 import { RunWriter, LeaseLostError } from './run-writer.js';
+import type { TimerHandle } from '../clock.js';
 
 type StopReason = 'canceled' | 'timed_out' | 'shutdown' | 'lease_lost';
 
@@ -42,7 +43,7 @@ export class RunExecutor {
   readonly #completed: Completion[] = [];
   #signal: () => void = () => undefined;
   #stop: StopReason | null = null;
-  #deadlineTimer: NodeJS.Timeout | null = null;
+  #deadlineTimer: TimerHandle | null = null;
 
   constructor(ctx: EngineContext, run: RunRow, plan: Plan, steps: StepRow[]) {
     this.#ctx = ctx;
@@ -69,7 +70,7 @@ export class RunExecutor {
     const deadline = this.#run.deadline_at ?? Number.MAX_SAFE_INTEGER;
     const delay = deadline - this.#ctx.clock.now();
     if (delay <= 0) this.#stop = 'timed_out';
-    else if (delay < 2 ** 31 - 1) this.#deadlineTimer = setTimeout(() => this.stop('timed_out'), delay);
+    else if (delay < 2 ** 31 - 1) this.#deadlineTimer = this.#ctx.clock.setTimer(delay, () => this.stop('timed_out'));
     if (this.#run.cancel_requested === 1) this.#stop = 'canceled';
     try {
       await this.#loop();
@@ -77,7 +78,7 @@ export class RunExecutor {
       if (!(err instanceof LeaseLostError)) throw err;
       this.#abortAll('lease_lost');
     } finally {
-      if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+      this.#ctx.clock.clearTimer(this.#deadlineTimer);
     }
   }
 
@@ -204,13 +205,13 @@ export class RunExecutor {
     const controller = new AbortController();
     this.#inflight.set(step.id, controller);
     const logs: unknown[] = [];
-    const timer = setTimeout(() => controller.abort('step_timeout'), step.timeoutMs);
+    const timer = this.#ctx.clock.setTimer(step.timeoutMs, () => controller.abort('step_timeout'));
     const row = this.#steps.get(step.id);
     const state = row?.state ? JSON.parse(row.state) : undefined;
     this.#invoke(step, attempt, input, state, controller.signal, logs)
       .then((result) => ({ step, attempt, result, logs, input }))
       .then((completion) => {
-        clearTimeout(timer);
+        this.#ctx.clock.clearTimer(timer);
         this.#inflight.delete(step.id);
         this.#completed.push(completion);
         this.#signal();
@@ -420,14 +421,14 @@ export class RunExecutor {
 
   #nextSignal(wakeAt: number | null): Promise<void> {
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | null = null;
+      let timer: TimerHandle | null = null;
       this.#signal = () => {
-        if (timer) clearTimeout(timer);
+        this.#ctx.clock.clearTimer(timer);
         this.#signal = () => undefined;
         resolve();
       };
       if (this.#completed.length > 0 || this.#stop) return this.#signal();
-      if (wakeAt !== null) timer = setTimeout(() => this.#signal(), Math.max(0, Math.min(wakeAt - this.#now(), 2 ** 31 - 1)));
+      if (wakeAt !== null) timer = this.#ctx.clock.setTimer(Math.max(0, wakeAt - this.#now()), () => this.#signal());
     });
   }
 

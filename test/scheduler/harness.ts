@@ -9,17 +9,7 @@ import type { RotaConfig } from '../../src/config/types.js';
 import type { RunView } from '../../src/node/views.js';
 import { TestNode, type TestDatabase } from '../engine/harness.js';
 import { Recorder, testActions } from '../engine/actions.js';
-
-export class FakeClock {
-  constructor(public t: number) {}
-  now = (): number => this.t;
-  set(iso: string): void {
-    this.t = Date.parse(iso);
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
+import type { FakeClock } from '../support/fake-clock.js';
 
 export const MIN = 60_000;
 
