@@ -86,13 +86,3 @@ export function every(clock: Clock, ms: number, fn: () => void, options?: TimerO
     clock.clearTimer(timer);
   };
 }
-
-/**
- * A signal that aborts with `reason` after `ms` of the clock's time (`AbortSignal.timeout` runs on
- * real time); `clear` cancels the timer once the guarded work is done.
- */
-export function timeoutSignal(clock: Clock, ms: number, reason: unknown): { signal: AbortSignal; clear: () => void } {
-  const controller = new AbortController();
-  const timer = clock.setTimer(ms, () => controller.abort(reason));
-  return { signal: controller.signal, clear: () => clock.clearTimer(timer) };
-}

@@ -30,6 +30,7 @@ import type { RotaConfig } from '../../src/config/types.js';
 import { openStore, type Store } from '../../src/store/connect.js';
 import type { RunEventView, RunView } from '../../src/node/views.js';
 import { isTerminalRun } from '../../src/states.js';
+import type { Clock } from '../../src/clock.js';
 import { Recorder, testActions } from './actions.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -116,6 +117,8 @@ export interface MakeRotaOptions {
   recorder?: Recorder;
   /** Start the worker (default true). */
   start?: boolean;
+  /** The node's clock (a FakeClock makes its timers exact); the system clock otherwise. */
+  clock?: Clock;
 }
 
 /** A bootstrapped Rota node on the file's database with the test actions registered. */
@@ -174,7 +177,7 @@ export async function makeRota(db: TestDatabase, options: MakeRotaOptions = {}):
     ...options.config,
     worker: { concurrency: 10, leaseMs: 10_000, pollMs: 50, shutdownGraceMs: 0, enabled: true, ...options.config?.worker },
   };
-  const rota = await createRota({ config, actions: testActions(recorder), store: db.sharedStore ?? undefined });
+  const rota = await createRota({ config, clock: options.clock, actions: testActions(recorder), store: db.sharedStore ?? undefined });
   await rota.bootstrap();
   const ws = await rota.workspaces.ensure(rota.config.defaultWorkspace);
   const node = new TestNode(rota, ws.id, recorder, db);

@@ -51,9 +51,9 @@ export class FakeClock implements Clock {
     if (handle) this.#timers.delete(handle as FakeTimer);
   }
 
-  /** How many timers are pending. */
-  get pending(): number {
-    return this.#timers.size;
+  /** The times of the pending timers, earliest first (a test waits for a timer to be armed). */
+  dueTimes(): number[] {
+    return [...this.#timers].map((t) => t.at).sort((a, b) => a - b);
   }
 
   /** Moves the time forward by `ms` (backward for a negative `ms`, firing nothing). */
