@@ -1,14 +1,22 @@
 /**
  * The engine's notion of time. Everything that waits (worker polls and leases, step and run
- * timeouts, retry delays, run watches, wake retries, the scheduler) sets its timers on the
- * injected clock, so tests on a fake clock are exact and pay no real time.
+ * timeouts, retry delays, run watches, wake retries, the event sweep, the scheduler) sets its
+ * timers on the clock passed to `createRota` (default `systemClock`), so a test on a fake clock
+ * is exact and pays no real time.
  *
- * An embedding application may pass its own clock to `createRota`:
+ * A custom clock keeps one contract: a timer set with `delayMs` fires once `now()` has moved
+ * `delayMs` past the time it was set (a millisecond early is tolerated: the worker re-checks),
+ * never synchronously inside `setTimer`, and not at all once cleared.
  *
  * @example
- * const rota = await createRota({ clock: systemClock });
- * // a test: const clock = new FakeClock(Date.parse('2030-01-01T00:00:00Z'));
- * //         await createRota({ clock }); await clock.advance(60_000);
+ * import { createRota, systemClock, type Clock } from 'rota';
+ * // a node whose time runs one hour ahead, e.g. to rehearse tonight's schedules
+ * const ahead: Clock = {
+ *   now: () => systemClock.now() + 3_600_000,
+ *   setTimer: (delayMs, fn, options) => systemClock.setTimer(delayMs, fn, options),
+ *   clearTimer: (handle) => systemClock.clearTimer(handle),
+ * };
+ * const rota = await createRota({ clock: ahead });
  */
 
 /** An opaque handle of a pending timer; pass it to `Clock.clearTimer`. */

@@ -6,4 +6,5 @@ export type { ActionDefinition, ActionContext, ActionServices, StepLogger, Suspe
 export type { Definition, StepDef, TriggerDef } from './definition/types.js';
 export type { RotaConfig } from './config/types.js';
 export { resolveConfig } from './config/config.js';
+export { systemClock, type Clock, type TimerHandle, type TimerOptions } from './clock.js';
 export * from './errors.js';
