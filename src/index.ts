@@ -8,6 +8,7 @@ export type { ActionDefinition, ActionContext, ActionServices, StepLogger, Suspe
 export type { Definition, StepDef, TriggerDef } from './definition/types.js';
 export type { RotaConfig } from './config/types.js';
 export { resolveConfig } from './config/config.js';
+export { systemClock, type Clock, type TimerHandle, type TimerOptions } from './clock.js';
 // The classes and codes a caller matches on; mapping codes to HTTP statuses and exit codes stays internal.
 export {
   ErrorCode,
@@ -21,6 +22,10 @@ export {
   NonRetriableError,
   RetriableError,
   BudgetExceededError,
+  AbortedError,
+  AbortReason,
+  abortErrorOf,
+  type CustomErrorCode,
   type ErrorDetail,
   type ErrorShape,
 } from './errors.js';

@@ -19,6 +19,7 @@ import { decideOutcome, type StepOutcome } from './outcome.js';
 import { hardFailure, mainPlanDone, nextOnFailureStep, readySteps, runOutputStepId } from './plan-state.js';
 import { RunWriter, LeaseLostError } from './run-writer.js';
 import { iso } from '../time.js';
+import type { TimerHandle } from '../clock.js';
 
 type StopReason = Exclude<AbortReason, typeof AbortReason.step_timeout>;
 
@@ -43,7 +44,7 @@ export class RunExecutor {
   readonly #completed: Completion[] = [];
   #signal: () => void = () => undefined;
   #stop: StopReason | null = null;
-  #deadlineTimer: NodeJS.Timeout | null = null;
+  #deadlineTimer: TimerHandle | null = null;
 
   constructor(ctx: EngineContext, run: RunRow, plan: Plan, steps: StepRow[]) {
     this.#ctx = ctx;
@@ -70,7 +71,7 @@ export class RunExecutor {
     const deadline = this.#run.deadline_at ?? Number.MAX_SAFE_INTEGER;
     const delay = deadline - this.#ctx.clock.now();
     if (delay <= 0) this.#stop = AbortReason.run_timeout;
-    else if (delay < 2 ** 31 - 1) this.#deadlineTimer = setTimeout(() => this.stop(AbortReason.run_timeout), delay);
+    else if (delay < 2 ** 31 - 1) this.#deadlineTimer = this.#ctx.clock.setTimer(delay, () => this.stop(AbortReason.run_timeout));
     if (this.#run.cancel_requested === 1) this.#stop = AbortReason.cancel;
     try {
       await this.#loop();
@@ -78,7 +79,7 @@ export class RunExecutor {
       if (!(err instanceof LeaseLostError)) throw err;
       this.#abortAll(AbortReason.lease_lost);
     } finally {
-      if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+      this.#ctx.clock.clearTimer(this.#deadlineTimer);
     }
   }
 
@@ -205,13 +206,13 @@ export class RunExecutor {
     const controller = new AbortController();
     this.#inflight.set(step.id, controller);
     const logs: unknown[] = [];
-    const timer = setTimeout(() => controller.abort(new AbortedError(AbortReason.step_timeout)), step.timeoutMs);
+    const timer = this.#ctx.clock.setTimer(step.timeoutMs, () => controller.abort(new AbortedError(AbortReason.step_timeout)));
     const row = this.#steps.get(step.id);
     const state = row?.state ? JSON.parse(row.state) : undefined;
     this.#invoke(step, attempt, input, state, controller.signal, logs)
       .then((result) => ({ step, attempt, result, logs, input }))
       .then((completion) => {
-        clearTimeout(timer);
+        this.#ctx.clock.clearTimer(timer);
         this.#inflight.delete(step.id);
         this.#completed.push(completion);
         this.#signal();
@@ -419,14 +420,14 @@ export class RunExecutor {
 
   #nextSignal(wakeAt: number | null): Promise<void> {
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | null = null;
+      let timer: TimerHandle | null = null;
       this.#signal = () => {
-        if (timer) clearTimeout(timer);
+        this.#ctx.clock.clearTimer(timer);
         this.#signal = () => undefined;
         resolve();
       };
       if (this.#completed.length > 0 || this.#stop) return this.#signal();
-      if (wakeAt !== null) timer = setTimeout(() => this.#signal(), Math.max(0, Math.min(wakeAt - this.#now(), 2 ** 31 - 1)));
+      if (wakeAt !== null) timer = this.#ctx.clock.setTimer(Math.max(0, wakeAt - this.#now()), () => this.#signal());
     });
   }
 

@@ -32,7 +32,7 @@ export async function wakeInTransaction(ctx: EngineContext, tx: Transaction<DB>,
 export function afterWake(ctx: EngineContext, result: WakeResult, runId: string, stepId: string, attempt = 0): void {
   if (result === 'woken') return ctx.notifier.runsAvailable();
   if (result === 'gone' || attempt >= RETRY_ATTEMPTS) return;
-  const timer = setTimeout(() => {
+  const retry = () => {
     ctx.store.db
       .transaction()
       .execute((tx) => wakeInTransaction(ctx, tx, runId, stepId))
@@ -41,6 +41,6 @@ export function afterWake(ctx: EngineContext, result: WakeResult, runId: string,
         // a closed store (node stopped) ends the retries; the step's timeout still applies
         (err) => ctx.logger.debug({ run_id: runId, step_id: stepId, err: String(err) }, 'wake retry failed'),
       );
-  }, Math.min(RETRY_BASE_MS * 2 ** Math.min(attempt, 10), RETRY_MAX_MS));
-  timer.unref();
+  };
+  ctx.clock.setTimer(Math.min(RETRY_BASE_MS * 2 ** Math.min(attempt, 10), RETRY_MAX_MS), retry, { unref: true });
 }

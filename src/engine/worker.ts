@@ -20,6 +20,7 @@ import { claimRuns, deferClaim, insertClaimEvents, nextClaimAt, stepsOfRuns } fr
 import type { Conn } from '../store/connect.js';
 import { RunExecutor } from './run-executor.js';
 import { Channel } from '../store/channels.js';
+import { every, type TimerHandle } from '../clock.js';
 
 /** A queued run held back by concurrency is re-checked at the latest after this long. */
 const CONCURRENCY_RECHECK_MS = 5_000;
@@ -32,9 +33,9 @@ export class Worker {
   #claiming = false;
   #claimLoopDone: Promise<void> = Promise.resolve();
   #again = false;
-  #pollTimer: NodeJS.Timeout | null = null;
-  #dueTimer: NodeJS.Timeout | null = null;
-  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #stopPoll: (() => void) | null = null;
+  #dueTimer: TimerHandle | null = null;
+  #stopHeartbeat: (() => void) | null = null;
   #unsubscribe: Array<() => void | Promise<void>> = [];
 
   constructor(ctx: EngineContext) {
@@ -51,8 +52,9 @@ export class Worker {
     const { worker } = this.#ctx.config;
     this.#unsubscribe.push(this.#ctx.notifier.onRunsAvailable(() => this.wake()));
     this.#unsubscribe.push(await this.#ctx.store.listen(Channel.wake, () => this.wake()));
-    this.#pollTimer = setInterval(() => this.wake(), worker.pollMs);
-    this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), Math.max(50, Math.floor(worker.leaseMs / 3)));
+    const { clock } = this.#ctx;
+    this.#stopPoll = every(clock, worker.pollMs, () => this.wake());
+    this.#stopHeartbeat = every(clock, Math.max(50, Math.floor(worker.leaseMs / 3)), () => void this.#heartbeat());
     this.wake();
   }
 
@@ -60,19 +62,20 @@ export class Worker {
   async stop(graceMs: number): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
-    for (const t of [this.#pollTimer, this.#dueTimer]) if (t) clearTimeout(t);
-    if (this.#pollTimer) clearInterval(this.#pollTimer);
+    const { clock } = this.#ctx;
+    this.#stopPoll?.();
+    clock.clearTimer(this.#dueTimer);
     for (const off of this.#unsubscribe) await off();
     this.#unsubscribe = [];
     await this.#claimLoopDone;
     const all = Promise.all([...this.#drains]);
-    let timer: NodeJS.Timeout | null = null;
-    const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    let timer: TimerHandle | null = null;
+    const graceOver = new Promise<void>((resolve) => (timer = clock.setTimer(graceMs, resolve)));
     await Promise.race([all, graceOver]);
-    if (timer) clearTimeout(timer);
+    clock.clearTimer(timer);
     for (const executor of this.#active.values()) executor.stop(AbortReason.shutdown);
     await all;
-    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+    this.#stopHeartbeat?.();
   }
 
   /** Tells a local executor to cancel its run now (the API's cancel on this node). */
@@ -194,11 +197,12 @@ export class Worker {
 
   async #armDueTimer(): Promise<void> {
     const next = await nextClaimAt(this.#ctx.store.db);
-    if (this.#dueTimer) clearTimeout(this.#dueTimer);
+    const { clock } = this.#ctx;
+    clock.clearTimer(this.#dueTimer);
     this.#dueTimer = null;
     if (next === null) return;
-    const delay = next - this.#ctx.clock.now();
-    if (delay < this.#ctx.config.worker.pollMs) this.#dueTimer = setTimeout(() => this.wake(), Math.max(1, delay + 1));
+    const delay = next - clock.now();
+    if (delay < this.#ctx.config.worker.pollMs) this.#dueTimer = clock.setTimer(Math.max(1, delay + 1), () => this.wake());
   }
 
   async #heartbeat(): Promise<void> {

@@ -47,6 +47,11 @@ export interface CreateRotaOptions {
   actions?: ActionDefinition[];
   /** Tools that `agent` steps may list in `tools:`, beside the built-ins and MCP servers' tools. */
   tools?: ToolDefinition[];
+  /**
+   * The node's time and timers (default `systemClock`): worker polls and leases, step and run
+   * timeouts, retry delays, sleeps and waits all run on it. Tests inject a fake clock to make them
+   * exact; see `Clock` for the contract a custom clock must keep.
+   */
   clock?: Clock;
   ids?: IdGenerator;
   logger?: Logger;

@@ -8,6 +8,7 @@ import { isTerminalRun, RunStatus, runStatusAfter } from '../states.js';
 import type { EngineContext } from '../engine/context.js';
 import type { RunEventView } from '../engine/run-events.js';
 import { runEventView } from './convert.js';
+import { every } from '../clock.js';
 
 const WAIT_POLL_MS = 250;
 const SUBSCRIBE_POLL_MS = 500;
@@ -20,17 +21,18 @@ export class RunWatch {
     const done = (status: string | null) => status !== null && (isTerminalRun(status) || (opts.untilWaiting === true && status === RunStatus.waiting));
     const first = await getRunRow(this.ctx.store.db, runId);
     if (!first || done(first.status) || timeoutMs <= 0) return;
+    const { clock } = this.ctx;
     await new Promise<void>((resolve) => {
       const finish = () => {
-        clearTimeout(timer);
-        clearInterval(poll);
+        clock.clearTimer(timer);
+        stopPoll();
         off();
         resolve();
       };
-      const timer = setTimeout(finish, timeoutMs);
-      const poll = setInterval(() => {
+      const timer = clock.setTimer(timeoutMs, finish);
+      const stopPoll = every(clock, WAIT_POLL_MS, () => {
         void getRunRow(this.ctx.store.db, runId).then((r) => r && done(r.status) && finish(), () => undefined);
-      }, WAIT_POLL_MS);
+      });
       const off = this.ctx.notifier.subscribe(runId, (events) => {
         if (events.some((e) => done(runStatusAfter(e.type)))) finish();
       });
@@ -54,12 +56,12 @@ export class RunWatch {
       if (events[0] && events[0].seq !== last + 1) void catchUp().catch(() => undefined);
       else deliver(events);
     });
-    const poll = setInterval(() => void catchUp().catch(() => undefined), SUBSCRIBE_POLL_MS);
+    const stopPoll = every(this.ctx.clock, SUBSCRIBE_POLL_MS, () => void catchUp().catch(() => undefined));
     void catchUp().catch(() => undefined);
     return () => {
       closed = true;
       off();
-      clearInterval(poll);
+      stopPoll();
     };
   }
 }

@@ -19,6 +19,7 @@ import { catchUpPolicy, cursorSlot, decide, storeCursor } from './cursor.js';
 import { fireId } from './fire-id.js';
 import { slotSource } from './slots.js';
 import { iso } from '../time.js';
+import { sleep, type Clock, type TimerHandle } from '../clock.js';
 
 
 export interface FiredSlot {
@@ -73,7 +74,7 @@ export class Scheduler {
   #busy = false;
   #again = false;
   #isolate = false;
-  #timer: NodeJS.Timeout | null = null;
+  #timer: TimerHandle | null = null;
   #loopDone: Promise<void> = Promise.resolve();
   #unsubscribe: Array<() => void | Promise<void>> = [];
 
@@ -102,7 +103,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#ctx.clock.clearTimer(this.#timer);
     this.#timer = null;
     for (const off of this.#unsubscribe) await off();
     this.#unsubscribe = [];
@@ -162,8 +163,8 @@ export class Scheduler {
     }
     if (!this.#running) return;
     if (this.#again) return this.wake();
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.wake(), delay);
+    this.#ctx.clock.clearTimer(this.#timer);
+    this.#timer = this.#ctx.clock.setTimer(delay, () => this.wake());
   }
 
   #delay(next: number | null, now: number): number {
@@ -332,8 +333,8 @@ function misfireMessage(count: number, truncated: boolean, graceMs: number): str
 }
 
 /** Resolves once the clock reads `at` or later (timers may wake a millisecond early against it). */
-async function sleepUntil(clock: { now(): number }, at: number): Promise<void> {
-  for (let wait = at - clock.now(); wait > 0; wait = at - clock.now()) await new Promise((resolve) => setTimeout(resolve, wait));
+async function sleepUntil(clock: Clock, at: number): Promise<void> {
+  for (let wait = at - clock.now(); wait > 0; wait = at - clock.now()) await sleep(clock, wait);
 }
 
 function quarantineKey(row: { automation_id: string; trigger_id: string }): string {

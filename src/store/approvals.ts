@@ -82,7 +82,7 @@ export async function pendingExpired(conn: Conn, workspaceId: string, now: numbe
     .selectFrom('approvals')
     .select('id')
     .where('workspace_id', '=', workspaceId)
-    .where('state', '=', 'pending')
+    .where('state', '=', ApprovalStatus.pending)
     .where('expires_at', '<=', now)
     .limit(500)
     .execute();

@@ -4,7 +4,7 @@
  * made ~14 single-row statements for its steps; in a batch of 200 runs they become 3 (runs bump,
  * events insert, steps upsert) plus one fenced update per run that changes run-level fields.
  */
-import { RunStatus } from '../states.js';
+import { RunStatus, StepStatus } from '../states.js';
 import { sql, type Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { RunTable, StepTable } from './schema.js';
@@ -125,7 +125,7 @@ async function upsertSteps(conn: Conn, rows: StepTable[]): Promise<void> {
         state: eb.ref('excluded.state'),
         // A wake written by someone else while the step was running (a decision, a matched
         // event, a finished child) is earlier than the suspension's own: it is kept.
-        wake_at: sql`CASE WHEN excluded.status = 'waiting' AND steps.wake_at IS NOT NULL AND (excluded.wake_at IS NULL OR steps.wake_at < excluded.wake_at) THEN steps.wake_at ELSE excluded.wake_at END`,
+        wake_at: sql`CASE WHEN excluded.status = ${sql.lit(StepStatus.waiting)} AND steps.wake_at IS NOT NULL AND (excluded.wake_at IS NULL OR steps.wake_at < excluded.wake_at) THEN steps.wake_at ELSE excluded.wake_at END`,
         waiting_for: eb.ref('excluded.waiting_for'),
       })),
     )
@@ -134,7 +134,7 @@ async function upsertSteps(conn: Conn, rows: StepTable[]): Promise<void> {
 
 /** A run that just started waiting is claimable at the earliest wake of its waiting steps. */
 async function claimAtEarliestWake(conn: Conn, runId: string): Promise<void> {
-  const wake = sql<number | null>`(SELECT MIN(wake_at) FROM steps WHERE steps.run_id = ${runId} AND steps.status = 'waiting')`;
+  const wake = sql<number | null>`(SELECT MIN(wake_at) FROM steps WHERE steps.run_id = ${runId} AND steps.status = ${sql.lit(StepStatus.waiting)})`;
   await conn
     .updateTable('runs')
     .set({ claim_at: sql`CASE WHEN ${wake} IS NOT NULL AND (claim_at IS NULL OR ${wake} < claim_at) THEN ${wake} ELSE claim_at END` })

@@ -8,6 +8,7 @@
 import type { EngineContext } from '../engine/context.js';
 import { addUnauthenticated, type DeliveryRow, insertDeliveries, pruneDeliveries } from '../store/webhooks.js';
 import { toErrorShape } from '../errors.js';
+import type { TimerHandle } from '../clock.js';
 
 export const DELIVERY_LOG_SIZE = 200;
 const FLUSH_MS = 50;
@@ -18,16 +19,16 @@ const PRUNE_EVERY = 20;
 export class DeliveryLog {
   #pending: DeliveryRow[] = [];
   #flushing: Promise<void> | null = null;
-  #timer: NodeJS.Timeout | null = null;
+  #timer: TimerHandle | null = null;
   readonly #sincePrune = new Map<string, number>();
   readonly #unauthenticated = new Map<string, { automationId: string; triggerId: string; count: number; at: number; reason: string }>();
-  #statsTimer: NodeJS.Timeout | null = null;
+  #statsTimer: TimerHandle | null = null;
 
   constructor(private readonly ctx: EngineContext) {}
 
   add(row: DeliveryRow): void {
     this.#pending.push(row);
-    this.#timer ??= setTimeout(() => void this.flush(), FLUSH_MS).unref();
+    this.#timer ??= this.ctx.clock.setTimer(FLUSH_MS, () => void this.flush(), { unref: true });
   }
 
   countUnauthenticated(automationId: string, triggerId: string, reason: string, at: number): void {
@@ -37,14 +38,14 @@ export class DeliveryLog {
     entry.at = at;
     entry.reason = reason;
     this.#unauthenticated.set(key, entry);
-    this.#statsTimer ??= setTimeout(() => void this.flush(), STATS_FLUSH_MS).unref();
+    this.#statsTimer ??= this.ctx.clock.setTimer(STATS_FLUSH_MS, () => void this.flush(), { unref: true });
   }
 
   /** Writes everything buffered (readers call it first, so this node's log is always current). */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing;
-    if (this.#timer) clearTimeout(this.#timer);
-    if (this.#statsTimer) clearTimeout(this.#statsTimer);
+    this.ctx.clock.clearTimer(this.#timer);
+    this.ctx.clock.clearTimer(this.#statsTimer);
     this.#timer = null;
     this.#statsTimer = null;
     const rows = this.#pending;

@@ -22,6 +22,7 @@ import type { RunRow } from '../store/runs.js';
 import { fromJson } from '../store/json.js';
 import { toErrorShape } from '../errors.js';
 import type { EventTriggerIndex, IndexedTrigger } from './event-index.js';
+import type { TimerHandle } from '../clock.js';
 
 export const MAX_CHAIN_DEPTH = 16;
 const SWEEP_MS = 15_000;
@@ -48,7 +49,7 @@ export interface FiredRun {
 export type EventStoredHook = (tx: Transaction<DB>, event: EventRow) => Promise<() => void>;
 
 export class EventService {
-  #sweeper: NodeJS.Timeout | null = null;
+  #sweeper: TimerHandle | null = null;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -186,14 +187,14 @@ export class EventService {
       this.sweep()
         .catch((err: unknown) => this.ctx.logger.warn({ err: toErrorShape(err) }, 'event dispatch sweep failed'))
         .finally(() => {
-          if (this.#sweeper) this.#sweeper = setTimeout(tick, SWEEP_MS).unref();
+          if (this.#sweeper) this.#sweeper = this.ctx.clock.setTimer(SWEEP_MS, tick, { unref: true });
         });
     };
-    this.#sweeper = setTimeout(tick, SWEEP_MS).unref();
+    this.#sweeper = this.ctx.clock.setTimer(SWEEP_MS, tick, { unref: true });
   }
 
   stop(): void {
-    if (this.#sweeper) clearTimeout(this.#sweeper);
+    this.ctx.clock.clearTimer(this.#sweeper);
     this.#sweeper = null;
   }
 }

@@ -4,7 +4,8 @@ import { internalsOf } from '../../src/testing/index.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachDialect, uniqueName } from '../support/node.js';
-import { clockNode, FakeClock, MIN, runsOf, scheduled, slotOf } from './harness.js';
+import { clockNode, MIN, runsOf, scheduled, slotOf } from './harness.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 const START = '2030-01-01T10:00:00.000Z';
 
@@ -15,7 +16,7 @@ forEachDialect('scheduler engine', (db) => {
     const name = uniqueName('every');
     await a.apply(scheduled(name, { every: '1m', overlap: 'allow' }));
     for (let i = 0; i < 5; i++) {
-      clock.advance(MIN);
+      await clock.advance(MIN);
       await Promise.all([internalsOf(a.rota).scheduler.runDue(), internalsOf(b.rota).scheduler.runDue(), internalsOf(a.rota).scheduler.runDue()]);
     }
     const runs = await runsOf(a, name);
@@ -32,7 +33,7 @@ forEachDialect('scheduler engine', (db) => {
     const node = await clockNode(db, clock);
     const name = uniqueName('skip');
     await node.apply(scheduled(name, { every: '1m', overlap: 'allow' }));
-    clock.advance(10 * MIN + 30_000);
+    await clock.advance(10 * MIN + 30_000);
     await internalsOf(node.rota).scheduler.runDue();
     const runs = await runsOf(node, name);
     assert.deepEqual(runs.map((r) => r.status), ['skipped', 'queued']);
@@ -52,7 +53,7 @@ forEachDialect('scheduler engine', (db) => {
     const [co, re] = [uniqueName('coalesce'), uniqueName('replay')];
     await node.apply(scheduled(co, { every: '1m', catch_up: 'coalesce', misfire_grace: '1s' }));
     await node.apply(scheduled(re, { every: '1m', catch_up: 'replay', max_catch_up: 3, overlap: 'allow' }));
-    clock.advance(6 * MIN + 5_000);
+    await clock.advance(6 * MIN + 5_000);
     await internalsOf(node.rota).scheduler.runDue();
     const coRuns = await runsOf(node, co);
     assert.deepEqual(coRuns.map((r) => [r.status, r.skip_reason]), [['skipped', 'misfire'], ['queued', null]]);
@@ -70,9 +71,9 @@ forEachDialect('scheduler engine', (db) => {
       const node = await clockNode(db, clock);
       const name = uniqueName(`ov-${overlap.replace('_', '-')}`);
       await node.apply(scheduled(name, { every: '1m', ...(overlap === 'skip' ? {} : { overlap }) }));
-      clock.advance(MIN);
+      await clock.advance(MIN);
       await internalsOf(node.rota).scheduler.runDue();
-      clock.advance(MIN);
+      await clock.advance(MIN);
       await internalsOf(node.rota).scheduler.runDue();
       const runs = await runsOf(node, name);
       assert.equal(runs.length, 2);
@@ -98,7 +99,7 @@ forEachDialect('scheduler engine', (db) => {
     await node.apply(scheduled(skip, replay));
     await node.apply(scheduled(cancel, { ...replay, overlap: 'cancel_previous' }));
     await node.apply(scheduled(limited, { ...replay, overlap: 'allow', fire_limit: { max: 2, window: '1h' } }));
-    clock.advance(4 * MIN + 5_000);
+    await clock.advance(4 * MIN + 5_000);
     await internalsOf(node.rota).scheduler.runDue();
 
     const skipRuns = await runsOf(node, skip);
@@ -123,12 +124,12 @@ forEachDialect('scheduler engine', (db) => {
     const name = uniqueName('limit');
     await node.apply(scheduled(name, { every: '1m', overlap: 'allow', fire_limit: { max: 2, window: '1h' } }));
     for (let i = 0; i < 3; i++) {
-      clock.advance(MIN);
+      await clock.advance(MIN);
       await internalsOf(node.rota).scheduler.runDue();
     }
     await node.stop();
     const restarted = await clockNode(db, clock);
-    clock.advance(MIN);
+    await clock.advance(MIN);
     await internalsOf(restarted.rota).scheduler.runDue();
     const runs = await runsOf(restarted, name);
     assert.deepEqual(runs.map((r) => r.skip_reason), [null, null, 'fire_limit', 'fire_limit']);
@@ -141,13 +142,13 @@ forEachDialect('scheduler engine', (db) => {
     const name = uniqueName('pause');
     await node.apply(scheduled(name, { every: '1m', overlap: 'allow', catch_up: 'replay' }));
     await node.rota.automations.setStatus(node.ws, name, 'paused');
-    clock.advance(5 * MIN + 10_000);
+    await clock.advance(5 * MIN + 10_000);
     await internalsOf(node.rota).scheduler.runDue();
     assert.equal((await runsOf(node, name)).length, 0);
     await node.rota.automations.setStatus(node.ws, name, 'active');
     await internalsOf(node.rota).scheduler.runDue();
     assert.equal((await runsOf(node, name)).length, 0);
-    clock.advance(MIN);
+    await clock.advance(MIN);
     await internalsOf(node.rota).scheduler.runDue();
     assert.deepEqual((await runsOf(node, name)).map(slotOf), ['2030-01-01T10:06:00.000Z']);
   });
@@ -157,18 +158,18 @@ forEachDialect('scheduler engine', (db) => {
     const node = await clockNode(db, clock);
     const name = uniqueName('disabled');
     await node.apply({ ...scheduled(name, { every: '1m', enabled: false }) });
-    clock.advance(3 * MIN);
+    await clock.advance(3 * MIN);
     await internalsOf(node.rota).scheduler.runDue();
     assert.equal((await runsOf(node, name)).length, 0);
     await node.apply({ ...scheduled(name, { every: '1m', enabled: false }), description: 'unrelated edit' });
     const enabled = await node.rota.triggers.setEnabled(node.ws, name, 'tick', true);
     assert.equal(enabled.next_fire_at, '2030-01-01T10:04:00.000Z');
     await node.apply({ ...scheduled(name, { every: '1m', enabled: false }), description: 'another unrelated edit keeps the toggle' });
-    clock.advance(MIN);
+    await clock.advance(MIN);
     await internalsOf(node.rota).scheduler.runDue();
     assert.equal((await runsOf(node, name)).length, 1);
     await node.rota.triggers.setEnabled(node.ws, name, 'tick', false);
-    clock.advance(5 * MIN);
+    await clock.advance(5 * MIN);
     await internalsOf(node.rota).scheduler.runDue();
     assert.equal((await runsOf(node, name)).length, 1);
   });
@@ -181,7 +182,7 @@ forEachDialect('scheduler engine', (db) => {
     const next = async () => (await node.rota.triggers.list(node.ws, name))[0]!;
     assert.equal((await next()).next_fire_at, '2030-01-01T11:00:00.000Z');
     const hash = (await next()).schedule_hash;
-    clock.advance(10 * MIN);
+    await clock.advance(10 * MIN);
     await node.apply(scheduled(name, { every: '1h', catch_up: 'replay', overlap: 'queue' }, { description: 'steps and policy edited' }));
     assert.equal((await next()).next_fire_at, '2030-01-01T11:00:00.000Z');
     assert.equal((await next()).schedule_hash, hash);
@@ -199,7 +200,7 @@ forEachDialect('scheduler engine', (db) => {
     const inputs = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
     await node.apply(scheduled(bad, { every: '1m', inputs: { n: '{{ data.slot }}' } }, { inputs }));
     await node.apply(scheduled(unresolved, { every: '1m', inputs: { n: '{{ data.missing.deeper }}' } }, { inputs }));
-    clock.advance(MIN);
+    await clock.advance(MIN);
     await internalsOf(node.rota).scheduler.runDue();
     for (const name of [bad, unresolved]) {
       const runs = await runsOf(node, name);
@@ -214,7 +215,7 @@ forEachDialect('scheduler engine', (db) => {
     const node = await clockNode(db, clock);
     const name = uniqueName('at');
     await node.apply(scheduled(name, { at: '2030-01-01T10:05:00Z' }));
-    clock.advance(10 * MIN);
+    await clock.advance(10 * MIN);
     await internalsOf(node.rota).scheduler.runDue();
     await internalsOf(node.rota).scheduler.runDue();
     const runs = await runsOf(node, name);
@@ -227,7 +228,7 @@ forEachDialect('scheduler engine', (db) => {
     assert.equal(trigger!.enabled, false);
     await assert.rejects(node.apply(scheduled(uniqueName('past'), { at: '2030-01-01T09:00:00Z' })), /in the past/);
     await node.apply(scheduled(name, { at: '2030-01-01T10:20:00Z' }));
-    clock.advance(10 * MIN);
+    await clock.advance(10 * MIN);
     await internalsOf(node.rota).scheduler.runDue();
     assert.deepEqual((await runsOf(node, name)).map((r) => r.status), ['skipped', 'queued']);
     [trigger] = await node.rota.triggers.list(node.ws, name);

@@ -6,17 +6,7 @@
 import type { RunView } from '../../src/node/views.js';
 import { makeNode, type TestDatabase, type TestNode } from '../support/node.js';
 import type { Recorder } from '../engine/actions.js';
-
-export class FakeClock {
-  constructor(public t: number) {}
-  now = (): number => this.t;
-  set(iso: string): void {
-    this.t = Date.parse(iso);
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
+import type { FakeClock } from '../support/fake-clock.js';
 
 export const MIN = 60_000;
 

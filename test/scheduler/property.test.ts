@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { forEachDialect, uniqueName, type TestNode } from '../support/node.js';
-import { clockNode, FakeClock, MIN, runsOf, scheduled } from './harness.js';
+import { clockNode, MIN, runsOf, scheduled } from './harness.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 const SCHEDULES = [
   { every: '1m' },
@@ -45,8 +46,8 @@ forEachDialect('scheduler property', (db) => {
         let maxClock = clock.t;
         try {
           for (const a of actions) {
-            if (a.kind === 'advance') clock.advance(a.ms);
-            else if (a.kind === 'back') clock.advance(-a.ms);
+            if (a.kind === 'advance') await clock.advance(a.ms);
+            else if (a.kind === 'back') await clock.advance(-a.ms);
             else if (a.kind === 'edit') await nodes[0]!.apply(define(a.schedule, a.catchUp, a.steps));
             else if (a.kind === 'restart') {
               await nodes[a.node]!.stop();
