@@ -10,8 +10,8 @@ import type { Plan, PlanStep } from '../definition/types.js';
 import { resolveTemplates } from '../definition/template.js';
 import { evaluateFilter } from '../definition/filter.js';
 import { validateValue } from '../definition/json-schema.js';
-import { AbortReason, AbortedError, ErrorCode, NonRetriableError, abortErrorOf, canceledRunError, toErrorShape, type ErrorShape } from '../errors.js';
-import type { ActionContext, StepLogger, Suspension } from '../actions/types.js';
+import { AbortReason, AbortedError, ErrorCode, NonRetriableError, canceledRunError, toErrorShape, type ErrorShape } from '../errors.js';
+import type { ActionContext, Suspension } from '../actions/types.js';
 import type { EngineContext } from './context.js';
 import type { RunRow, StepRow } from '../store/runs.js';
 import { RunEventType, RunStatus, StepStatus, WaitingFor, type TerminalRunStatus } from '../states.js';
@@ -20,6 +20,8 @@ import { hardFailure, mainPlanDone, nextOnFailureStep, readySteps, runOutputStep
 import { RunWriter, LeaseLostError } from './run-writer.js';
 import { iso } from '../time.js';
 import type { TimerHandle } from '../clock.js';
+import { mergeLogs, stepLogger } from './step-logs.js';
+import { abortError, raceAbort } from './race-abort.js';
 
 type StopReason = Exclude<AbortReason, typeof AbortReason.step_timeout>;
 
@@ -30,9 +32,6 @@ interface Completion {
   logs: unknown[];
   input: unknown;
 }
-
-const MAX_LOG_LINES = 100;
-const MAX_LOG_MESSAGE = 2000;
 
 export class RunExecutor {
   readonly #ctx: EngineContext;
@@ -446,43 +445,4 @@ export class RunExecutor {
   #now(): number {
     return this.#ctx.clock.now();
   }
-}
-
-function stepLogger(lines: unknown[], now: () => number): StepLogger {
-  const push = (level: 'info' | 'warn' | 'error', message: string, data?: unknown) => {
-    const line: Record<string, unknown> = { at: new Date(now()).toISOString(), level, message: String(message).slice(0, MAX_LOG_MESSAGE) };
-    if (data !== undefined) line.data = data;
-    lines.push(line);
-    // Bounded: the oldest lines go first, the failure (logged last) is kept.
-    if (lines.length > MAX_LOG_LINES) lines.splice(0, lines.length - MAX_LOG_LINES);
-  };
-  return { info: (m, d) => push('info', m, d), warn: (m, d) => push('warn', m, d), error: (m, d) => push('error', m, d) };
-}
-
-function mergeLogs(existing: string | null, lines: unknown[]): unknown[] {
-  const all = [...(existing ? (JSON.parse(existing) as unknown[]) : []), ...lines];
-  return all.length > MAX_LOG_LINES ? all.slice(all.length - MAX_LOG_LINES) : all;
-}
-
-/** Races an action against its abort signal, so an action that ignores the signal cannot hang a run. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-function abortError(signal: AbortSignal): Error | null {
-  return signal.aborted ? abortErrorOf(signal) : null;
 }
