@@ -8,6 +8,8 @@ export type { ActionDefinition, ActionContext, ActionServices, StepLogger, Suspe
 export type { Definition, StepDef, TriggerDef } from './definition/types.js';
 export type { RotaConfig } from './config/types.js';
 export { resolveConfig } from './config/config.js';
+// The closed sets a caller compares against (run and step statuses, what a run waits for, ...).
+export { RunStatus, StepStatus, WaitingFor, SkipReason, AutomationStatus, RunEventType, Scope, isTerminalRun } from './states.js';
 export { systemClock, type Clock, type TimerHandle, type TimerOptions } from './clock.js';
 // The classes and codes a caller matches on; mapping codes to HTTP statuses and exit codes stays internal.
 export {

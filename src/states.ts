@@ -135,7 +135,6 @@ export function runStatusAfter(type: string): RunStatus | null {
   return STATUS_OF_EVENT.get(type) ?? null;
 }
 
-
 /** Where a run came from (`runs.trigger_kind`): the trigger types of SPEC §4. */
 export const TriggerKind = { schedule: 'schedule', webhook: 'webhook', event: 'event', manual: 'manual' } as const;
 export type TriggerKind = (typeof TriggerKind)[keyof typeof TriggerKind];

@@ -6,6 +6,7 @@ import type { ErrorShape } from '../errors.js';
 import type { Definition } from '../definition/types.js';
 import type { ArtifactView } from '../agent/conversation.js';
 import type { RunEventView } from '../engine/run-events.js';
+import type { RunListQuery } from '../store/runs.js';
 import type { FiredRun } from '../triggers/events.js';
 import type {
   ApprovalKind,
@@ -123,17 +124,8 @@ export interface RunView {
   steps?: StepView[];
 }
 
-
-export interface RunListFilter {
-  automation?: string;
-  status?: RunStatus[];
-  trigger_id?: string;
-  since?: number;
-  until?: number;
-  error_text?: string;
-  cursor?: string | null;
-  limit?: number;
-}
+/** `runs.list` filters: those of the store's query, paged by cursor. */
+export type RunListFilter = Omit<RunListQuery, 'before' | 'limit'> & { cursor?: string | null; limit?: number };
 
 export interface EventView {
   id: string;
