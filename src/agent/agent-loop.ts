@@ -361,6 +361,12 @@ class AgentLoop {
     });
   }
 
+  /**
+   * Run-log entries of the agent (budget checks, approvals asked): not fenced by the lease like
+   * the executor's writes, on purpose. Each is idempotent by its key (step, attempt, call
+   * position), and what it reports already happened: an executor that lost its lease still made
+   * that call and paid for it, so the log saying so is true.
+   */
   async #event(type: RunEventType, data: unknown): Promise<void> {
     await appendRunEvents(this.runtime.store.db, this.ctx.run.id, [{ type, step_id: this.ctx.step.id, data, key: `${type}:${this.ctx.step.id}:${this.ctx.attempt}:${this.#memo.position}` }], this.ctx.now());
   }

@@ -50,8 +50,7 @@ export class RunExecutor {
     this.#run = run;
     this.#plan = plan;
     this.#steps = new Map(steps.map((s) => [s.step_id, s]));
-    this.#writer = new RunWriter(ctx, run);
-    this.#writer.onCancelRequested = () => this.stop(AbortReason.cancel);
+    this.#writer = new RunWriter(ctx, run, () => this.stop(AbortReason.cancel));
   }
 
   get runId(): string {

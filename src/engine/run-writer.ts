@@ -25,7 +25,12 @@ export class RunWriter {
   #run: Updateable<RunTable> = {};
   #finished = false;
 
-  constructor(private readonly ctx: EngineContext, private readonly row: RunRow) {}
+  /** `onCancelRequested`: a flush saw that someone asked for this run to be canceled. */
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly row: RunRow,
+    private readonly onCancelRequested: () => void,
+  ) {}
 
   event(type: RunEventType, stepId: string | null, data: unknown, key: string): void {
     this.#events.push({ type, step_id: stepId, data, key });
@@ -78,14 +83,12 @@ export class RunWriter {
       wakeQueuedOf: finished && row.concurrency_limit !== null ? row.automation_id : null,
     });
     if (!result) throw new LeaseLostError(row.id);
-    if (result.cancelRequested && !isTerminalRun(String(row.status))) this.onCancelRequested?.();
+    if (result.cancelRequested && !isTerminalRun(String(row.status))) this.onCancelRequested();
     this.publish(events, result.lastSeq, now);
     if (finished && (row.parent_run_id || row.concurrency_limit !== null)) this.ctx.notifier.runsAvailable();
     if (finished) this.ctx.hooks.runEnded(row);
   }
 
-  /** Set by the executor: a flush saw that someone asked for this run to be canceled. */
-  onCancelRequested?: () => void;
 
   private publish(events: NewRunEvent[], lastSeq: number, now: number): void {
     const first = lastSeq - events.length + 1;
