@@ -155,7 +155,14 @@ export interface ActionDefinition<Config = any, Output = unknown> {
   configSchema: JsonSchema;
   /** JSON Schema of the output; checked after each successful call. */
   outputSchema?: JsonSchema;
-  /** Top-level `with:` fields where `{{ secrets.X }}` is allowed. */
+  /**
+   * Top-level `with:` fields where `{{ secrets.NAME }}` (a workspace secret) is allowed, e.g.
+   * `['headers', 'query', 'body']` for `http`. Anywhere else a secret is refused at apply. The
+   * handler sees the value in `config`; the stored step input keeps the placeholder, and every
+   * copy of the value in the output, logs and error is replaced by `[redacted]` before storage.
+   * Mark only fields whose value leaves the node as data (headers, env), never ones that end up
+   * in URLs, file names or log lines.
+   */
   secretFields?: string[];
   /**
    * Definition-time checks beyond `configSchema` (e.g. that named tools exist); each problem's path

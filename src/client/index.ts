@@ -22,6 +22,7 @@ import type {
   RunEventView,
   RunReport,
   RunView,
+  SecretView,
   TokenView,
   VersionView,
 } from '../node/views.js';
@@ -119,6 +120,14 @@ export interface RotaClient {
     emit(name: string, options?: { data?: unknown; id?: string }): Promise<EventView>;
     list(query?: { name?: string; cursor?: string | null; limit?: number }): Promise<Page<EventView>>;
   };
+  /** Workspace secrets for `{{ secrets.NAME }}`: values are write-only. */
+  secrets: {
+    /** `PUT /secrets/{name}`: creates (201) or replaces (200) the value. */
+    set(name: string, value: string): Promise<{ created: boolean; secret: SecretView }>;
+    /** Names and times, never values. */
+    list(): Promise<SecretView[]>;
+    remove(name: string): Promise<void>;
+  };
   tokens: {
     /** The secret `token` is returned once, here. `workspace` only for admin callers. */
     create(name: string, scopes: string[], options?: { workspace?: string }): Promise<CreatedToken>;
@@ -208,6 +217,16 @@ export function createClient(options: ClientOptions): RotaClient {
       emit: (name, opts = {}) => post(`/events`, { name, data: opts.data, id: opts.id }),
       list: (query) => get(`/events`, query),
     },
+    secrets: {
+      set: async (name, value) => {
+        const { status, body } = await http.json<SecretView>(`${API}/secrets/${seg(name)}`, { method: 'PUT', body: { value } });
+        return { created: status === 201, secret: body };
+      },
+      list: async () => items(await get(`/secrets`)),
+      remove: async (name) => {
+        await http.send(`${API}/secrets/${seg(name)}`, { method: 'DELETE' });
+      },
+    },
     tokens: {
       create: async (name, scopes, opts = {}) => {
         const body = await post<Record<string, unknown>>(`/tokens`, { name, scopes, workspace: opts.workspace });
@@ -249,7 +268,9 @@ function toApplyResult(status: number, body: unknown): ApplyOutcome {
   const obj = body as Partial<ApplyResult> & Partial<AutomationView>;
   const created = status === 201;
   if (obj && typeof obj === 'object' && obj.automation) {
-    return { automation: obj.automation, created: obj.created ?? created, changed: obj.changed ?? (created ? true : null) };
+    return { automation: obj.automation, created: obj.created ?? created, changed: obj.changed ?? (created ? true : null), warnings: obj.warnings ?? [] };
   }
-  return { automation: obj as AutomationView, created, changed: created ? true : null };
+  // The API answers with the automation, plus `warnings` when there are any.
+  const { warnings, ...automation } = obj;
+  return { automation: automation as AutomationView, created, changed: created ? true : null, warnings: warnings ?? [] };
 }

@@ -4,6 +4,7 @@
  */
 import type { PathSegment } from './filter.js';
 import { isRecord } from './json-path.js';
+import { findTemplateReferences } from './template.js';
 
 export const RUN_FIELDS = ['id', 'automation', 'version', 'attempt', 'trigger'] as const;
 
@@ -74,4 +75,24 @@ function checkStepReference(segments: PathSegment[], ctx: ReferenceContext): str
     return `step "${step}" is not upstream of ${ctx.currentStep === undefined ? 'this place' : `step "${ctx.currentStep}"`}; add it to needs`;
   }
   return null;
+}
+
+/** Every `{{ secrets.NAME }}` in the steps' `with:` (main and on_failure), with its JSON path. */
+export function secretReferences(definition: { steps?: unknown; execution?: { on_failure?: unknown } }): { path: string; name: string }[] {
+  const out: { path: string; name: string }[] = [];
+  const lists: [unknown, string][] = [
+    [definition.steps, '$.steps'],
+    [definition.execution?.on_failure, '$.execution.on_failure'],
+  ];
+  for (const [steps, base] of lists) {
+    if (!Array.isArray(steps)) continue;
+    steps.forEach((step, i) => {
+      if (!isRecord(step)) return;
+      for (const ref of findTemplateReferences(step.with, `${base}[${i}].with`)) {
+        const name = ref.segments[1];
+        if (ref.root === 'secrets' && typeof name === 'string') out.push({ path: ref.path, name });
+      }
+    });
+  }
+  return out;
 }

@@ -20,6 +20,11 @@ export interface EngineHooks {
   runEnded(run: RunRow): void;
   /** The services an action of one run step may use (events, child runs, approvals, waits). */
   servicesFor(run: { id: string; workspace_id: string }, stepId: string): ActionServices;
+  /**
+   * The values of the workspace secrets `names` that are set (missing ones are absent), read when
+   * a step that uses them is invoked, never cached across steps (node/secrets-service.ts).
+   */
+  secrets(workspaceId: string, names: string[]): Promise<Map<string, string>>;
 }
 
 /** Everything the engine's systems share, passed explicitly (no singletons). */

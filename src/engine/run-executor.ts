@@ -7,7 +7,6 @@
  *   `run_id:step_id:attempt` is the same.
  */
 import type { Plan, PlanStep } from '../definition/types.js';
-import { resolveTemplates } from '../definition/template.js';
 import { evaluateFilter } from '../definition/filter.js';
 import { validateValue } from '../definition/json-schema.js';
 import { AbortReason, AbortedError, ErrorCode, NonRetriableError, canceledRunError, toErrorShape, type ErrorShape } from '../errors.js';
@@ -22,6 +21,7 @@ import { iso } from '../time.js';
 import type { TimerHandle } from '../clock.js';
 import { mergeLogs, stepLogger } from './step-logs.js';
 import { abortError, raceAbort } from './race-abort.js';
+import { StepSecrets, redactSecrets } from './step-secrets.js';
 
 type StopReason = Exclude<AbortReason, typeof AbortReason.step_timeout>;
 
@@ -31,6 +31,8 @@ interface Completion {
   result: { ok: true; value: unknown } | { ok: false; error: ErrorShape };
   logs: unknown[];
   input: unknown;
+  /** the secret values the action saw: redacted from its result and logs before they are stored */
+  secrets: string[];
 }
 
 export class RunExecutor {
@@ -41,6 +43,7 @@ export class RunExecutor {
   readonly #writer: RunWriter;
   readonly #inflight = new Map<string, AbortController>();
   readonly #completed: Completion[] = [];
+  readonly #secrets: StepSecrets;
   #signal: () => void = () => undefined;
   #stop: StopReason | null = null;
   #deadlineTimer: TimerHandle | null = null;
@@ -50,6 +53,7 @@ export class RunExecutor {
     this.#run = run;
     this.#plan = plan;
     this.#steps = new Map(steps.map((s) => [s.step_id, s]));
+    this.#secrets = new StepSecrets(plan);
     this.#writer = new RunWriter(ctx, run, () => this.stop(AbortReason.cancel));
   }
 
@@ -160,7 +164,7 @@ export class RunExecutor {
       attempt,
       started_at: now,
       ended_at: null,
-      input: JSON.stringify(input ?? null),
+      input: JSON.stringify(this.#secrets.stored(input) ?? null),
       error: null,
       wake_at: null,
       waiting_for: null,
@@ -170,7 +174,7 @@ export class RunExecutor {
 
   #resolveInput(step: PlanStep): { ok: true; value: unknown } | { ok: false; error: ErrorShape } {
     try {
-      return { ok: true, value: resolveTemplates(step.with, this.#scope()) };
+      return { ok: true, value: this.#secrets.resolve(step, this.#scope(), this.#ctx.actions.get(step.action)?.secretFields ?? []) };
     } catch (err) {
       return { ok: false, error: toErrorShape(err, step.id) };
     }
@@ -207,8 +211,9 @@ export class RunExecutor {
     const timer = this.#ctx.clock.setTimer(step.timeoutMs, () => controller.abort(new AbortedError(AbortReason.step_timeout)));
     const row = this.#steps.get(step.id);
     const state = row?.state ? JSON.parse(row.state) : undefined;
-    this.#invoke(step, attempt, input, state, controller.signal, logs)
-      .then((result) => ({ step, attempt, result, logs, input }))
+    const secrets: string[] = [];
+    this.#invoke(step, attempt, input, state, controller.signal, logs, secrets)
+      .then((result) => ({ step, attempt, result, logs, input, secrets }))
       .then((completion) => {
         this.#ctx.clock.clearTimer(timer);
         this.#inflight.delete(step.id);
@@ -224,12 +229,16 @@ export class RunExecutor {
     state: unknown,
     signal: AbortSignal,
     logs: unknown[],
+    secrets: string[],
   ): Promise<{ ok: true; value: unknown } | { ok: false; error: ErrorShape }> {
     const action = this.#ctx.actions.get(step.action);
     try {
       if (!action) throw new NonRetriableError(`action "${step.action}" is not registered on this node`);
+      const names = this.#secrets.namesIn(input);
+      const values = names.length === 0 ? new Map<string, string>() : await this.#ctx.hooks.secrets(this.#run.workspace_id, names);
+      secrets.push(...values.values());
       const ctx: ActionContext = {
-        config: input as Record<string, unknown>,
+        config: (names.length === 0 ? input : this.#secrets.reveal(input, values)) as Record<string, unknown>,
         signal,
         idempotencyKey: `${this.#run.id}:${step.id}:${attempt}`,
         attempt,
@@ -266,15 +275,15 @@ export class RunExecutor {
         // Results that arrive after a stop are kept only for finished work of a shutdown.
         if (this.#stop !== AbortReason.shutdown || !c.result.ok) continue;
       }
-      const outcome = decideOutcome(c.step, c.attempt, c.result, this.#now(), this.#ctx.random);
-      this.#applyOutcome(c.step, c.attempt, outcome, c.input, c.logs);
+      const outcome = decideOutcome(c.step, c.attempt, redactSecrets(c.result, c.secrets), this.#now(), this.#ctx.random);
+      this.#applyOutcome(c.step, c.attempt, outcome, c.input, redactSecrets(c.logs, c.secrets));
     }
   }
 
   #applyOutcome(step: PlanStep, attempt: number, outcome: StepOutcome, input: unknown, logs: unknown[]): void {
     const now = this.#now();
     const logText = logs.length > 0 ? JSON.stringify(mergeLogs(this.#steps.get(step.id)?.logs ?? null, logs)) : undefined;
-    const base = { attempt, ...(logText ? { logs: logText } : {}), ...(input !== null ? { input: JSON.stringify(input ?? null) } : {}) };
+    const base = { attempt, ...(logText ? { logs: logText } : {}), ...(input !== null ? { input: JSON.stringify(this.#secrets.stored(input) ?? null) } : {}) };
     switch (outcome.kind) {
       case 'succeed':
         this.#setStep(step.id, { ...base, status: StepStatus.succeeded, output: JSON.stringify(outcome.output), ended_at: now, state: null, wake_at: null, waiting_for: null });

@@ -30,7 +30,8 @@ import { resetScheduleCursors } from '../triggers/triggers-service.js';
 import { randomToken } from '../ids.js';
 import { AutomationStatus, TriggerKind } from '../states.js';
 import { automationView, versionView } from './convert.js';
-import type { ApplyResult, AutomationView, Page, VersionView } from './views.js';
+import type { ApplyResult, ApplyWarning, AutomationView, Page, VersionView } from './views.js';
+import { secretReferences } from '../definition/references.js';
 
 export interface ApplyOptions {
   source?: 'api' | 'file';
@@ -43,6 +44,8 @@ export interface ApplyOptions {
 export interface AutomationHooks {
   /** Replaces literal webhook secrets by references to encrypted copies (triggers/secrets.ts). */
   sealSecrets(workspaceId: string, definition: Definition): Promise<Definition>;
+  /** Names of the workspace secrets that are set (for warnings about `{{ secrets.NAME }}`). */
+  secretNames(workspaceId: string): Promise<Set<string>>;
   /** A workspace's triggers changed (webhook endpoint cache, event-trigger index). */
   triggersChanged(workspaceId: string): Promise<void>;
   /** An automation's status changed (publishes `automation.paused`). */
@@ -109,7 +112,8 @@ export class AutomationsService {
     this.ctx.plans.put(outcome.id, outcome.version, { ...compiled, definition });
     if (outcome.changed) await this.hooks.triggersChanged(workspaceId);
     if (outcome.changed) this.ctx.notifier.schedulesChanged();
-    return { automation: await this.get(workspaceId, definition.name), created: outcome.created, changed: outcome.changed };
+    const warnings = missingSecretWarnings(definition, await this.hooks.secretNames(workspaceId));
+    return { automation: await this.get(workspaceId, definition.name), created: outcome.created, changed: outcome.changed, warnings };
   }
 
   /**
@@ -214,4 +218,10 @@ export class AutomationsService {
     if (!row) throw new NotFoundError(`automation "${name}" not found`);
     return row;
   }
+}
+
+function missingSecretWarnings(definition: Definition, known: Set<string>): ApplyWarning[] {
+  return secretReferences(definition)
+    .filter((ref) => !known.has(ref.name))
+    .map((ref) => ({ path: ref.path, message: `secret "${ref.name}" is not set in this workspace; runs fail at this step until it is (rota secrets set ${ref.name})` }));
 }

@@ -10,6 +10,7 @@ import type { ApprovalsService } from './approvals-service.js';
 import type { AutomationsService } from './automations-service.js';
 import type { EventsService } from './events-service.js';
 import type { RunsService } from './runs-service.js';
+import type { SecretsService } from './secrets-service.js';
 import type { RotaService } from './service.js';
 import type { WaitsService } from './waits-service.js';
 
@@ -23,6 +24,7 @@ export interface NodeServices {
   approvals: ApprovalsService;
   waits: WaitsService;
   webhooks: WebhookService;
+  secrets: SecretsService;
   triggers: TriggersService;
 }
 
@@ -81,6 +83,11 @@ export function rotaService(s: NodeServices): RotaService {
       receive: (request) => s.webhooks.receive(request),
       deliveries: (ws, name, id, opts) => s.webhooks.deliveries(ws, name, id, opts),
       rotateSecret: (ws, name, id, req) => s.webhooks.rotateSecret(ws, name, id, req),
+    },
+    secrets: {
+      set: (ws, name, value) => s.secrets.set(ws, name, value),
+      list: (ws) => s.secrets.list(ws),
+      remove: (ws, name) => s.secrets.remove(ws, name),
     },
     tokens: {
       create: (ws, name, scopes) => s.access.createToken(ws, name, scopes),

@@ -24,6 +24,7 @@ import { RunCancel } from '../engine/run-cancel.js';
 import { FireService } from '../engine/fire.js';
 import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
 import { loadSecretKey, SecretVault } from '../triggers/secrets.js';
+import { SecretsService } from './secrets-service.js';
 import { EventTriggerIndex } from '../triggers/event-index.js';
 import { EventService } from '../triggers/events.js';
 import { WebhookService } from '../triggers/webhooks.js';
@@ -95,6 +96,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const hooks: EngineHooks = {
     runEnded: (run) => events.runEnded(run),
     servicesFor: (run, stepId) => actionServicesFor({ store, creation, runs, events: publisher, approvals, waits }, run, stepId),
+    secrets: (workspaceId, names) => secrets.resolve(workspaceId, names),
   };
   const ctx: EngineContext = { store, clock, ids, config, actions, logger, hooks, random: Math.random, plans: new PlanCache(actions), notifier: new Notifier(), commits: new CommitQueue(store, clock) };
 
@@ -106,12 +108,15 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const approvals = new ApprovalsService(ctx, (ws, id) => runs.cancel(ws, id));
   const waits = new WaitsService(ctx);
   const fire = fires.fire.bind(fires);
-  const vault = new SecretVault(loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir, dialect: store.dialect }), ids);
+  const secretKey = loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir, dialect: store.dialect });
+  const vault = new SecretVault(secretKey, ids);
+  const secrets = new SecretsService(ctx, secretKey);
   const events = new EventService(ctx, new EventTriggerIndex(() => store.db, () => clock.now()), fire, (tx, event) => waits.onEventStored(tx, event));
   const publisher = new EventsService(store, events);
   const webhooks = new WebhookService(ctx, vault, fire);
   const automations = new AutomationsService(ctx, {
     sealSecrets: (ws, definition) => vault.seal(store.db, { workspaceId: ws, now: clock.now() }, definition),
+    secretNames: (ws) => secrets.names(ws),
     triggersChanged: async (ws) => {
       webhooks.invalidate();
       await events.triggersChanged(ws);
@@ -127,7 +132,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
 
   const rota: Rota = {
     config,
-    ...rotaService({ ctx, agent, access, automations, runs, publisher, approvals, waits, webhooks, triggers: new TriggersService(ctx) }),
+    ...rotaService({ ctx, agent, access, automations, runs, publisher, approvals, waits, webhooks, secrets, triggers: new TriggersService(ctx) }),
     bootstrap: async () => ({ adminToken: (await access.bootstrap()).adminToken }),
     start: async () => {
       if (config.worker.enabled) await worker.start();

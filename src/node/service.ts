@@ -21,6 +21,7 @@ import type {
   RunListFilter,
   RunReport,
   RunView,
+  SecretView,
   TokenView,
   VersionView,
   Workspace,
@@ -95,6 +96,16 @@ export interface RotaService {
   callbacks: {
     /** A delegate runtime's callback: AuthError on a wrong token, ConflictError when already used or timed out. */
     deliver(delegationId: string, token: string, body: CallbackBody): Promise<{ delegation_id: string; state: DelegationStatus }>;
+  };
+
+  /** Workspace secrets for actions (`{{ secrets.NAME }}`): write-only values, never returned. */
+  secrets: {
+    /** Creates or replaces a secret; the next step that uses it sees the new value. */
+    set(workspaceId: string, name: string, value: string): Promise<{ created: boolean; secret: SecretView }>;
+    /** Names and times only. */
+    list(workspaceId: string): Promise<SecretView[]>;
+    /** NotFoundError when there is no such secret. */
+    remove(workspaceId: string, name: string): Promise<void>;
   };
 
   tokens: {

@@ -68,6 +68,25 @@ export interface ApplyResult {
   created: boolean;
   /** true when a new version was written (false: the definition was unchanged) */
   changed: boolean;
+  /**
+   * What was saved but will fail at run time unless fixed first, e.g. `{{ secrets.NAME }}` of a
+   * secret not set yet (a definition is often applied before its secrets; set them, then run).
+   */
+  warnings: ApplyWarning[];
+}
+
+/** What the API and CLI show of a workspace secret: never its value. */
+export interface SecretView {
+  name: string;
+  created_at: string;
+  updated_at: string;
+  /** when a step last resolved it */
+  last_used_at: string | null;
+}
+
+export interface ApplyWarning {
+  path: string;
+  message: string;
 }
 
 export interface StepView {

@@ -201,6 +201,18 @@ export interface SecretTable {
   updated_at: number;
 }
 
+/** A workspace secret for actions, sealed like {@link SecretTable} (see node/secrets-service.ts). */
+export interface WorkspaceSecretTable {
+  id: string;
+  workspace_id: string;
+  /** `[A-Za-z_][A-Za-z0-9_]{0,127}`, unique per workspace */
+  name: string;
+  ciphertext: string;
+  created_at: number;
+  updated_at: number;
+  last_used_at: number | null;
+}
+
 /** The bounded per-trigger log of authenticated webhook deliveries. */
 export interface WebhookDeliveryTable {
   id: string;
@@ -348,6 +360,7 @@ export interface DB {
   run_events: RunEventTable;
   events: EventTable;
   secrets: SecretTable;
+  workspace_secrets: WorkspaceSecretTable;
   webhook_deliveries: WebhookDeliveryTable;
   trigger_stats: TriggerStatsTable;
   trigger_generations: TriggerGenerationTable;

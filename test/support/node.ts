@@ -27,6 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { createRota, type Rota } from '../../src/node/rota.js';
 import type { RotaConfig } from '../../src/config/types.js';
 import type { Clock } from '../../src/clock.js';
+import type { Logger } from '../../src/engine/logger.js';
 import type { ActionDefinition } from '../../src/actions/types.js';
 import type { ToolDefinition } from '../../src/agent/tool.js';
 import { openStore, type Store } from '../../src/store/connect.js';
@@ -112,6 +113,8 @@ export interface MakeNodeOptions {
   clock?: Clock;
   /** Start the node (default true). */
   start?: boolean;
+  /** The node's logger (default: pino at `logLevel`, silent in tests). */
+  logger?: Logger;
 }
 
 /** A bootstrapped Rota node on the file's database. */
@@ -175,6 +178,7 @@ export async function makeNode(db: TestDatabase, options: MakeNodeOptions = {}):
   const rota = await createRota({
     config,
     clock: options.clock,
+    logger: options.logger,
     actions: options.actions ?? testActions(recorder),
     tools: options.tools,
     store: db.sharedStore ?? undefined,

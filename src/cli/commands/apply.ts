@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { RotaApiError, type RotaClient } from '../../client/index.js';
+import { RotaApiError, type ApplyWarning, type RotaClient } from '../../client/index.js';
 import { exitCodeFor, RotaError } from '../../errors.js';
 import { clientFor, ExitError, printJson, serverCommand, withJson, type Io, type ServerOptions } from '../context.js';
 import { listDefinitionFiles, readDefinitionFile, type DefinitionDocument } from '../definition-files.js';
@@ -24,9 +24,10 @@ export function registerApply(program: Command, io: Io): void {
       for (const file of options.file.flatMap((path) => listDefinitionFiles(path))) {
         try {
           for (const doc of readDefinitionFile(file)) {
-            const { outcome, version } = await applyOne(client, doc, options.dryRun === true);
-            results.push({ file, name: doc.name, outcome, version });
+            const { outcome, version, warnings } = await applyOne(client, doc, options.dryRun === true);
+            results.push({ file, name: doc.name, outcome, version, ...(warnings.length > 0 ? { warnings } : {}) });
             if (!options.json) io.out(`${doc.name}: ${outcome}${version ? ` (version ${version})` : ''}  ${file}`);
+            for (const w of warnings) io.err(`  warning: ${w.path}: ${w.message}`);
           }
         } catch (err) {
           // The server being unreachable or the token refused ends the whole command.
@@ -42,17 +43,18 @@ export function registerApply(program: Command, io: Io): void {
     });
 }
 
-async function applyOne(client: RotaClient, doc: DefinitionDocument, dryRun: boolean): Promise<{ outcome: Outcome; version: number | null }> {
+async function applyOne(client: RotaClient, doc: DefinitionDocument, dryRun: boolean): Promise<{ outcome: Outcome; version: number | null; warnings: ApplyWarning[] }> {
   if (dryRun) {
     await client.automations.validate(doc.definition);
-    return { outcome: 'valid', version: null };
+    return { outcome: 'valid', version: null, warnings: [] };
   }
   const before = await currentVersion(client, doc.name);
   const result = await client.automations.apply(doc.name, doc.definition, { source: 'file', sourcePath: doc.file });
   const version = result.automation?.version ?? null;
-  if (result.created || before === null) return { outcome: 'created', version };
+  const warnings = result.warnings;
+  if (result.created || before === null) return { outcome: 'created', version, warnings };
   const changed = result.changed ?? version !== before;
-  return { outcome: changed ? 'updated' : 'unchanged', version };
+  return { outcome: changed ? 'updated' : 'unchanged', version, warnings };
 }
 
 async function currentVersion(client: RotaClient, name: string): Promise<number | null> {
