@@ -5,6 +5,8 @@ import { ErrorCode, NonRetriableError, RotaError, abortErrorOf } from '../errors
 import { timeoutError } from './abort.js';
 import type { ActionContext, ActionDefinition } from './types.js';
 import { DURATION_PATTERN, parseDurationMs } from './parse-duration.js';
+import type { ErrorDetail } from '../errors.js';
+import { hasTemplate, isWholeTemplate } from '../definition/template.js';
 
 export interface ShellConfig {
   command: string[];
@@ -134,6 +136,32 @@ async function handler(ctx: ActionContext<ShellConfig>): Promise<ShellOutput> {
   });
 }
 
+const SHELLS = /^(?:sh|bash|dash|zsh|ksh|mksh|ash|fish|pwsh|powershell)(?:\.exe)?$/;
+const ENV_HINT = 'pass the value through env (env: {NAME: "{{ ... }}"}) and read "$NAME" in the script';
+
+/**
+ * Templates never splice into what a program parses as code (audit D6): a placeholder may only be
+ * a whole argv element after the first, and not the script of `sh -c` and its kin.
+ */
+function checkCommand(config: Record<string, unknown>, path: string): ErrorDetail[] {
+  const command = config.command;
+  const at = `${path}.command`;
+  if (typeof command === 'string') return hasTemplate(command) ? [{ path: at, message: `command must be a literal argv array, not a template; ${ENV_HINT}` }] : [];
+  if (!Array.isArray(command)) return [];
+  const program = typeof command[0] === 'string' ? (command[0].split(/[\\/]/).pop() ?? '') : '';
+  const problems: ErrorDetail[] = [];
+  command.forEach((arg, i) => {
+    if (typeof arg !== 'string' || !hasTemplate(arg)) return;
+    const where = `${at}[${i}]`;
+    if (i === 0) problems.push({ path: where, message: `the executable cannot come from a template; name it literally and ${ENV_HINT}` });
+    else if (!isWholeTemplate(arg)) problems.push({ path: where, message: `a placeholder inside a larger argument is spliced into it; make the placeholder the whole argument, or ${ENV_HINT}` });
+    else if (SHELLS.test(program) && /^-[A-Za-z]*c[A-Za-z]*$/.test(String(command[i - 1]))) {
+      problems.push({ path: where, message: `this argument is the script ${program} runs, so a template here is code; ${ENV_HINT}` });
+    }
+  });
+  return problems;
+}
+
 /**
  * `shell`: runs a program (no shell interpretation: `command` is the argv). Disabled unless the
  * configuration sets `shell.enabled: true`.
@@ -148,7 +176,9 @@ export const shellAction: ActionDefinition<ShellConfig, ShellOutput> = {
   description:
     'Runs a program with arguments (argv array; no shell, so nothing is interpreted: use ' +
     '[sh, -c, "..."] for shell syntax) and returns {exit_code, stdout, stderr, truncated}. The ' +
-    'environment is PATH and HOME plus env. A non-zero exit fails the step (not retried). Disabled ' +
+    'environment is PATH and HOME plus env. A placeholder may only be a whole argument after the ' +
+    'first (never the script of sh -c): give values to scripts through env. A non-zero exit fails ' +
+    'the step (not retried). Disabled ' +
     'unless the configuration sets shell.enabled: true.',
   configSchema: {
     type: 'object',
@@ -174,5 +204,6 @@ export const shellAction: ActionDefinition<ShellConfig, ShellOutput> = {
     },
   },
   secretFields: ['env'],
+  checkConfig: checkCommand,
   handler,
 };
