@@ -61,7 +61,7 @@ describe('rota secrets against rota serve', () => {
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /stdin was empty/);
     const badName = await cli(['secrets', 'set', '1-bad'], { stdin: 'x' });
-    assert.notEqual(badName.code, 0);
+    assert.equal(badName.code, 2);
     assert.match(badName.stderr, /secret name/);
   });
 
@@ -81,7 +81,7 @@ describe('rota secrets against rota serve', () => {
     assert.equal(rm.code, 0, rm.stderr);
     assert.equal(rm.stdout.trim(), 'secret CLI_TOKEN deleted');
     const again = await cli(['secrets', 'rm', 'CLI_TOKEN']);
-    assert.notEqual(again.code, 0);
+    assert.equal(again.code, 4);
     assert.match(again.stderr, /secret "CLI_TOKEN" not found/);
     assert.equal((await cli(['secrets', 'ls'])).stdout.trim(), 'no secrets');
   });
