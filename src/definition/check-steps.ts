@@ -193,6 +193,8 @@ function checkWithTemplates(config: Record<string, unknown>, path: string, actio
     const ctx: ReferenceContext = secretCapable ? { ...base, roots: [...base.roots, 'secrets'] } : base;
     for (const ref of findTemplateReferences(value, appendPath(path, field))) {
       let message = ref.problem ?? checkReference(ref.segments, ctx);
+      // the json pipe would encode the marker that stands for the value, not the value (step-secrets.ts)
+      if (message === null && ref.root === 'secrets' && ref.pipes.length > 0) message = 'pipes are not supported on secrets; use {{ secrets.NAME }}';
       if (message !== null && ref.root === 'secrets' && !secretCapable) {
         const allowed = secretFields.length === 0 ? 'none' : secretFields.join(', ');
         message = `secrets are not allowed in field "${field}" of action "${action.type}" (secret-capable fields: ${allowed})`;

@@ -19,6 +19,8 @@ export const REDACTED = '[redacted]';
 export class StepSecrets {
   readonly #markers: Record<string, string> = {};
   readonly #pattern: RegExp;
+  /** no step of the plan uses a secret: every method is the identity (the common, hot case) */
+  readonly #none: boolean;
 
   constructor(plan: Plan) {
     const nonce = randomBytes(12).toString('hex');
@@ -29,6 +31,7 @@ export class StepSecrets {
       }
     }
     this.#pattern = new RegExp(`\u27e6rota-secret:${nonce}:([A-Za-z0-9_]+)\u27e7`, 'g');
+    this.#none = Object.keys(this.#markers).length === 0;
   }
 
   /** The step's `with:` resolved; secrets (as markers) only in the action's secret-capable fields. */
@@ -45,11 +48,13 @@ export class StepSecrets {
 
   /** What is stored as the step's input: each marker back as its placeholder. */
   stored(input: unknown): unknown {
+    if (this.#none) return input;
     return mapStrings(input, (s) => s.replace(this.#pattern, (_m, name: string) => `{{ secrets.${name} }}`));
   }
 
   /** Names of the secrets the resolved input uses. */
   namesIn(input: unknown): string[] {
+    if (this.#none) return [];
     const names = new Set<string>();
     mapStrings(input, (s) => {
       for (const match of s.matchAll(this.#pattern)) names.add(match[1]!);

@@ -143,6 +143,7 @@ describe('compileDefinition: each problem with its path', () => {
     ['template: data in a step', (r) => (r.steps[1].with.v = '{{ data.x }}'), '$.steps[1].with.v', /only available in trigger inputs and filters/],
     ['template: run field', (r) => (r.steps[1].with.v = '{{ run.error }}'), '$.steps[1].with.v', /run has no field "error"/],
     ['template: secret outside secret field', (r) => (r.steps[0].with.url = '{{ secrets.T }}'), '$.steps[0].with.url', /secret-capable fields: headers/],
+    ['template: piped secret', (r) => (r.steps[0].with.headers = { a: '{{ secrets.T | json }}' }), '$.steps[0].with.headers.a', /pipes are not supported on secrets/],
     ['template: unknown pipe', (r) => (r.steps[1].with.v = '{{ steps.a.output | yaml }}'), '$.steps[1].with.v', /unknown pipe "yaml"/],
     ['template: bad syntax', (r) => (r.steps[1].with.v = '{{ steps.a.output. }}'), '$.steps[1].with.v', /invalid path/],
     ['if: unknown root', (r) => (r.steps[1].if = { 'data.x': 1 }), '$.steps[1].if["data.x"]', /unknown path root "data"/],
