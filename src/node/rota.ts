@@ -127,7 +127,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
 
   const rota: Rota = {
     config,
-    ...rotaService({ ctx, agent, access, automations, runs, publisher, approvals, waits, webhooks, triggers: new TriggersService(ctx) }),
+    ...rotaService({ ctx, agent, access, automations, runs, publisher, approvals, waits, webhooks, triggers: new TriggersService(ctx, { endpointsChanged: () => webhooks.invalidate() }) }),
     bootstrap: async () => ({ adminToken: (await access.bootstrap()).adminToken }),
     start: async () => {
       if (config.worker.enabled) await worker.start();

@@ -47,6 +47,8 @@ const UNAUTHENTICATED: WebhookResponse = {
 export class WebhookService {
   readonly #endpoints = new Map<string, { row: EndpointRow | undefined; at: number }>();
   readonly #log: DeliveryLog;
+  /** bumped by invalidate: a lookup that began before it must not refill the cache */
+  #generation = 0;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -58,6 +60,7 @@ export class WebhookService {
 
   /** A definition changed or a secret rotated on this node. */
   invalidate(): void {
+    this.#generation++;
     this.#endpoints.clear();
   }
 
@@ -66,7 +69,9 @@ export class WebhookService {
     const now = this.ctx.clock.now();
     const hit = this.#endpoints.get(key);
     if (hit && now - hit.at < ENDPOINT_TTL_MS) return hit.row;
+    const generation = this.#generation;
     const row = await findEndpoint(this.ctx.store.db, workspace, endpoint);
+    if (generation !== this.#generation) return row;
     if (this.#endpoints.size >= ENDPOINT_CACHE_MAX) this.#endpoints.clear();
     this.#endpoints.set(key, { row, at: now });
     return row;
