@@ -19,6 +19,7 @@ import { inputsInfo } from './references.js';
 import { definitionSchema } from './schema.js';
 import type { Definition, Plan } from './types.js';
 import { sha256Hex } from '../hash.js';
+import { MAX_JSON_DEPTH, checkWalkDepth, jsonDepthProblem } from './json-depth.js';
 
 /** Resolves action types: a function, or a map-like registry (whose keys are listed in errors). */
 export type ActionLookup =
@@ -74,6 +75,9 @@ export function parseDefinition(text: string, actions: ActionLookup, format?: 'y
 
 /** Checks a raw definition completely and compiles it; throws one DefinitionError listing every problem. */
 export function compileDefinition(raw: unknown, actions: ActionLookup): { definition: Definition; plan: Plan } {
+  // first: the checks below walk the value recursively
+  const tooDeep = jsonDepthProblem(raw);
+  if (tooDeep) throw new DefinitionError(`definition is invalid: nested deeper than ${MAX_JSON_DEPTH} levels at ${tooDeep.path}`, [tooDeep]);
   const parsed = definitionSchema.safeParse(raw, { error: requiredMessage });
   const problems = parsed.success ? [] : zodProblems(parsed.error.issues);
   problems.push(...crossFieldProblems(raw, actions));
@@ -157,13 +161,14 @@ export function definitionHash(definition: Definition): string {
   return sha256Hex(canonicalJson(definition));
 }
 
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+export function canonicalJson(value: unknown, depth = 0): string {
+  checkWalkDepth(depth);
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item, depth + 1))).join(',')}]`;
   if (isRecord(value)) {
     const entries = Object.keys(value)
       .sort()
       .filter((key) => value[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key], depth + 1)}`);
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';

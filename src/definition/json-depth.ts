@@ -1,0 +1,62 @@
+/**
+ * How deep user JSON may nest. Request bodies, webhook payloads, events and definitions are
+ * checked against MAX_JSON_DEPTH where they enter, with an error naming the path; the walkers
+ * over JSON (templates, filters, hashing) stop at MAX_WALK_DEPTH, so a value that got past every
+ * entry (an action's output, a row written before the bound) fails cleanly instead of
+ * overflowing the stack: native JSON.stringify already overflowed at ~5,000 levels here.
+ */
+import { ErrorCode, RotaError, ValidationError, type ErrorDetail } from '../errors.js';
+import { appendPath } from './json-path.js';
+
+export const MAX_JSON_DEPTH = 100;
+export const MAX_WALK_DEPTH = 1_000;
+
+interface Frame {
+  value: object;
+  depth: number;
+  parent: Frame | null;
+  key: string | number;
+}
+
+/** The path of the first object or array nested deeper than `max` levels, or null. Iterative. */
+export function jsonTooDeepAt(value: unknown, max = MAX_JSON_DEPTH, base = '$'): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  const stack: Frame[] = [{ value, depth: 1, parent: null, key: '' }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (frame.depth > max) return framePath(frame, base);
+    const entries: [string | number, unknown][] = Array.isArray(frame.value) ? frame.value.map((v, i) => [i, v]) : Object.entries(frame.value);
+    for (const [key, child] of entries) {
+      if (child !== null && typeof child === 'object') stack.push({ value: child, depth: frame.depth + 1, parent: frame, key });
+    }
+  }
+  return null;
+}
+
+function framePath(frame: Frame, base: string): string {
+  const keys: (string | number)[] = [];
+  for (let f: Frame | null = frame; f?.parent; f = f.parent) keys.push(f.key);
+  let path = base;
+  for (const key of keys.reverse()) {
+    path = appendPath(path, key);
+    if (path.length > 300) return `${path}…`;
+  }
+  return path;
+}
+
+/** The problem with a value nested too deep, for an error's details, or null. */
+export function jsonDepthProblem(value: unknown, base = '$'): ErrorDetail | null {
+  const at = jsonTooDeepAt(value, MAX_JSON_DEPTH, base);
+  return at === null ? null : { path: at, message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels; flatten the value` };
+}
+
+/** Throws a 400 `invalid_request` naming the limit and the path when `value` nests too deep. */
+export function assertJsonDepth(value: unknown, what = 'the body', base = '$'): void {
+  const problem = jsonDepthProblem(value, base);
+  if (problem) throw new ValidationError(`${what} is JSON nested deeper than ${MAX_JSON_DEPTH} levels at ${problem.path}`, [problem]);
+}
+
+/** For the recursive walkers: call with the depth about to be entered. */
+export function checkWalkDepth(depth: number): void {
+  if (depth > MAX_WALK_DEPTH) throw new RotaError(ErrorCode.invalid_request, `JSON nested deeper than ${MAX_WALK_DEPTH} levels`);
+}
