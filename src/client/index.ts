@@ -248,8 +248,11 @@ function unwrap<T>(body: unknown, key: string): T {
 function toApplyResult(status: number, body: unknown): ApplyOutcome {
   const obj = body as Partial<ApplyResult> & Partial<AutomationView>;
   const created = status === 201;
+  // servers before trigger health send no warnings
+  const warnings = Array.isArray(obj?.warnings) ? obj.warnings : [];
   if (obj && typeof obj === 'object' && obj.automation) {
-    return { automation: obj.automation, created: obj.created ?? created, changed: obj.changed ?? (created ? true : null) };
+    return { automation: obj.automation, created: obj.created ?? created, changed: obj.changed ?? (created ? true : null), warnings };
   }
-  return { automation: obj as AutomationView, created, changed: created ? true : null };
+  const { warnings: _omit, ...automation } = obj as AutomationView & { warnings?: unknown };
+  return { automation: automation as AutomationView, created, changed: created ? true : null, warnings };
 }

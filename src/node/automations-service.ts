@@ -43,6 +43,8 @@ export interface ApplyOptions {
 export interface AutomationHooks {
   /** Replaces literal webhook secrets by references to encrypted copies (triggers/secrets.ts). */
   sealSecrets(workspaceId: string, definition: Definition): Promise<Definition>;
+  /** What will not work as written on this node (not an error: the definition is valid). */
+  warnings(definition: Definition): { path: string; message: string }[];
   /** A workspace's triggers changed (webhook endpoint cache, event-trigger index). */
   triggersChanged(workspaceId: string): Promise<void>;
   /** An automation's status changed (publishes `automation.paused`). */
@@ -109,7 +111,7 @@ export class AutomationsService {
     this.ctx.plans.put(outcome.id, outcome.version, { ...compiled, definition });
     if (outcome.changed) await this.hooks.triggersChanged(workspaceId);
     if (outcome.changed) this.ctx.notifier.schedulesChanged();
-    return { automation: await this.get(workspaceId, definition.name), created: outcome.created, changed: outcome.changed };
+    return { automation: await this.get(workspaceId, definition.name), created: outcome.created, changed: outcome.changed, warnings: this.hooks.warnings(definition) };
   }
 
   /**

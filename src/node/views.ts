@@ -68,6 +68,8 @@ export interface ApplyResult {
   created: boolean;
   /** true when a new version was written (false: the definition was unchanged) */
   changed: boolean;
+  /** applied, but something will not work as written (e.g. a webhook secret's variable is unset) */
+  warnings: { path: string; message: string }[];
 }
 
 export interface StepView {

@@ -8,7 +8,7 @@ import { AutomationStatus, TriggerKind } from '../states.js';
 import { isoInZone } from '../scheduler/zoned-time.js';
 import { bumpTriggerGeneration } from '../store/event-triggers.js';
 import type { EngineContext } from '../engine/context.js';
-import type { ScheduleTriggerDef } from '../definition/types.js';
+import type { ScheduleTriggerDef, WebhookTriggerDef } from '../definition/types.js';
 import type { Conn } from '../store/connect.js';
 import { findAutomation, listTriggers, type TriggerRow } from '../store/automations.js';
 import { getTrigger, updateTrigger } from '../store/schedules.js';
@@ -30,6 +30,13 @@ export interface TriggerDetailView {
   last_misfire_at: string | null;
   /** the automation is paused: nothing fires; `next_fire_at` is then the next fire after a resume now */
   paused: boolean;
+  /** consecutive fires that failed to start a run (invalid inputs, inputs mapping, fire errors); 0 after a good fire */
+  consecutive_failures: number;
+  /** `code: message` of the last failed fire, kept after a good one */
+  last_failure: string | null;
+  last_failure_at: string | null;
+  /** webhook triggers: the `{env: NAME}` variable of the secret when it is unset on this node (every delivery is refused) */
+  secret_env_unset?: string | null;
   /** schedule triggers: the timing fields and catch-up policy in effect */
   schedule?: { cron?: string; every?: string; anchor?: string; at?: string; timezone: string; jitter?: string; catch_up: string; max_catch_up: number; misfire_grace_ms: number };
   /** webhook triggers: the endpoint id of `POST /hooks/{workspace}/{endpoint}` */
@@ -57,6 +64,8 @@ export interface PreviewOptions {
 export interface TriggersServiceDeps {
   /** webhook endpoints changed (enabled or disabled): cached lookups must not outlive the answer */
   endpointsChanged(): void;
+  /** the variable name of an `{env: NAME}` secret unset on this node, else null */
+  unsetEnv(secret: WebhookTriggerDef['verify']['secret']): string | null;
 }
 
 const MAX_PREVIEW = 1000;
@@ -71,7 +80,11 @@ export class TriggersService {
     const automation = await this.#automation(workspaceId, name);
     const paused = automation.status === AutomationStatus.paused;
     const now = this.ctx.clock.now();
-    return (await listTriggers(this.ctx.store.db, automation.id)).map((row) => pausedAware(row, paused, now));
+    return (await listTriggers(this.ctx.store.db, automation.id)).map((row) => {
+      const view = pausedAware(row, paused, now);
+      if (row.type === TriggerKind.webhook) view.secret_env_unset = this.deps.unsetEnv((JSON.parse(row.config) as WebhookTriggerDef).verify.secret);
+      return view;
+    });
   }
 
   /** The next `count` fire times of every schedule trigger of the automation. */
@@ -176,6 +189,9 @@ export function triggerDetailView(row: TriggerRow): TriggerDetailView {
     misfire_count: Number(row.misfire_count),
     last_misfire_at: iso(row.last_misfire_at),
     paused: false,
+    consecutive_failures: Number(row.failure_count),
+    last_failure: row.last_failure,
+    last_failure_at: iso(row.last_failure_at),
   };
   if (row.type === TriggerKind.schedule) {
     const def = JSON.parse(row.config) as ScheduleTriggerDef;

@@ -17,7 +17,7 @@ import type { Definition, WebhookTriggerDef } from '../definition/types.js';
 import { ConflictError, ErrorCode, NotFoundError, RotaError, ValidationError, errorBody, httpStatusFor, toErrorShape } from '../errors.js';
 import { iso } from '../time.js';
 import { sha256Hex } from '../hash.js';
-import { decoyVerification, deliveryIdHeader, verifyWebhook, type HeaderMap } from './webhook-verify.js';
+import { VerifyFailure, decoyVerification, deliveryIdHeader, verifyWebhook, type HeaderMap } from './webhook-verify.js';
 import { isSecretRef, type SecretVault } from './secrets.js';
 import { DeliveryOutcome, type DeliveryPage, type WebhookResponse } from './webhook-types.js';
 import { DELIVERY_LOG_SIZE, DeliveryLog } from './delivery-log.js';
@@ -101,6 +101,11 @@ export class WebhookService {
       return UNAUTHENTICATED;
     }
     const secrets = this.vault.candidates(trigger.verify.secret, secretRow(endpoint, trigger), now);
+    if (secrets.length === 0 && this.vault.unsetEnv(trigger.verify.secret) !== null) {
+      decoyVerification(body);
+      this.#log.countUnauthenticated(endpoint.automation_id, endpoint.trigger_id, VerifyFailure.secret_unset, now);
+      return UNAUTHENTICATED;
+    }
     const verdict = verifyWebhook(trigger.verify, req.headers, body, secrets, now);
     if (!verdict.ok) {
       this.#log.countUnauthenticated(endpoint.automation_id, endpoint.trigger_id, verdict.reason, now);

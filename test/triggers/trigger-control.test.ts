@@ -1,7 +1,8 @@
 /**
  * Trigger control through the API against a real node (SQLite and PostgreSQL): enabling and
  * disabling a webhook trigger takes effect for the very next delivery on the same node (no cached
- * endpoint outlives the answer), and the schedule preview's `from` parameter.
+ * endpoint outlives the answer), the schedule preview's `from` parameter, trigger health of single
+ * fires (events, webhooks), and a webhook secret whose environment variable is unset.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,6 +55,44 @@ for (const dialect of DIALECTS) {
         assert.match(res.body.error.message, /from/);
         assert.equal(res.body.error.details[0].path, 'query.from');
       }
+    });
+
+    test('event fires that fail to start a run count up per trigger; a good one resets the count', async () => {
+      const definition = {
+        name: 'ev-health',
+        inputs: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] },
+        triggers: [{ id: 'on', type: 'event', name: 'health.ping', inputs: { n: '{{ data.n }}' } }],
+        steps: step,
+      };
+      assert.equal((await api('POST', '/api/v1/automations', { json: definition })).status, 201);
+      const health = async () => {
+        const t = (await api('GET', '/api/v1/automations/ev-health/triggers')).body.items[0];
+        return [t.consecutive_failures, t.last_failure];
+      };
+      assert.deepEqual(await health(), [0, null]);
+      for (const n of ['x', 'y']) assert.equal((await api('POST', '/api/v1/events', { json: { name: 'health.ping', data: { n } } })).status, 202);
+      const [count, error] = await health();
+      assert.equal(count, 2);
+      assert.match(error, /^invalid_inputs: .*\$\.n/);
+      assert.equal((await api('POST', '/api/v1/events', { json: { name: 'health.ping', data: { n: 3 } } })).status, 202);
+      assert.deepEqual(await health(), [0, error]);
+    });
+
+    test('a webhook secret read from an unset variable: an apply warning, the triggers list, the delivery log', async () => {
+      delete process.env.ROTA_TEST_UNSET_SECRET;
+      const definition = { name: 'env-hook', triggers: [{ id: 'h', type: 'webhook', verify: { scheme: 'token', secret: { env: 'ROTA_TEST_UNSET_SECRET' } } }], steps: step };
+      const created = await api('POST', '/api/v1/automations', { json: definition });
+      assert.equal(created.status, 201);
+      assert.deepEqual(created.body.warnings.map((w: { path: string }) => w.path), ['$.triggers[0].verify.secret.env']);
+      assert.match(created.body.warnings[0].message, /ROTA_TEST_UNSET_SECRET is not set/);
+      const trigger = (await api('GET', '/api/v1/automations/env-hook/triggers')).body.items[0];
+      assert.equal(trigger.secret_env_unset, 'ROTA_TEST_UNSET_SECRET');
+      const path = created.body.triggers[0].webhook_path as string;
+      assert.equal(await deliver(path), 401);
+      const log = await api('GET', '/api/v1/automations/env-hook/triggers/h/deliveries');
+      assert.equal(log.body.unauthenticated.last_reason, 'secret_unset');
+      const fine = await api('PUT', '/api/v1/automations/toggle-hook', { json: { name: 'toggle-hook', triggers: [{ id: 'tok', type: 'webhook', verify: { scheme: 'token', secret: 'tok-secret' } }], steps: step } });
+      assert.deepEqual(fine.body.warnings, []);
     });
   });
 }

@@ -42,13 +42,19 @@ function withDefinitionBody(app: OpenAPIHono<ApiEnv>, route: RouteConfig): Route
   return { ...route, hide: true };
 }
 
+const AppliedSchema = AutomationViewSchema.extend({
+  warnings: z
+    .array(z.object({ path: z.string(), message: z.string() }))
+    .openapi({ description: 'applied, but something will not work as written on this node (e.g. a webhook secret whose environment variable is unset)' }),
+}).openapi('AppliedAutomation');
+
 const createAutomation = createRoute({
   method: 'post',
   path: '/automations',
   tags,
   summary: 'Create an automation (409 when the name exists)',
   middleware: [write, definitionBody],
-  responses: { 201: jsonContent(AutomationViewSchema, 'Created'), ...errorResponses, 409: errorResponse('Exists') },
+  responses: { 201: jsonContent(AppliedSchema, 'Created'), ...errorResponses, 409: errorResponse('Exists') },
 });
 
 const putAutomation = createRoute({
@@ -59,8 +65,8 @@ const putAutomation = createRoute({
   middleware: [write, definitionBody],
   request: { params: NameParam },
   responses: {
-    200: jsonContent(AutomationViewSchema, 'Updated (or unchanged)'),
-    201: jsonContent(AutomationViewSchema, 'Created'),
+    200: jsonContent(AppliedSchema, 'Updated (or unchanged)'),
+    201: jsonContent(AppliedSchema, 'Created'),
     ...errorResponses,
     409: errorResponse('Not editable (source: file)'),
   },
@@ -151,7 +157,7 @@ export function automationRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>();
   app.openapi(withDefinitionBody(app, createAutomation), async (c) => {
     const result = await rota.automations.apply(c.var.workspaceId, c.var.body, { source: 'api', mustNotExist: true });
-    return c.json(result.automation, 201);
+    return c.json({ ...result.automation, warnings: result.warnings }, 201);
   });
   app.openapi(withDefinitionBody(app, validateAutomation), async (c) => {
     await rota.automations.validate(c.var.body);
@@ -164,7 +170,7 @@ export function automationRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
     const fromFile = c.req.header('x-rota-source') === 'file';
     const sourcePath = fromFile ? c.req.header('x-rota-source-path')?.slice(0, 1000) : undefined;
     const result = await rota.automations.apply(c.var.workspaceId, raw, fromFile ? { source: 'file', sourcePath } : { source: 'api' });
-    return c.json(result.automation, result.created ? 201 : 200);
+    return c.json({ ...result.automation, warnings: result.warnings }, result.created ? 201 : 200);
   });
   app.openapi(listAutomations, async (c) => {
     const { status, cursor, limit } = c.req.valid('query');

@@ -23,6 +23,10 @@ const TriggerDetailSchema = z
     misfire_count: z.number().int(),
     last_misfire_at: z.string().nullable(),
     paused: z.boolean().openapi({ description: 'the automation is paused: nothing fires; next_fire_at is the next fire after a resume now' }),
+    consecutive_failures: z.number().int().openapi({ description: 'consecutive fires that failed to start a run (invalid inputs, inputs mapping, fire errors); 0 after a good fire' }),
+    last_failure: z.string().nullable().openapi({ description: '`code: message` of the last failed fire (kept after a good one)' }),
+    last_failure_at: z.string().nullable(),
+    secret_env_unset: z.string().nullable().optional().openapi({ description: 'webhook triggers: the {env: NAME} variable of the secret when it is unset on the node' }),
     schedule: z
       .object({
         cron: z.string().optional(),

@@ -24,7 +24,7 @@ export function registerApply(program: Command, io: Io): void {
       for (const file of options.file.flatMap((path) => listDefinitionFiles(path))) {
         try {
           for (const doc of readDefinitionFile(file)) {
-            const { outcome, version } = await applyOne(client, doc, options.dryRun === true);
+            const { outcome, version } = await applyOne(client, doc, options.dryRun === true, (line) => io.err(line));
             results.push({ file, name: doc.name, outcome, version });
             if (!options.json) io.out(`${doc.name}: ${outcome}${version ? ` (version ${version})` : ''}  ${file}`);
           }
@@ -42,13 +42,14 @@ export function registerApply(program: Command, io: Io): void {
     });
 }
 
-async function applyOne(client: RotaClient, doc: DefinitionDocument, dryRun: boolean): Promise<{ outcome: Outcome; version: number | null }> {
+async function applyOne(client: RotaClient, doc: DefinitionDocument, dryRun: boolean, warn: (line: string) => void): Promise<{ outcome: Outcome; version: number | null }> {
   if (dryRun) {
     await client.automations.validate(doc.definition);
     return { outcome: 'valid', version: null };
   }
   const before = await currentVersion(client, doc.name);
   const result = await client.automations.apply(doc.name, doc.definition, { source: 'file', sourcePath: doc.file });
+  for (const w of result.warnings) warn(`${doc.name}: warning: ${w.path}: ${w.message}`);
   const version = result.automation?.version ?? null;
   if (result.created || before === null) return { outcome: 'created', version };
   const changed = result.changed ?? version !== before;

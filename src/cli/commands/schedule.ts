@@ -27,8 +27,13 @@ export function registerSchedule(program: Command, io: Io): void {
     async (name: string, options: ServerOptions) => {
       const items = await clientFor(io, options).triggers.list(name);
       if (options.json) return printJson(io, { items });
-      const rows = items.map((t) => [t.id, t.type, t.enabled ? 'yes' : 'no', formatTime(t.next_fire_at), formatTime(t.last_fire_at), String(t.misfire_count)]);
-      io.out(table(['trigger', 'type', 'enabled', 'next fire', 'last fire', 'misfires'], rows));
+      const rows = items.map((t) => [t.id, t.type, t.enabled ? 'yes' : 'no', formatTime(t.next_fire_at), formatTime(t.last_fire_at), String(t.misfire_count), String(t.consecutive_failures)]);
+      io.out(table(['trigger', 'type', 'enabled', 'next fire', 'last fire', 'misfires', 'failing'], rows));
+      if (items[0]?.paused) io.out(`${name} is paused: nothing fires until \`rota resume ${name}\``);
+      for (const t of items) {
+        if (t.consecutive_failures > 0) io.out(`${t.id}: ${t.consecutive_failures} failed fire(s) in a row, last at ${formatTime(t.last_failure_at)} UTC: ${t.last_failure}`);
+        if (t.secret_env_unset) io.out(`${t.id}: secret variable ${t.secret_env_unset} is not set on the server: every delivery is refused (401)`);
+      }
     },
   );
 
