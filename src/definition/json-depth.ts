@@ -56,6 +56,36 @@ export function assertJsonDepth(value: unknown, what = 'the body', base = '$'): 
   if (problem) throw new ValidationError(`${what} is JSON nested deeper than ${MAX_JSON_DEPTH} levels at ${problem.path}`, [problem]);
 }
 
+/**
+ * Offset in YAML text where collections open more than `max` levels deep, or -1: `[`/`{` flow
+ * collections, and compact block sequences on one line (`- - - x`). Checked before parsing: the
+ * YAML parser recurses on both (a stack overflow at ~3,000 levels; 400,000 in an 800 KB body once
+ * exhausted the heap and killed the process). Block nesting by indentation needs no check: 1 MiB
+ * holds ~1,400 levels, which the parser reports as an error. Quotes are not tracked: brackets in
+ * strings count too, which only matters past 100 unclosed ones.
+ */
+export function yamlTooDeepAt(text: string, max = MAX_JSON_DEPTH): number {
+  let flow = 0;
+  let lineStart = true;
+  let chain = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) {
+      lineStart = true;
+      chain = 0;
+    } else if (lineStart && (c === 0x2d || c === 0x3f) && (i + 1 === text.length || text.charCodeAt(i + 1) <= 0x20)) {
+      if (++chain > max) return i;
+    } else if (c === 0x5b || c === 0x7b) {
+      lineStart = false;
+      if (++flow > max) return i;
+    } else if ((c === 0x5d || c === 0x7d) && flow > 0) {
+      lineStart = false;
+      flow--;
+    } else if (c !== 0x20 && c !== 0x09 && c !== 0x0d) lineStart = false;
+  }
+  return -1;
+}
+
 /** For the recursive walkers: call with the depth about to be entered. */
 export function checkWalkDepth(depth: number): void {
   if (depth > MAX_WALK_DEPTH) throw new RotaError(ErrorCode.invalid_request, `JSON nested deeper than ${MAX_WALK_DEPTH} levels`);

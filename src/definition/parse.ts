@@ -19,7 +19,7 @@ import { inputsInfo } from './references.js';
 import { definitionSchema } from './schema.js';
 import type { Definition, Plan } from './types.js';
 import { sha256Hex } from '../hash.js';
-import { MAX_JSON_DEPTH, checkWalkDepth, jsonDepthProblem } from './json-depth.js';
+import { MAX_JSON_DEPTH, checkWalkDepth, jsonDepthProblem, yamlTooDeepAt } from './json-depth.js';
 
 /** Resolves action types: a function, or a map-like registry (whose keys are listed in errors). */
 export type ActionLookup =
@@ -32,6 +32,12 @@ export type ActionLookup =
  */
 export function parseDefinitionText(text: string, format: 'yaml' | 'json' = 'yaml'): unknown {
   if (format === 'json') return parseJson(text);
+  const deep = yamlTooDeepAt(text);
+  if (deep >= 0) {
+    const before = text.slice(0, deep);
+    const message = `line ${before.split('\n').length}, column ${deep - before.lastIndexOf('\n')}: collections nested deeper than ${MAX_JSON_DEPTH} levels`;
+    throw new DefinitionError(`invalid YAML: ${message}`, [{ path: '$', message }]);
+  }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const problems = yamlProblems(doc.errors);
   if (problems.length > 0) throw new DefinitionError(`invalid YAML: ${problems[0]!.message}`, problems);

@@ -2,8 +2,8 @@
 // clear error (never a stack overflow) on values deeper than any entry lets through.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_JSON_DEPTH, MAX_WALK_DEPTH, jsonTooDeepAt } from '../../src/definition/json-depth.js';
-import { canonicalJson, compileDefinition } from '../../src/definition/parse.js';
+import { MAX_JSON_DEPTH, MAX_WALK_DEPTH, jsonTooDeepAt, yamlTooDeepAt } from '../../src/definition/json-depth.js';
+import { canonicalJson, compileDefinition, parseDefinitionText } from '../../src/definition/parse.js';
 import { findTemplateReferences, resolveTemplates } from '../../src/definition/template.js';
 import { deepEqual, evaluateFilter } from '../../src/definition/filter.js';
 import { DefinitionError, RotaError } from '../../src/errors.js';
@@ -29,6 +29,20 @@ describe('json depth', () => {
     for (const [value, max, expected] of cases) assert.equal(jsonTooDeepAt(value, max), expected, JSON.stringify(value));
     assert.equal(jsonTooDeepAt(nest(MAX_JSON_DEPTH)), null);
     assert.match(jsonTooDeepAt(nest(200_000))!, /^\$(\.a){100}$/, 'iterative: 200,000 levels do not overflow');
+  });
+
+  test('YAML nesting is bounded before parsing: flow collections and compact block sequences', () => {
+    const cases: [string, number][] = [
+      ['steps:\n  - id: a\n    with: { x: [1, 2] }\n', -1],
+      ['x: [[[]]]', 5],
+      ['x:\n  - - - 1\n', 9],
+      ['run: |\n  - a list in a block scalar\n  - [unclosed\n', -1],
+    ];
+    for (const [text, at] of cases) assert.equal(yamlTooDeepAt(text, 2), at, text);
+    // 400,000 levels in 800 KB once exhausted the parser's heap and killed the process
+    for (const text of [`x: ${'['.repeat(400_000)}${']'.repeat(400_000)}`, `x:\n  ${'- '.repeat(400_000)}1\n`]) {
+      assert.throws(() => parseDefinitionText(text), (err: unknown) => err instanceof DefinitionError && /collections nested deeper than 100 levels/.test(err.message));
+    }
   });
 
   test('a definition nested too deep is one definition error naming the path', () => {
