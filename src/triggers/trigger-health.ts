@@ -17,6 +17,7 @@ import { toErrorShape } from '../errors.js';
 import { SkipReason } from '../states.js';
 import type { Conn } from '../store/connect.js';
 import { failingTriggers, recordTriggerHealth, skipReasons, type HealthChange } from '../store/trigger-health.js';
+import type { DueSchedule } from '../store/schedules.js';
 
 const FAILING_TTL_MS = 1_000;
 
@@ -55,8 +56,17 @@ export class TriggerHealth {
    * The scheduler's batch, in its transaction: `rows` are the batch's triggers with their stored
    * count, `requests` and `results` its fires in order.
    */
-  async recordBatch(tx: Conn, rows: Array<{ automation_id: string; trigger_id: string; failure_count: number }>, requests: FireRequest[], results: FireResult[]): Promise<void> {
-    const outcomes = await this.#outcomes(tx, results);
+  async recordBatch(tx: Conn, rows: DueSchedule[], requests: FireRequest[], results: FireResult[]): Promise<void> {
+    // Overlap skips are common for schedules: their reason is read back only when the fire could
+    // have had invalid inputs at all (an inputs mapping or schema); misfire records never.
+    const versions = new Map(rows.map((r) => [r.automation_id, r.automation.latest_version]));
+    const mayBeInvalid: boolean[] = [];
+    for (const req of requests) {
+      const { definition } = await this.ctx.plans.get(tx, req.automationId, versions.get(req.automationId)!);
+      const trigger = definition.triggers?.find((t) => t.id === req.triggerId);
+      mayBeInvalid.push(!req.skip && (definition.inputs !== undefined || trigger?.inputs !== undefined));
+    }
+    const outcomes = await this.#outcomes(tx, results, mayBeInvalid);
     const byTrigger = new Map<string, HealthChange>();
     for (const [i, req] of requests.entries()) {
       const outcome = outcomes[i]!;
@@ -79,8 +89,8 @@ export class TriggerHealth {
     await this.#record({ automationId, triggerId }, { kind: 'failed', error: `${shape.code}: ${shape.message}` });
   }
 
-  async #outcomes(conn: Conn, results: FireResult[]): Promise<Outcome[]> {
-    const skipped = results.flatMap((r) => (r.kind === 'run' && r.created && r.status === 'skipped' ? [r.runId] : []));
+  async #outcomes(conn: Conn, results: FireResult[], mayBeInvalid?: boolean[]): Promise<Outcome[]> {
+    const skipped = results.flatMap((r, i) => (r.kind === 'run' && r.created && r.status === 'skipped' && mayBeInvalid?.[i] !== false ? [r.runId] : []));
     const reasons = await skipReasons(conn, skipped);
     return results.map((r): Outcome => {
       if (r.kind !== 'run' || !r.created) return { kind: 'none' };

@@ -43,17 +43,26 @@ forEachDialect('trigger health (schedules)', (db) => {
     assert.equal((await health(unresolved))[0], 3);
   });
 
-  test('a paused automation (skipped runs) and misfires do not count as failures', async () => {
+  test('deliberate skips (overlap, misfire) neither count nor reset a failing trigger', async () => {
     const clock = new FakeClock(Date.parse(START));
     const node = await clockNode(db, clock);
     const name = uniqueName('deliberate');
-    await node.apply(scheduled(name, { every: '1m', misfire_grace: '1s', inputs: { n: '{{ data.slot }}' } }, { inputs }));
-    await clock.advance(MIN);
-    await internalsOf(node.rota).scheduler.runDue();
-    assert.equal((await node.rota.triggers.list(node.ws, name))[0]!.consecutive_failures, 1);
+    const count = async () => (await node.rota.triggers.list(node.ws, name))[0]!.consecutive_failures;
+    const fireAfter = async (ms: number) => {
+      await clock.advance(ms);
+      await internalsOf(node.rota).scheduler.runDue();
+    };
     await node.apply(scheduled(name, { every: '1m', misfire_grace: '1s', inputs: { n: 1 } }, { inputs }));
-    await clock.advance(10 * MIN);
-    await internalsOf(node.rota).scheduler.runDue(); // a misfire record and one good fire
-    assert.equal((await node.rota.triggers.list(node.ws, name))[0]!.consecutive_failures, 0);
+    await fireAfter(MIN); // queued, and stays active: no worker runs here
+    assert.equal(await count(), 0);
+    await node.apply(scheduled(name, { every: '1m', misfire_grace: '1s', inputs: { n: '{{ data.slot }}' } }, { inputs }));
+    await fireAfter(MIN);
+    assert.equal(await count(), 1);
+    await node.apply(scheduled(name, { every: '1m', misfire_grace: '1s', inputs: { n: 1 } }, { inputs }));
+    await fireAfter(MIN); // overlap skip: the first run is still queued
+    await fireAfter(10 * MIN); // a misfire record, then another overlap skip
+    const runs = (await node.rota.runs.list(node.ws, { automation: name, limit: 50 })).items.map((r) => r.skip_reason);
+    assert.deepEqual(runs.sort(), ['invalid_inputs', 'misfire', 'overlap', 'overlap', null].sort());
+    assert.equal(await count(), 1);
   });
 });
