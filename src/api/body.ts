@@ -7,6 +7,7 @@ import { DefinitionError, ErrorCode, ValidationError } from '../errors.js';
 import { parseDefinitionText } from '../definition/parse.js';
 import type { ApiEnv } from './api-env.js';
 import { jsonErrorOffset, lineColumn } from './json-error.js';
+import { assertJsonDepth } from '../definition/json-depth.js';
 
 // the same test @hono/zod-openapi applies before its validators, so both agree on what is JSON
 const JSON_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
@@ -23,16 +24,23 @@ function bodyKind(contentType: string | undefined, allowYaml: boolean): BodyKind
   throw new ValidationError(`unsupported Content-Type "${contentType.slice(0, 100)}"; send ${accepted}`);
 }
 
-/** Parses JSON text; a syntax error becomes 400 naming the line and column where it failed. */
+/**
+ * Parses JSON text; a syntax error becomes 400 naming the line and column where it failed, and a
+ * value nested deeper than MAX_JSON_DEPTH a 400 naming the limit and the path (the services' walkers
+ * and native JSON.stringify would overflow the stack on it).
+ */
 export function parseJsonText(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     const offset = jsonErrorOffset(text);
     const where = offset < 0 || offset >= text.length ? 'end of input' : lineColumn(text, offset);
     const message = `malformed JSON at ${where}: ${(err as Error).message}`;
     throw new ValidationError(`malformed JSON body: ${message}`, [{ path: '$', message }]);
   }
+  assertJsonDepth(value);
+  return value;
 }
 
 async function readBody(c: Parameters<MiddlewareHandler<ApiEnv>>[0], allowYaml: boolean): Promise<{ kind: BodyKind; value: unknown } | null> {
@@ -41,7 +49,9 @@ async function readBody(c: Parameters<MiddlewareHandler<ApiEnv>>[0], allowYaml: 
   const kind = bodyKind(c.req.header('content-type'), allowYaml);
   if (kind === 'json') return { kind, value: parseJsonText(text) };
   try {
-    return { kind, value: parseDefinitionText(text, 'yaml') };
+    const value = parseDefinitionText(text, 'yaml');
+    assertJsonDepth(value);
+    return { kind, value };
   } catch (err) {
     if (err instanceof DefinitionError) throw new ValidationError(`malformed YAML body: ${err.message}`, err.problems, ErrorCode.invalid_request);
     throw err;

@@ -141,7 +141,7 @@ export interface RotaClient {
     /** `GET /automations/{name}/triggers`: every trigger with its cursor and counters. */
     list(automation: string): Promise<TriggerDetailView[]>;
     /** `GET /automations/{name}/schedule`: the next `count` fire times of each schedule trigger. */
-    preview(automation: string, options?: { count?: number }): Promise<SchedulePreview[]>;
+    preview(automation: string, options?: { count?: number; from?: string }): Promise<SchedulePreview[]>;
     /** Enabling a schedule starts it from its next slot; a passed one-shot `at` answers 409. */
     enable(automation: string, triggerId: string): Promise<TriggerDetailView>;
     disable(automation: string, triggerId: string): Promise<TriggerDetailView>;
@@ -241,7 +241,7 @@ export function createClient(options: ClientOptions): RotaClient {
     catalog: { actions: async () => items(await get(`/catalog/actions`)) },
     triggers: {
       list: async (name) => items(await get(`/automations/${seg(name)}/triggers`)),
-      preview: async (name, opts = {}) => items(await get(`/automations/${seg(name)}/schedule`, { count: opts.count })),
+      preview: async (name, opts = {}) => items(await get(`/automations/${seg(name)}/schedule`, { count: opts.count, from: opts.from })),
       enable: async (name, id) => post(`/automations/${seg(name)}/triggers/${seg(id)}/enable`),
       disable: async (name, id) => post(`/automations/${seg(name)}/triggers/${seg(id)}/disable`),
     },

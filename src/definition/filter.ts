@@ -13,6 +13,7 @@
 import type { ErrorDetail } from '../errors.js';
 import type { Filter } from './types.js';
 import { appendPath, isRecord } from './json-path.js';
+import { MAX_WALK_DEPTH } from './json-depth.js';
 
 export type PathSegment = string | number;
 
@@ -88,16 +89,18 @@ export function getPath(obj: unknown, segments: readonly PathSegment[]): { found
   return current === undefined ? { found: false, value: undefined } : { found: true, value: current };
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
+/** Values nested deeper than MAX_WALK_DEPTH compare unequal (a filter never throws). */
+export function deepEqual(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b) return true;
+  if (depth > MAX_WALK_DEPTH) return false;
   if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) && Number.isNaN(b);
   if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i], depth + 1));
   }
   if (!isRecord(a) || !isRecord(b) || Array.isArray(b)) return false;
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]));
+  return keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key], depth + 1));
 }
 
 // ---------------------------------------------------------------------------------------------

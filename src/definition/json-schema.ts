@@ -9,6 +9,7 @@ import addFormatsModule from 'ajv-formats';
 import { createRequire } from 'node:module';
 import type { ErrorDetail } from '../errors.js';
 import { appendPath, isRecord, pointerToJsonPath } from './json-path.js';
+import { checkWalkDepth } from './json-depth.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 const draft07 = createRequire(import.meta.url)('ajv/dist/refs/json-schema-draft-07.json') as Record<string, unknown>;
@@ -180,9 +181,10 @@ function valueAtPointer(instance: unknown, pointer: string): unknown {
   return current;
 }
 
-function containsDeferred(value: unknown, isDeferred: (s: string) => boolean): boolean {
+function containsDeferred(value: unknown, isDeferred: (s: string) => boolean, depth = 0): boolean {
+  checkWalkDepth(depth);
   if (typeof value === 'string') return isDeferred(value);
-  if (Array.isArray(value)) return value.some((item) => containsDeferred(item, isDeferred));
-  if (isRecord(value)) return Object.values(value).some((item) => containsDeferred(item, isDeferred));
+  if (Array.isArray(value)) return value.some((item) => containsDeferred(item, isDeferred, depth + 1));
+  if (isRecord(value)) return Object.values(value).some((item) => containsDeferred(item, isDeferred, depth + 1));
   return false;
 }

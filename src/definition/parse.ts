@@ -19,6 +19,7 @@ import { inputsInfo } from './references.js';
 import { definitionSchema } from './schema.js';
 import type { Definition, Plan } from './types.js';
 import { sha256Hex } from '../hash.js';
+import { MAX_JSON_DEPTH, checkWalkDepth, jsonDepthProblem, yamlTooDeepAt } from './json-depth.js';
 
 /** Resolves action types: a function, or a map-like registry (whose keys are listed in errors). */
 export type ActionLookup =
@@ -31,6 +32,12 @@ export type ActionLookup =
  */
 export function parseDefinitionText(text: string, format: 'yaml' | 'json' = 'yaml'): unknown {
   if (format === 'json') return parseJson(text);
+  const deep = yamlTooDeepAt(text);
+  if (deep >= 0) {
+    const before = text.slice(0, deep);
+    const message = `line ${before.split('\n').length}, column ${deep - before.lastIndexOf('\n')}: collections nested deeper than ${MAX_JSON_DEPTH} levels`;
+    throw new DefinitionError(`invalid YAML: ${message}`, [{ path: '$', message }]);
+  }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const problems = yamlProblems(doc.errors);
   if (problems.length > 0) throw new DefinitionError(`invalid YAML: ${problems[0]!.message}`, problems);
@@ -74,6 +81,9 @@ export function parseDefinition(text: string, actions: ActionLookup, format?: 'y
 
 /** Checks a raw definition completely and compiles it; throws one DefinitionError listing every problem. */
 export function compileDefinition(raw: unknown, actions: ActionLookup): { definition: Definition; plan: Plan } {
+  // first: the checks below walk the value recursively
+  const tooDeep = jsonDepthProblem(raw);
+  if (tooDeep) throw new DefinitionError(`definition is invalid: nested deeper than ${MAX_JSON_DEPTH} levels at ${tooDeep.path}`, [tooDeep]);
   const parsed = definitionSchema.safeParse(raw, { error: requiredMessage });
   const problems = parsed.success ? [] : zodProblems(parsed.error.issues);
   problems.push(...crossFieldProblems(raw, actions));
@@ -157,13 +167,14 @@ export function definitionHash(definition: Definition): string {
   return sha256Hex(canonicalJson(definition));
 }
 
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+export function canonicalJson(value: unknown, depth = 0): string {
+  checkWalkDepth(depth);
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item, depth + 1))).join(',')}]`;
   if (isRecord(value)) {
     const entries = Object.keys(value)
       .sort()
       .filter((key) => value[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key], depth + 1)}`);
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';

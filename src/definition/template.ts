@@ -14,6 +14,7 @@
 import { ErrorCode, RotaError } from '../errors.js';
 import { appendPath, isRecord } from './json-path.js';
 import { getPath, parsePath, type PathSegment } from './filter.js';
+import { checkWalkDepth } from './json-depth.js';
 
 export const TEMPLATE_ROOTS = ['inputs', 'data', 'headers', 'steps', 'run', 'secrets'] as const;
 export const TEMPLATE_PIPES = ['json'] as const;
@@ -87,7 +88,7 @@ export function isWholeTemplate(s: string): boolean {
 /** Every placeholder inside the strings of `value`, with the JSON path of its field. */
 export function findTemplateReferences(value: unknown, basePath: string): TemplateRef[] {
   const refs: TemplateRef[] = [];
-  walk(value, basePath, (s, path) => {
+  walk(value, basePath, 0, (s, path) => {
     for (const match of s.matchAll(PLACEHOLDER)) {
       if (match[0].startsWith('\\')) continue;
       refs.push({ path, ...parseExpression(match[1]!) });
@@ -96,10 +97,11 @@ export function findTemplateReferences(value: unknown, basePath: string): Templa
   return refs;
 }
 
-function walk(value: unknown, path: string, visit: (s: string, path: string) => void): void {
+function walk(value: unknown, path: string, depth: number, visit: (s: string, path: string) => void): void {
+  checkWalkDepth(depth);
   if (typeof value === 'string') visit(value, path);
-  else if (Array.isArray(value)) value.forEach((item, i) => walk(item, appendPath(path, i), visit));
-  else if (isRecord(value)) for (const [key, item] of Object.entries(value)) walk(item, appendPath(path, key), visit);
+  else if (Array.isArray(value)) value.forEach((item, i) => walk(item, appendPath(path, i), depth + 1, visit));
+  else if (isRecord(value)) for (const [key, item] of Object.entries(value)) walk(item, appendPath(path, key), depth + 1, visit);
 }
 
 /**
@@ -107,14 +109,15 @@ function walk(value: unknown, path: string, visit: (s: string, path: string) => 
  * Throws `RotaError(template_unresolved)` naming the expression when one cannot be resolved,
  * is malformed, or reads `secrets` without `allowSecrets`.
  */
-export function resolveTemplates(value: unknown, scope: TemplateScope, opts: { allowSecrets?: boolean } = {}): unknown {
+export function resolveTemplates(value: unknown, scope: TemplateScope, opts: { allowSecrets?: boolean } = {}, depth = 0): unknown {
+  checkWalkDepth(depth);
   if (typeof value === 'string') return resolveString(value, scope, opts.allowSecrets === true);
-  if (Array.isArray(value)) return value.map((item) => resolveTemplates(item, scope, opts));
+  if (Array.isArray(value)) return value.map((item) => resolveTemplates(item, scope, opts, depth + 1));
   if (!isRecord(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     // defineProperty, not assignment: a key named __proto__ must stay a plain data property.
-    Object.defineProperty(out, key, { value: resolveTemplates(item, scope, opts), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, { value: resolveTemplates(item, scope, opts, depth + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

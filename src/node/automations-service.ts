@@ -46,6 +46,8 @@ export interface AutomationHooks {
   sealSecrets(workspaceId: string, definition: Definition): Promise<Definition>;
   /** Names of the workspace secrets that are set (for warnings about `{{ secrets.NAME }}`). */
   secretNames(workspaceId: string): Promise<Set<string>>;
+  /** What will not work as written on this node (not an error: the definition is valid). */
+  warnings(definition: Definition): { path: string; message: string }[];
   /** A workspace's triggers changed (webhook endpoint cache, event-trigger index). */
   triggersChanged(workspaceId: string): Promise<void>;
   /** An automation's status changed (publishes `automation.paused`). */
@@ -112,7 +114,7 @@ export class AutomationsService {
     this.ctx.plans.put(outcome.id, outcome.version, { ...compiled, definition });
     if (outcome.changed) await this.hooks.triggersChanged(workspaceId);
     if (outcome.changed) this.ctx.notifier.schedulesChanged();
-    const warnings = missingSecretWarnings(definition, await this.hooks.secretNames(workspaceId));
+    const warnings = [...missingSecretWarnings(definition, await this.hooks.secretNames(workspaceId)), ...this.hooks.warnings(definition)];
     return { automation: await this.get(workspaceId, definition.name), created: outcome.created, changed: outcome.changed, warnings };
   }
 

@@ -34,7 +34,7 @@ export function rotaService(s: NodeServices): RotaService {
     nodeId: config.nodeId,
     triggers: {
       list: (ws, name) => s.triggers.list(ws, name),
-      preview: (ws, name, count) => s.triggers.preview(ws, name, count),
+      preview: (ws, name, count, opts) => s.triggers.preview(ws, name, count, opts),
       setEnabled: (ws, name, id, enabled) => s.triggers.setEnabled(ws, name, id, enabled),
     },
     agent: {

@@ -29,6 +29,7 @@ import { EventTriggerIndex } from '../triggers/event-index.js';
 import { EventService } from '../triggers/events.js';
 import { WebhookService } from '../triggers/webhooks.js';
 import { TriggersService } from '../triggers/triggers-service.js';
+import { TriggerHealth } from '../triggers/trigger-health.js';
 import { AutomationsService } from './automations-service.js';
 import { AccessService } from './access-service.js';
 import { ApprovalsService } from './approvals-service.js';
@@ -107,7 +108,8 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const runs = new RunsService(ctx, { creation, fires, cancel: new RunCancel(ctx, worker), watch });
   const approvals = new ApprovalsService(ctx, (ws, id) => runs.cancel(ws, id));
   const waits = new WaitsService(ctx);
-  const fire = fires.fire.bind(fires);
+  const health = new TriggerHealth(ctx);
+  const fire = health.wrap(fires.fire.bind(fires));
   const secretKey = loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir, dialect: store.dialect });
   const vault = new SecretVault(secretKey, ids);
   const secrets = new SecretsService(ctx, secretKey);
@@ -117,6 +119,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const automations = new AutomationsService(ctx, {
     sealSecrets: (ws, definition) => vault.seal(store.db, { workspaceId: ws, now: clock.now() }, definition),
     secretNames: (ws) => secrets.names(ws),
+    warnings: (definition) => vault.unsetEnvWarnings(definition),
     triggersChanged: async (ws) => {
       webhooks.invalidate();
       await events.triggersChanged(ws);
@@ -127,12 +130,15 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     },
   });
   const access = new AccessService(ctx);
-  const scheduler = new Scheduler(ctx, fires, options.scheduler);
+  const scheduler = new Scheduler(ctx, fires, health, options.scheduler);
   events.start();
 
   const rota: Rota = {
     config,
-    ...rotaService({ ctx, agent, access, automations, runs, publisher, approvals, waits, webhooks, secrets, triggers: new TriggersService(ctx) }),
+    ...rotaService({
+      ...{ ctx, agent, access, automations, runs, publisher, approvals, waits, webhooks, secrets },
+      triggers: new TriggersService(ctx, { endpointsChanged: () => webhooks.invalidate(), unsetEnv: (secret) => vault.unsetEnv(secret) }),
+    }),
     bootstrap: async () => ({ adminToken: (await access.bootstrap()).adminToken }),
     start: async () => {
       if (config.worker.enabled) await worker.start();

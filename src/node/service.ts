@@ -7,7 +7,7 @@ import type { ConversationView } from '../agent/conversation.js';
 import type { CostTotals } from '../agent/costs.js';
 import type { IncomingWebhook } from '../triggers/webhooks.js';
 import type { DeliveryPage, WebhookResponse } from '../triggers/webhook-types.js';
-import type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
+import type { PreviewOptions, SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
 import type { ApprovalDecisionInput } from './approval-decision.js';
 import type { CallbackBody } from './waits-service.js';
 import type {
@@ -132,8 +132,8 @@ export interface RotaService {
   triggers: {
     /** Every trigger of an automation with its durable cursor and counters. */
     list(workspaceId: string, automation: string): Promise<TriggerDetailView[]>;
-    /** The next `count` fire times of each schedule trigger (jitter included). */
-    preview(workspaceId: string, automation: string, count: number): Promise<SchedulePreview[]>;
+    /** The next `count` fire times of each schedule trigger (jitter included), from the cursor or `from`. */
+    preview(workspaceId: string, automation: string, count: number, options?: PreviewOptions): Promise<SchedulePreview[]>;
     /** Enabling a schedule gives it a fresh cursor; a passed one-shot `at` cannot be re-enabled. */
     setEnabled(workspaceId: string, automation: string, triggerId: string, enabled: boolean): Promise<TriggerDetailView>;
   };

@@ -8,7 +8,7 @@
  * nodes, restarts and races record each slot at most once.
  */
 import type { EngineContext } from '../engine/context.js';
-import { needsAdmission, type FireRequest, type FireService } from '../engine/fire.js';
+import { needsAdmission, type FireRequest, type FireResult, type FireService } from '../engine/fire.js';
 import type { ScheduleTriggerDef } from '../definition/types.js';
 import { advanceCursors, earliestScheduleDue, lockActiveAutomations, selectDueSchedules, type CursorAdvance, type DueSchedule } from '../store/schedules.js';
 import { RunStatus, SkipReason } from '../states.js';
@@ -53,6 +53,14 @@ export interface SchedulerOptions {
   stageAheadMs?: number;
 }
 
+/** Where the scheduler reports each batch's fires for trigger health (triggers/trigger-health.ts). */
+export interface ScheduleHealth {
+  /** in the batch's transaction, after its fires */
+  recordBatch(tx: Transaction<DB>, rows: DueSchedule[], requests: FireRequest[], results: FireResult[]): Promise<void>;
+  /** a trigger whose fire failed on its own; never throws */
+  recordFailure(automationId: string, triggerId: string, err: unknown): Promise<void>;
+}
+
 /** Triggers written ahead in one staged transaction at most. */
 const STAGE_LIMIT = 1_000;
 
@@ -64,6 +72,7 @@ const QUARANTINE_MS = 10_000;
 export class Scheduler {
   readonly #ctx: EngineContext;
   readonly #fires: FireService;
+  readonly #health: ScheduleHealth;
   readonly #batchSize: number;
   readonly #lanes: number;
   readonly #maxSleepMs: number;
@@ -78,9 +87,10 @@ export class Scheduler {
   #loopDone: Promise<void> = Promise.resolve();
   #unsubscribe: Array<() => void | Promise<void>> = [];
 
-  constructor(ctx: EngineContext, fires: FireService, options: SchedulerOptions = {}) {
+  constructor(ctx: EngineContext, fires: FireService, health: ScheduleHealth, options: SchedulerOptions = {}) {
     this.#ctx = ctx;
     this.#fires = fires;
+    this.#health = health;
     this.#batchSize = options.batchSize ?? 50;
     this.#lanes = options.lanes ?? 2;
     this.#maxSleepMs = options.maxSleepMs ?? 60_000;
@@ -247,6 +257,7 @@ export class Scheduler {
       const row: DueSchedule = firing;
       if (this.#isolate) {
         this.#quarantine.set(quarantineKey(row), now + QUARANTINE_MS);
+        await this.#health.recordFailure(row.automation_id, row.trigger_id, err);
         this.#ctx.logger.error({ automation_id: row.automation_id, trigger_id: row.trigger_id, err: String(err) }, 'schedule trigger failed to fire; retrying in 10s');
       } else {
         // One bad trigger must not hold back the others: retry them one per transaction.
@@ -315,6 +326,7 @@ export class Scheduler {
       });
     }
     const results = await this.#fires.fireManyInTx(tx, requests, { known: new Map(rows.map((r) => [r.automation_id, r.automation])), at: now });
+    await this.#health.recordBatch(tx, rows, requests, results);
     const fired: FiredSlot[] = [];
     for (const [i, result] of results.entries()) {
       const at = slots[i];

@@ -82,10 +82,13 @@ export async function listTriggers(conn: Conn, automationId: string): Promise<Tr
   return conn.selectFrom('triggers').selectAll().where('automation_id', '=', automationId).orderBy('trigger_id').execute();
 }
 
-export async function upsertTrigger(conn: Conn, row: TriggerRow): Promise<void> {
+/** A trigger as a definition declares it; its health columns start at their defaults. */
+export type TriggerInsert = Omit<TriggerRow, 'failure_count' | 'last_failure' | 'last_failure_at'>;
+
+export async function upsertTrigger(conn: Conn, row: TriggerInsert): Promise<void> {
   await conn
     .insertInto('triggers')
-    .values(row)
+    .values({ ...row, failure_count: 0, last_failure: null, last_failure_at: null })
     .onConflict((oc) =>
       oc.columns(['automation_id', 'trigger_id']).doUpdateSet({ type: row.type, config: row.config, enabled: row.enabled, updated_at: row.updated_at }),
     )

@@ -5,6 +5,7 @@ import * as m003 from './migrations/003-approvals.js';
 import * as m004 from './migrations/004-agent.js';
 import * as m005 from './migrations/005-schedule-due-index.js';
 import * as m006 from './migrations/006-workspace-secrets.js';
+import * as m007 from './migrations/007-trigger-health.js';
 import type { Dialect } from './dialect.js';
 
 export interface Migration {
@@ -31,6 +32,7 @@ export const MIGRATIONS: Migration[] = [
   { id: '004-agent', ...m004 },
   { id: '005-schedule-due-index', recordedAs: '006-schedule-due-index', ...m005 },
   { id: '006-workspace-secrets', ...m006 },
+  { id: '007-trigger-health', ...m007 },
 ];
 
 function recordedIds(migration: Migration): string[] {

@@ -17,6 +17,7 @@ export interface DueSchedule {
   next_fire_at: number;
   state: string | null;
   misfire_count: number;
+  failure_count: number;
   /** the automation's row, read with the trigger (the fire path needs it: one query less per batch) */
   automation: AutomationRow;
 }
@@ -45,6 +46,7 @@ export async function selectDueSchedules(conn: Conn, dialect: Dialect, now: numb
       'triggers.next_fire_at',
       'triggers.state',
       'triggers.misfire_count',
+      'triggers.failure_count',
       'automations.workspace_id',
       'automations.name',
       'automations.status',
@@ -69,6 +71,7 @@ export async function selectDueSchedules(conn: Conn, dialect: Dialect, now: numb
     next_fire_at: Number(r.next_fire_at),
     state: r.state,
     misfire_count: r.misfire_count,
+    failure_count: Number(r.failure_count),
     automation: {
       id: r.automation_id,
       workspace_id: r.workspace_id,

@@ -84,6 +84,11 @@ export interface TriggerTable {
   schedule_hash: string | null;
   misfire_count: number;
   last_misfire_at: number | null;
+  /** consecutive fires that failed to start a run; 0 after a good fire */
+  failure_count: number;
+  /** `code: message` of the last failed fire (kept after a good one) */
+  last_failure: string | null;
+  last_failure_at: number | null;
   /** JSON: trigger-kind specific state */
   state: string | null;
   updated_at: number;

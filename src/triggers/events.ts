@@ -23,6 +23,7 @@ import { fromJson } from '../store/json.js';
 import { toErrorShape } from '../errors.js';
 import type { EventTriggerIndex, IndexedTrigger } from './event-index.js';
 import type { TimerHandle } from '../clock.js';
+import { assertJsonDepth } from '../definition/json-depth.js';
 
 export const MAX_CHAIN_DEPTH = 16;
 const SWEEP_MS = 15_000;
@@ -63,6 +64,8 @@ export class EventService {
    * waiting steps in the same transaction, then fired into every matching event trigger.
    */
   async publish(workspaceId: string, event: { name: string; data?: unknown; dedupeId?: string | null }, source: string): Promise<{ row: EventRow; duplicate: boolean; runs: FiredRun[] | null }> {
+    // here, not only at the API: emit_event steps and library callers publish too
+    assertJsonDepth(event.data, 'the event data', '$.data');
     const matches = await this.index.match(workspaceId, event.name);
     // pending until every matching trigger fired; with none there is nothing for the sweep to redo
     const { row, duplicate } = await this.#store(workspaceId, event.name, event.data, event.dedupeId ?? null, source, matches.length > 0);

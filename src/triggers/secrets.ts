@@ -70,6 +70,10 @@ export interface SecretScope {
   now: number;
 }
 
+export function unsetEnvMessage(name: string): string {
+  return `environment variable ${name} is not set on this node: every delivery is refused (401, reason secret_unset) until it is set and the node restarted`;
+}
+
 export function isSecretRef(value: SecretRef | undefined): value is { secret_ref: string } {
   return typeof value === 'object' && value !== null && 'secret_ref' in value;
 }
@@ -89,6 +93,19 @@ export class SecretVault {
    * (the trigger's existing row when the value is unchanged, so re-applying a file writes nothing),
    * and checks that `{secret_ref}` values belong to this automation's trigger.
    */
+  /** The webhook triggers whose `{env: NAME}` secret is not set here: every delivery would be refused. */
+  unsetEnvWarnings(definition: Definition): ErrorDetail[] {
+    return (definition.triggers ?? []).flatMap((trigger, i) => {
+      const name = trigger.type === TriggerKind.webhook ? this.unsetEnv(trigger.verify.secret) : null;
+      return name === null ? [] : [{ path: `$.triggers[${i}].verify.secret.env`, message: unsetEnvMessage(name) }];
+    });
+  }
+
+  /** The variable name of an `{env: NAME}` secret that is unset or empty on this node, else null. */
+  unsetEnv(secret: SecretRef | undefined): string | null {
+    return secret !== undefined && typeof secret === 'object' && 'env' in secret && !this.env[secret.env] ? secret.env : null;
+  }
+
   async seal(db: Kysely<DB>, scope: SecretScope, definition: Definition): Promise<Definition> {
     const triggers = definition.triggers ?? [];
     if (!triggers.some((t) => t.type === TriggerKind.webhook && t.verify.secret !== undefined)) return definition;

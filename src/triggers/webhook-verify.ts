@@ -23,6 +23,8 @@ export const VerifyFailure = {
   bad_signature: 'bad_signature',
   stale_timestamp: 'stale_timestamp',
   no_secret: 'no_secret',
+  /** the trigger's `{env: NAME}` secret is not set on the node */
+  secret_unset: 'secret_unset',
   unknown_endpoint: 'unknown_endpoint',
 } as const;
 export type VerifyFailure = (typeof VerifyFailure)[keyof typeof VerifyFailure];

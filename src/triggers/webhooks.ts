@@ -12,11 +12,12 @@ import { findAutomation } from '../store/automations.js';
 import { findEndpoint, getTriggerStats, listDeliveries, type EndpointRow } from '../store/webhooks.js';
 import { parseByteSize } from '../definition/byte-size.js';
 import { parseDuration } from '../definition/duration.js';
+import { MAX_JSON_DEPTH, jsonDepthProblem } from '../definition/json-depth.js';
 import type { Definition, WebhookTriggerDef } from '../definition/types.js';
 import { ConflictError, ErrorCode, NotFoundError, RotaError, ValidationError, errorBody, httpStatusFor, toErrorShape } from '../errors.js';
 import { iso } from '../time.js';
 import { sha256Hex } from '../hash.js';
-import { decoyVerification, deliveryIdHeader, verifyWebhook, type HeaderMap } from './webhook-verify.js';
+import { VerifyFailure, decoyVerification, deliveryIdHeader, verifyWebhook, type HeaderMap } from './webhook-verify.js';
 import { isSecretRef, type SecretVault } from './secrets.js';
 import { DeliveryOutcome, type DeliveryPage, type WebhookResponse } from './webhook-types.js';
 import { DELIVERY_LOG_SIZE, DeliveryLog } from './delivery-log.js';
@@ -39,6 +40,10 @@ export interface IncomingWebhook {
   readBody(limit: number): Promise<Buffer | null>;
 }
 
+function tooLarge(limit: number): WebhookResponse {
+  return { status: 413, body: errorBody(ErrorCode.payload_too_large, `request body exceeds ${limit} bytes`, { max_bytes: limit }) };
+}
+
 const UNAUTHENTICATED: WebhookResponse = {
   status: 401,
   body: errorBody(ErrorCode.unauthenticated, 'webhook verification failed'),
@@ -47,6 +52,8 @@ const UNAUTHENTICATED: WebhookResponse = {
 export class WebhookService {
   readonly #endpoints = new Map<string, { row: EndpointRow | undefined; at: number }>();
   readonly #log: DeliveryLog;
+  /** bumped by invalidate: a lookup that began before it must not refill the cache */
+  #generation = 0;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -58,6 +65,7 @@ export class WebhookService {
 
   /** A definition changed or a secret rotated on this node. */
   invalidate(): void {
+    this.#generation++;
     this.#endpoints.clear();
   }
 
@@ -66,7 +74,9 @@ export class WebhookService {
     const now = this.ctx.clock.now();
     const hit = this.#endpoints.get(key);
     if (hit && now - hit.at < ENDPOINT_TTL_MS) return hit.row;
+    const generation = this.#generation;
     const row = await findEndpoint(this.ctx.store.db, workspace, endpoint);
+    if (generation !== this.#generation) return row;
     if (this.#endpoints.size >= ENDPOINT_CACHE_MAX) this.#endpoints.clear();
     this.#endpoints.set(key, { row, at: now });
     return row;
@@ -75,14 +85,15 @@ export class WebhookService {
   async receive(req: IncomingWebhook): Promise<WebhookResponse> {
     const endpoint = await this.#endpoint(req.workspace, req.endpoint);
     const trigger = endpoint ? (JSON.parse(endpoint.config) as WebhookTriggerDef) : null;
-    const limit = trigger?.max_body ? parseByteSize(trigger.max_body) : this.ctx.config.maxBodyBytes;
-    const tooLarge: WebhookResponse = {
-      status: 413,
-      body: errorBody(ErrorCode.payload_too_large, `request body exceeds ${limit} bytes`, { max_bytes: limit }),
-    };
-    if (req.contentLength !== null && req.contentLength > limit) return tooLarge;
-    const body = await req.readBody(limit);
-    if (body === null) return tooLarge;
+    const own = trigger?.max_body ? parseByteSize(trigger.max_body) : null;
+    // Before authentication every endpoint reads up to the server's limit, so a 413 there never
+    // tells a known endpoint from an unknown one (audit D13); a smaller max_body is applied once the
+    // sender is authenticated. A larger one raises this endpoint's bound (then it is told apart
+    // by a body between the two sizes: the price of accepting it at all).
+    const readLimit = Math.max(this.ctx.config.maxBodyBytes, own ?? 0);
+    if (req.contentLength !== null && req.contentLength > readLimit) return tooLarge(readLimit);
+    const body = await req.readBody(readLimit);
+    if (body === null) return tooLarge(readLimit);
     const now = this.ctx.clock.now();
     // A disabled `none` endpoint has nothing to authenticate with: it answers like an unknown one.
     if (!endpoint || !trigger || (endpoint.enabled !== 1 && trigger.verify.scheme === 'none')) {
@@ -90,12 +101,18 @@ export class WebhookService {
       return UNAUTHENTICATED;
     }
     const secrets = this.vault.candidates(trigger.verify.secret, secretRow(endpoint, trigger), now);
+    if (secrets.length === 0 && this.vault.unsetEnv(trigger.verify.secret) !== null) {
+      decoyVerification(body);
+      this.#log.countUnauthenticated(endpoint.automation_id, endpoint.trigger_id, VerifyFailure.secret_unset, now);
+      return UNAUTHENTICATED;
+    }
     const verdict = verifyWebhook(trigger.verify, req.headers, body, secrets, now);
     if (!verdict.ok) {
       this.#log.countUnauthenticated(endpoint.automation_id, endpoint.trigger_id, verdict.reason, now);
       return UNAUTHENTICATED;
     }
     const delivery = { endpoint, deliveryId: verdict.deliveryId, receivedAt: now };
+    if (own !== null && body.byteLength > own) return this.#respond(delivery, DeliveryOutcome.rejected, 'too_large', [], tooLarge(own));
     if (endpoint.enabled !== 1) {
       return this.#respond(delivery, DeliveryOutcome.rejected, 'trigger_disabled', [], {
         status: 409,
@@ -109,6 +126,14 @@ export class WebhookService {
       return this.#respond(delivery, DeliveryOutcome.rejected, 'invalid_json', [], {
         status: 400,
         body: errorBody(ErrorCode.invalid_request, 'the body is not valid JSON (Content-Type says JSON)'),
+      });
+    }
+    // after authentication, so only the sender learns the limit
+    const tooDeep = jsonDepthProblem(data);
+    if (tooDeep) {
+      return this.#respond(delivery, DeliveryOutcome.rejected, 'too_deep', [], {
+        status: 400,
+        body: errorBody(ErrorCode.invalid_request, `the body is JSON nested deeper than ${MAX_JSON_DEPTH} levels at ${tooDeep.path}`, [tooDeep]),
       });
     }
     return this.#fire(delivery, trigger, data, activationHeaders(trigger, req.headers));

@@ -145,6 +145,35 @@ function requestOf(c: Case, adminToken: string): { url: string; init: RequestIni
   return { url: path, init: { method: c.endpoint.method, headers, body: hasBody ? c.body : undefined } };
 }
 
+const deepObject = (n: number, leaf = '1') => `${'{"a":'.repeat(n)}${leaf}${'}'.repeat(n)}`;
+const deepArray = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+/** Bodies nested a few thousand levels deep (~20 KB), at the root and where each route reads user JSON. */
+const DEEP_BODIES = [
+  deepObject(5000),
+  deepArray(10_000),
+  `{"inputs":${deepObject(5000)}}`,
+  `{"name":"deep","data":${deepObject(5000)}}`,
+  `{"output":${deepObject(5000)}}`,
+  `{"decision":"approve","value":${deepObject(5000)}}`,
+  `{"name":"deep","steps":[{"id":"a","action":"set","with":${deepObject(5000)}}]}`,
+  `{"name":"deep","triggers":[{"id":"e","type":"event","name":"x","filter":${deepObject(5000, '{"$eq":1}')}}],"steps":[]}`,
+];
+const WIDE = `{"data":{${Array.from({ length: 40_000 }, (_, i) => `"k${i}":[${i}]`).join(',')}}}`;
+
+/** Every route that reads a JSON body: `{run}` is a real run id. */
+const BODY_ROUTES = [
+  'POST /api/v1/automations',
+  'POST /api/v1/automations/validate',
+  'PUT /api/v1/automations/fuzz-target',
+  'POST /api/v1/automations/fuzz-target/runs',
+  'POST /api/v1/runs/{run}/replay',
+  'POST /api/v1/events',
+  'POST /api/v1/tokens',
+  'POST /api/v1/approvals/apr_unknown/decision',
+  'POST /api/v1/automations/fuzz-target/triggers/t/secret',
+  'POST /api/v1/callbacks/dlg_unknown',
+];
+
 for (const dialect of DIALECTS) {
   describe(`api: malformed requests (${dialect})`, () => {
     let server: TestServer;
@@ -181,6 +210,29 @@ for (const dialect of DIALECTS) {
         { numRuns: RUNS },
       );
       assert.deepEqual(await snapshot(), before);
+    });
+
+    test('JSON nested thousands of levels deep is a 400 naming the limit on every route; wide JSON is no 5xx', async () => {
+      for (const route of BODY_ROUTES) {
+        const [method, template] = route.split(' ') as [string, string];
+        const url = `${server.url}${template.replace('{run}', runId)}`;
+        const authorization = template.includes('/callbacks/') ? 'Bearer rcb_unknown' : `Bearer ${server.adminToken}`;
+        const send = (body: string) => fetch(url, { method, headers: { authorization, 'content-type': 'application/json' }, body });
+        for (const body of DEEP_BODIES) {
+          const res = await send(body);
+          const text = await res.text();
+          assert.equal(res.status, 400, `${route} ${body.slice(0, 40)}: ${res.status} ${text.slice(0, 200)}`);
+          assert.match(JSON.parse(text).error.message, /nested deeper than 100 levels at \$/, route);
+        }
+        const wide = await send(WIDE);
+        assert.ok(wide.status < 500, `${route} wide: ${wide.status} ${(await wide.text()).slice(0, 200)}`);
+      }
+      const yaml = await fetch(`${server.url}/api/v1/automations/validate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/yaml' },
+        body: `name: deep\nsteps: []\nx: ${'['.repeat(3000)}${']'.repeat(3000)}\n`,
+      });
+      assert.equal(yaml.status, 400, await yaml.text());
     });
   });
 }

@@ -241,6 +241,13 @@ forEachDialect('scheduler engine', (db) => {
     const name = uniqueName('preview');
     await node.apply(scheduled(name, { cron: '30 2 * * *', timezone: 'America/New_York' }));
     const [preview] = await node.rota.triggers.preview(node.ws, name, 3);
-    assert.deepEqual(preview, { trigger_id: 'tick', enabled: true, timezone: 'America/New_York', next: ['2030-01-02T07:30:00.000Z', '2030-01-03T07:30:00.000Z', '2030-01-04T07:30:00.000Z'] });
+    assert.deepEqual(preview, {
+      trigger_id: 'tick',
+      enabled: true,
+      paused: false,
+      timezone: 'America/New_York',
+      next: ['2030-01-02T07:30:00.000Z', '2030-01-03T07:30:00.000Z', '2030-01-04T07:30:00.000Z'],
+      next_local: ['2030-01-02T02:30:00-05:00', '2030-01-03T02:30:00-05:00', '2030-01-04T02:30:00-05:00'],
+    });
   });
 });

@@ -67,4 +67,35 @@ describe('webhooks: random requests never cause a 5xx (sqlite)', () => {
       { numRuns: 150 },
     );
   });
+
+  test('deep and wide JSON on every endpoint: never a 5xx; deep and authenticated is a 400 naming the limit, logged', async () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const wide = `{${Array.from({ length: 40_000 }, (_, i) => `"k${i}":[${i}]`).join(',')}}`;
+    for (const target of Object.keys(paths)) {
+      for (const body of [deep, `{"kind":"a","n":1,"x":${'['.repeat(9000)}${']'.repeat(9000)}}`, wide, `payload=${encodeURIComponent(deep)}`]) {
+        const type = body.startsWith('payload=') ? 'application/x-www-form-urlencoded' : 'application/json';
+        const res = await fetch(`${server.url}${paths[target]}`, { method: 'POST', headers: { 'content-type': type }, body });
+        const text = await res.text();
+        assert.ok(res.status < 500, `${target}: ${res.status} ${text.slice(0, 200)}`);
+        if (target === 'open' && body !== wide) {
+          assert.equal(res.status, 400, text);
+          assert.match(JSON.parse(text).error.message, /nested deeper than 100 levels at \$/);
+        }
+      }
+    }
+    const api = apiClient(server.url, server.adminToken);
+    const log = await api('GET', '/api/v1/automations/fuzzed/triggers/open/deliveries');
+    assert.ok(log.body.items.some((d: { reason: string; status_code: number }) => d.reason === 'too_deep' && d.status_code === 400), JSON.stringify(log.body.items.slice(0, 3)));
+  });
+
+  test('an unauthenticated body over a small max_body is answered like one to an unknown endpoint (no existence oracle)', async () => {
+    const body = JSON.stringify({ pad: 'x'.repeat(5000) }); // over mac's 4kb, under the 1 MiB server limit
+    const answers = [];
+    for (const target of ['mac', 'unknown']) {
+      const res = await fetch(`${server.url}${paths[target]}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': 'sha256=00' }, body });
+      answers.push({ status: res.status, body: await res.text() });
+    }
+    assert.equal(answers[0]!.status, 401);
+    assert.deepEqual(answers[0], answers[1]);
+  });
 });

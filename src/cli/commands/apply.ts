@@ -27,7 +27,7 @@ export function registerApply(program: Command, io: Io): void {
             const { outcome, version, warnings } = await applyOne(client, doc, options.dryRun === true);
             results.push({ file, name: doc.name, outcome, version, ...(warnings.length > 0 ? { warnings } : {}) });
             if (!options.json) io.out(`${doc.name}: ${outcome}${version ? ` (version ${version})` : ''}  ${file}`);
-            for (const w of warnings) io.err(`  warning: ${w.path}: ${w.message}`);
+            for (const w of warnings) io.err(`${doc.name}: warning: ${w.path}: ${w.message}`);
           }
         } catch (err) {
           // The server being unreachable or the token refused ends the whole command.

@@ -88,5 +88,24 @@ async function checkServer(io: Io, options: DoctorOptions, checks: Check[]): Pro
   } catch (err) {
     const forbidden = err instanceof RotaApiError && err.status === 403;
     checks.push({ name: 'token', ok: forbidden, detail: forbidden ? 'accepted (without automations:read)' : (err as Error).message });
+    return;
   }
+  await checkTriggers(client, checks).catch((err: unknown) => checks.push({ name: 'triggers', ok: false, detail: `could not list them: ${(err as Error).message}` }));
+}
+
+/** Triggers that cannot start runs: failing fires, and webhook secrets whose variable the server lacks. */
+async function checkTriggers(client: ReturnType<typeof clientFor>, checks: Check[]): Promise<void> {
+  const problems: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await client.automations.list({ limit: 200, cursor });
+    for (const automation of page.items) {
+      for (const t of await client.triggers.list(automation.name)) {
+        if (t.secret_env_unset) problems.push(`${automation.name}/${t.id}: secret variable ${t.secret_env_unset} is not set on the server (every delivery is refused)`);
+        if (t.consecutive_failures > 0) problems.push(`${automation.name}/${t.id}: ${t.consecutive_failures} failed fire(s) in a row: ${t.last_failure}`);
+      }
+    }
+    cursor = page.next_cursor;
+  } while (cursor);
+  checks.push({ name: 'triggers', ok: problems.length === 0, detail: problems.length === 0 ? 'all can start runs' : problems.join('; ') });
 }
