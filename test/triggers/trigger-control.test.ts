@@ -92,7 +92,7 @@ for (const dialect of DIALECTS) {
       const log = await api('GET', '/api/v1/automations/env-hook/triggers/h/deliveries');
       assert.equal(log.body.unauthenticated.last_reason, 'secret_unset');
       const fine = await api('PUT', '/api/v1/automations/toggle-hook', { json: { name: 'toggle-hook', triggers: [{ id: 'tok', type: 'webhook', verify: { scheme: 'token', secret: 'tok-secret' } }], steps: step } });
-      assert.deepEqual(fine.body.warnings, []);
+      assert.equal(fine.body.warnings, undefined, 'no warnings: the answer is the automation alone');
     });
   });
 }
