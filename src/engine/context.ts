@@ -19,7 +19,7 @@ export interface EngineHooks {
   /** A run's terminal state committed (publishes Rota's `run.*` events). Must not throw. */
   runEnded(run: RunRow): void;
   /** The services an action of one run step may use (events, child runs, approvals, waits). */
-  servicesFor(run: { id: string; workspace_id: string }, stepId: string): ActionServices;
+  servicesFor(run: { id: string; workspace_id: string; depth: number }, stepId: string): ActionServices;
 }
 
 /** Everything the engine's systems share, passed explicitly (no singletons). */

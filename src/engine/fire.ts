@@ -111,6 +111,7 @@ export class FireService {
       idempotencyKey: req.idempotencyKey,
       trigger: { id: trigger.id, kind: trigger.type, source: req.source, data: req.data, headers: req.headers },
       receivedAt: req.receivedAt,
+      depth: trigger.type === TriggerKind.event ? eventDepth(req.data) : 0,
       recordInvalidInputs: true,
       admit: async (tx, info): Promise<Admission> => {
         if (forced) return { kind: 'skip', ...forced };
@@ -197,6 +198,12 @@ async function fireLimitReached(
   const times = [...pending.filter((t) => t > now - windowMs), ...stored].sort((a, b) => b - a);
   if (times.length < limit.max) return null;
   return { retryAt: times[limit.max - 1]! + windowMs };
+}
+
+/** The depth a `run.*` event carries (Rota's own events set it: the ended run's depth + 1). */
+function eventDepth(data: unknown): number {
+  const d = data as { depth?: unknown; run_id?: unknown } | null;
+  return typeof d?.depth === 'number' && Number.isInteger(d.depth) && d.depth > 0 && typeof d.run_id === 'string' ? d.depth : 0;
 }
 
 /** Fires that count runs (fire limits, overlap other than `allow`) decide inside the transaction. */

@@ -100,6 +100,8 @@ export class RunsService {
       inputs: JSON.parse(row.inputs),
       trigger: { id: row.trigger_id, kind: row.trigger_kind, source: 'retry', data: JSON.parse(row.activation).data },
       retryOf: { run: row, steps },
+      depth: row.depth,
+      requireActive: true,
     });
     return this.get(workspaceId, id);
   }
@@ -118,6 +120,8 @@ export class RunsService {
       inputs: { ...JSON.parse(row.inputs), ...(opts.inputs ?? {}) },
       trigger: { id: row.trigger_id, kind: row.trigger_kind, source: 'replay', data: JSON.parse(row.activation).data },
       replayOf: row.id,
+      depth: row.depth,
+      requireActive: true,
     });
     return this.get(workspaceId, id);
   }

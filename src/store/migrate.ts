@@ -4,6 +4,7 @@ import * as m002 from './migrations/002-webhooks-events.js';
 import * as m003 from './migrations/003-approvals.js';
 import * as m004 from './migrations/004-agent.js';
 import * as m005 from './migrations/005-schedule-due-index.js';
+import * as m006 from './migrations/006-admission.js';
 import type { Dialect } from './dialect.js';
 
 export interface Migration {
@@ -29,6 +30,7 @@ export const MIGRATIONS: Migration[] = [
   { id: '003-approvals', recordedAs: '005-approvals', ...m003 },
   { id: '004-agent', ...m004 },
   { id: '005-schedule-due-index', recordedAs: '006-schedule-due-index', ...m005 },
+  { id: '006-admission', ...m006 },
 ];
 
 function recordedIds(migration: Migration): string[] {
