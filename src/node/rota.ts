@@ -3,6 +3,7 @@
  * returns what an embedding application uses. Wiring only; every system lives in its own file.
  */
 import { AutomationStatus, RunStatus } from '../states.js';
+import { toErrorShape } from '../errors.js';
 import type { RotaConfig } from '../config/types.js';
 import { completeConfig } from '../config/config.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -96,6 +97,11 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     runEnded: (run) => {
       events.runEnded(run);
       if (run.status === RunStatus.canceled) cancel.cancelChildren(run.id);
+    },
+    automationPaused: (ws, automation, reason, at, details) => {
+      // as a pause through the API does (statusChanged below)
+      events.triggersChanged(ws).catch((err: unknown) => logger.warn({ err: toErrorShape(err) }, 'could not invalidate the event triggers of a paused automation'));
+      events.automationPaused(ws, automation, reason, at, details);
     },
     servicesFor: (run, stepId) => actionServicesFor({ store, creation, fires, plans: ctx.plans, maxDepth: config.limits.maxDepth, runs, events: publisher, approvals, waits }, run, stepId),
   };

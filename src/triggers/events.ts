@@ -103,8 +103,8 @@ export class EventService {
     this.#publishSystem(run.workspace_id, `run.${run.status}`, data, `rota:run:${run.id}:${run.status}`, run.automation_id);
   }
 
-  automationPaused(workspaceId: string, automation: { id: string; name: string }, reason: string, at: number): void {
-    const data = { automation: automation.name, automation_id: automation.id, reason };
+  automationPaused(workspaceId: string, automation: { id: string; name: string }, reason: string, at: number, details: Record<string, unknown> = {}): void {
+    const data = { automation: automation.name, automation_id: automation.id, reason, ...details };
     this.#publishSystem(workspaceId, 'automation.paused', data, `rota:automation:${automation.id}:paused:${at}`, automation.id);
   }
 
