@@ -7,7 +7,7 @@
  */
 import { isTerminalRun, RunEventType, RunStatus } from '../states.js';
 import type { Conn } from '../store/connect.js';
-import { appendRunEvents, cancelOpenSteps, childrenWaitedFor, getRunRow, wakeQueued, wakeRun, type RunRow } from '../store/runs.js';
+import { appendRunEvents, cancelOpenSteps, childrenWaitedFor, getRunRow, wakeQueuedInWorkspace, wakeQueued, wakeRun, type RunRow } from '../store/runs.js';
 import { canceledRunError, toErrorShape } from '../errors.js';
 import type { EngineContext } from './context.js';
 import type { Worker } from './worker.js';
@@ -31,6 +31,7 @@ export class RunCancel {
         return { kind: 'requested' as const, canceled: null };
       }
       await cancelNow(tx, row, now);
+      if (this.ctx.config.limits.workspaceConcurrency !== null && row.status === RunStatus.waiting) await wakeQueuedInWorkspace(tx, row.workspace_id, now);
       return { kind: 'ended' as const, canceled: { ...row, status: RunStatus.canceled, ended_at: now } };
     });
     if (decided.canceled) this.ctx.hooks.runEnded(decided.canceled);

@@ -8,7 +8,7 @@ import { RunStatus, StepStatus } from '../states.js';
 import { sql, type Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { RunTable, StepTable } from './schema.js';
-import { wakeQueued, wakeRun, type NewRunEvent } from './runs.js';
+import { wakeQueued, wakeQueuedInWorkspace, wakeRun, type NewRunEvent } from './runs.js';
 
 export interface RunFlush {
   runId: string;
@@ -21,6 +21,8 @@ export interface RunFlush {
   patch: Updateable<RunTable>;
   wakeParent: { runId: string; stepId: string | null } | null;
   wakeQueuedOf: string | null;
+  /** a run ended under a workspace concurrency cap: that workspace's held-back runs may start */
+  wakeWorkspaceOf?: string | null;
   /** the run ended succeeded (resets its automation's failure count) or failed/timed out (adds one); canceled: null */
   ended?: { automationId: string; failed: boolean } | null;
 }
@@ -88,6 +90,7 @@ export async function applyRunFlushes(conn: Conn, flushes: RunFlush[], now: numb
     if (f.wakeParent) await wakeRun(conn, f.wakeParent.runId, f.wakeParent.stepId, now);
     if (f.wakeQueuedOf) await wakeQueued(conn, f.wakeQueuedOf, now);
   }
+  for (const ws of new Set(flushes.filter((f, i) => results[i] && f.wakeWorkspaceOf).map((f) => f.wakeWorkspaceOf!))) await wakeQueuedInWorkspace(conn, ws, now);
   await countEndings(conn, flushes, results);
   return results;
 }

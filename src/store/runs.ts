@@ -184,6 +184,21 @@ export async function wakeQueued(conn: Conn, automationId: string, now: number):
 }
 
 /**
+ * Wakes a workspace's queued runs held back by its concurrency cap (a run of it ended). Runs
+ * written ahead for a later slot (queued_at in the future) keep their time.
+ */
+export async function wakeQueuedInWorkspace(conn: Conn, workspaceId: string, now: number): Promise<void> {
+  await conn
+    .updateTable('runs')
+    .set({ claim_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('status', '=', RunStatus.queued)
+    .where('claim_at', '>', now)
+    .where('queued_at', '<=', now)
+    .execute();
+}
+
+/**
  * Makes a waiting parent run claimable now (its child finished). The parent's step waits with no
  * wake time ("only when woken"), so it is made due too: waking the run alone re-suspends it.
  */
