@@ -70,6 +70,7 @@ async function startChildRun(deps: ActionServiceDeps, run: { id: string; workspa
   if (automation.status !== AutomationStatus.active) throw automationNotActive(automation);
   const { definition } = await deps.plans.get(db, automation.id, automation.latest_version);
   if (definition.execution?.fire_limit) await deps.fires.checkManualLimit(automation.id, definition);
+  await deps.fires.checkDailyBudget(automation.id, definition);
   const { runId } = await deps.creation.create({
     workspaceId: run.workspace_id,
     automationId: automation.id,

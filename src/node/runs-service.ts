@@ -43,6 +43,7 @@ export class RunsService {
     if (automation.status !== AutomationStatus.active) throw new ConflictError(`automation "${name}" is ${automation.status}; resume it before starting runs`);
     const { definition } = await this.ctx.plans.get(this.ctx.store.db, automation.id, req.version ?? automation.latest_version);
     if (definition.execution?.fire_limit) await this.deps.fires.checkManualLimit(automation.id, definition);
+    await this.deps.fires.checkDailyBudget(automation.id, definition);
     const result = await this.deps.creation.create({
       workspaceId,
       automationId: automation.id,
