@@ -31,6 +31,10 @@ export const ErrorCode = {
   output_too_large: 'output_too_large',
   output_invalid: 'output_invalid',
   child_run_failed: 'child_run_failed',
+  /** a run of a paused or archived automation was asked for (a child run, a retry, a replay) */
+  automation_paused: 'automation_paused',
+  /** a run would start a run deeper than `limits.maxDepth` (child runs, `run.*` event chains) */
+  depth_exceeded: 'depth_exceeded',
   lease_lost: 'lease_lost',
   budget_exceeded: 'budget_exceeded',
   model_not_configured: 'model_not_configured',
@@ -206,6 +210,8 @@ const HTTP_STATUS = {
   output_too_large: 500,
   output_invalid: 500,
   child_run_failed: 500,
+  automation_paused: 409,
+  depth_exceeded: 500,
   lease_lost: 500,
   budget_exceeded: 500,
   model_not_configured: 500,
@@ -252,6 +258,8 @@ const EXIT_CODE = {
   output_too_large: 1,
   output_invalid: 1,
   child_run_failed: 1,
+  automation_paused: 5,
+  depth_exceeded: 1,
   lease_lost: 1,
   budget_exceeded: 1,
   model_not_configured: 1,

@@ -68,6 +68,10 @@ export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 export const AutomationStatus = { active: 'active', paused: 'paused', archived: 'archived' } as const;
 export type AutomationStatus = (typeof AutomationStatus)[keyof typeof AutomationStatus];
 
+/** Why an automation is paused: by a person (API, CLI, file) or by its circuit breaker. */
+export const PauseReason = { manual: 'manual', circuit_breaker: 'circuit_breaker' } as const;
+export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
+
 export const Scope = {
   automations_read: 'automations:read',
   automations_write: 'automations:write',

@@ -19,9 +19,11 @@ import { SkipReason } from '../src/states.js';
 const HTTP: Partial<Record<string, number>> = {
   invalid_request: 400, definition_invalid: 400, inputs_invalid: 400, unauthenticated: 401, forbidden: 403,
   not_found: 404, conflict: 409, payload_too_large: 413, rate_limited: 429, unavailable: 503,
+  // a refused retry or replay of a paused automation's run answers like a refused manual start
+  automation_paused: 409,
 };
 const EXIT: Partial<Record<string, number>> = {
-  invalid_request: 2, definition_invalid: 2, inputs_invalid: 2, unauthenticated: 3, forbidden: 3, not_found: 4, conflict: 5, unavailable: 6,
+  invalid_request: 2, definition_invalid: 2, inputs_invalid: 2, unauthenticated: 3, forbidden: 3, not_found: 4, conflict: 5, unavailable: 6, automation_paused: 5,
 };
 
 describe('error code mappings', () => {

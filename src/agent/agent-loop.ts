@@ -16,7 +16,8 @@ import { appendRunEvents, runVersionOf } from '../store/runs.js';
 import { getVersion } from '../store/automations.js';
 import type { AgentRuntime } from './agent-runtime.js';
 import { resolveTools, type LoopTool } from './agent-tools.js';
-import { checkBudgets, estimateTokens, startOfUtcDay, type ScopedBudget } from './budget.js';
+import { checkBudgets, estimateTokens, type ScopedBudget } from './budget.js';
+import { automationDayLimit, startOfUtcDay } from '../engine/daily-budget.js';
 import { CallMemo, requestHash } from './call-memo.js';
 import { callModel, type ModelTurn } from './model-call.js';
 import { checkAnswer, MAX_REPORTED_ERRORS, repairPrompt, schemaInstruction } from './output.js';
@@ -58,7 +59,7 @@ export async function runAgentStep(runtime: AgentRuntime, ctx: ActionContext<Age
 
 interface RunFacts {
   automationId: string;
-  budget: { max_cost_usd?: number; max_tokens?: number; on_exceed?: 'fail' | 'approval' } | undefined;
+  budget: { max_cost_usd?: number; max_tokens?: number; on_exceed?: 'fail' | 'approval'; per_day?: { max_cost_usd?: number; max_tokens?: number } } | undefined;
 }
 
 class AgentLoop {
@@ -243,7 +244,7 @@ class AgentLoop {
     const run = limit('run', this.#facts.budget ? { maxCostUsd: this.#facts.budget.max_cost_usd, maxTokens: this.#facts.budget.max_tokens } : null);
     if (run) out.push({ scope: 'run', limit: run, spent: await spentSince(db, { runId: this.ctx.run.id }, 0) });
     const day = startOfUtcDay(this.ctx.now());
-    const automation = limit('automation_day', this.runtime.config.budgets.automationPerDay);
+    const automation = limit('automation_day', automationDayLimit(this.runtime.config.budgets.automationPerDay, this.#facts.budget?.per_day));
     if (automation) out.push({ scope: 'automation_day', limit: automation, spent: await spentSince(db, { automationId: this.#facts.automationId }, day) });
     const workspace = limit('workspace_day', this.runtime.config.budgets.workspacePerDay);
     if (workspace) out.push({ scope: 'workspace_day', limit: workspace, spent: await spentSince(db, { workspaceId: this.ctx.run.workspaceId }, day) });

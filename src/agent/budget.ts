@@ -42,9 +42,3 @@ function refuse(b: ScopedBudget, worstCase: WorstCase, reason: string): BudgetDe
 export function estimateTokens(request: unknown): number {
   return Math.ceil(JSON.stringify(request).length / 4);
 }
-
-/** Midnight UTC of the day containing `now`: daily budgets count from there. */
-export function startOfUtcDay(now: number): number {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-}

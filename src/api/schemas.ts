@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { NAME_PATTERN } from '../definition/schema.js';
-import { AutomationStatus, RunStatus } from '../states.js';
+import { AutomationStatus, PauseReason, RunStatus } from '../states.js';
 
 export const ErrorSchema = z
   .object({
@@ -82,6 +82,11 @@ export const AutomationViewSchema = z
     name: z.string(),
     description: z.string().nullable(),
     status: z.string().openapi({ enum: Object.values(AutomationStatus) }),
+    paused: z
+      .object({ reason: z.string().openapi({ enum: Object.values(PauseReason) }), at: z.string() })
+      .nullable()
+      .openapi({ description: 'why and when the automation was paused (manual, or circuit_breaker: execution.pause_after_failures); null unless paused' }),
+    consecutive_failures: z.number().int().openapi({ description: 'failed or timed-out runs since the last success; canceled runs do not count' }),
     source: z.enum(['api', 'file']),
     source_path: z.string().nullable(),
     version: z.number().int(),

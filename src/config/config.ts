@@ -71,6 +71,8 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   ROTA_LOG_LEVEL: 'logLevel',
   ROTA_SECRET_KEY: 'secretKey',
   ROTA_PUBLIC_URL: 'publicUrl',
+  ROTA_MAX_DEPTH: 'limits.maxDepth',
+  ROTA_WORKSPACE_CONCURRENCY: 'limits.workspaceConcurrency',
 };
 
 /** Flags whose names differ from the kebab-case of their key path. */

@@ -124,6 +124,7 @@ export const configLayerSchema = z.strictObject({
   providers: namedMap(provider),
   models: namedMap(model),
   budgets: z.strictObject({ automationPerDay: budgetLimit.nullable(), workspacePerDay: budgetLimit.nullable() }).partial(),
+  limits: z.strictObject({ maxDepth: intIn(1, 1000), workspaceConcurrency: intIn(1, 1_000_000).nullable() }).partial(),
   mcpServers: namedMap(mcpServer),
   secretKey: text('a 32-byte key as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)', /^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/).nullable(),
   publicUrl: text('an http:// or https:// URL', /^https?:\/\/\S+$/).nullable(),
@@ -146,4 +147,6 @@ export const FIELD_KINDS: Readonly<Record<string, FieldKind>> = {
   'scheduler.enabled': 'bool',
   'shell.maxOutputBytes': 'bytes',
   maxBodyBytes: 'bytes',
+  'limits.maxDepth': 'int',
+  'limits.workspaceConcurrency': 'int',
 };

@@ -37,6 +37,18 @@ export interface RotaConfig {
   models: Readonly<Record<string, ModelConfig>>;
   /** daily spending limits of agent steps (per run limits live in the definition) */
   budgets: { automationPerDay: BudgetLimit | null; workspacePerDay: BudgetLimit | null };
+  limits: {
+    /**
+     * how deep runs may start runs: a `run_automation` child and a run started by a `run.*` event
+     * each add one link; a run at this depth cannot start another (`depth_exceeded`)
+     */
+    maxDepth: number;
+    /**
+     * active (running or waiting) runs per workspace across all nodes; further runs stay queued
+     * until one ends. null: no cap
+     */
+    workspaceConcurrency: number | null;
+  };
   /** MCP servers whose tools agent steps may use (`server.tool` in `tools:`) */
   mcpServers: Readonly<Record<string, McpServerConfig>>;
   /**
@@ -96,6 +108,7 @@ export const DEFAULT_CONFIG: Omit<RotaConfig, 'nodeId'> = {
   providers: {},
   models: {},
   budgets: { automationPerDay: null, workspacePerDay: null },
+  limits: { maxDepth: 16, workspaceConcurrency: null },
   mcpServers: {},
   secretKey: null,
   publicUrl: null,

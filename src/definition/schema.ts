@@ -132,6 +132,7 @@ export const executionSchema = z.strictObject({
       max_cost_usd: z.number().positive().optional(),
       max_tokens: z.int().min(1).optional(),
       on_exceed: z.enum(['fail', 'approval']).optional(),
+      per_day: z.strictObject({ max_cost_usd: z.number().positive().optional(), max_tokens: z.int().min(1).optional() }).optional(),
     })
     .optional(),
   retry: retryPolicySchema.optional(),

@@ -95,7 +95,13 @@ export interface ExecutionDef {
   concurrency_key?: string;
   overlap?: OverlapPolicy;
   fire_limit?: FireLimitDef;
-  budget?: { max_cost_usd?: number; max_tokens?: number; on_exceed?: 'fail' | 'approval' };
+  budget?: {
+    max_cost_usd?: number;
+    max_tokens?: number;
+    on_exceed?: 'fail' | 'approval';
+    /** agent spending of the automation per UTC day; a spent day skips fires (`budget`) until midnight */
+    per_day?: { max_cost_usd?: number; max_tokens?: number };
+  };
   retry?: RetryPolicyDef;
   on_failure?: StepDef[];
   retention?: { max_age?: string; max_runs?: number; keep_failed?: string };

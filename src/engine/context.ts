@@ -18,8 +18,10 @@ import type { RunRow } from '../store/runs.js';
 export interface EngineHooks {
   /** A run's terminal state committed (publishes Rota's `run.*` events). Must not throw. */
   runEnded(run: RunRow): void;
+  /** An automation was paused by the engine (circuit breaker): publishes `automation.paused`. Must not throw. */
+  automationPaused(workspaceId: string, automation: { id: string; name: string }, reason: string, at: number, details: Record<string, unknown>): void;
   /** The services an action of one run step may use (events, child runs, approvals, waits). */
-  servicesFor(run: { id: string; workspace_id: string }, stepId: string): ActionServices;
+  servicesFor(run: { id: string; workspace_id: string; depth: number }, stepId: string): ActionServices;
   /**
    * The values of the workspace secrets `names` that are set (missing ones are absent), read when
    * a step that uses them is invoked, never cached across steps (node/secrets-service.ts).

@@ -13,6 +13,7 @@ import { evaluateFilter } from '../definition/filter.js';
 import { resolveTemplates } from '../definition/template.js';
 import { parseDuration } from '../definition/duration.js';
 import { CoalescedLoader } from './coalesced-loader.js';
+import { dailyBudgetSpent, startOfUtcDay } from './daily-budget.js';
 import { getAutomationById, getAutomationsByIds, type AutomationRow } from '../store/automations.js';
 import { activeRunsOf, lockAutomationRows, recentQueueTimes, requestCancel } from '../store/runs.js';
 import type { Dialect } from '../store/dialect.js';
@@ -103,6 +104,9 @@ export class FireService {
       mappingError = err;
     }
     const paused = automation.status !== AutomationStatus.active;
+    // Read before the transaction: spending is written by agent steps, not by admission, so a
+    // lock would order nothing; a fire racing the call that spends the day's last cent may run.
+    const overBudget = forced || paused || mappingError ? null : await dailyBudgetSpent(conn, this.ctx.config.budgets.automationPerDay, automation.id, definition, this.ctx.clock.now());
     const spec: CreateRunSpec = {
       workspaceId: req.workspaceId,
       automationId: automation.id,
@@ -111,18 +115,20 @@ export class FireService {
       idempotencyKey: req.idempotencyKey,
       trigger: { id: trigger.id, kind: trigger.type, source: req.source, data: req.data, headers: req.headers },
       receivedAt: req.receivedAt,
+      depth: trigger.type === TriggerKind.event ? eventDepth(req.data) : 0,
       recordInvalidInputs: true,
       admit: async (tx, info): Promise<Admission> => {
         if (forced) return { kind: 'skip', ...forced };
         if (mappingError) return { kind: 'skip', reason: SkipReason.invalid_inputs, message: 'the trigger\'s inputs mapping failed', details: toErrorShape(mappingError) };
         if (paused) return { kind: 'skip', reason: SkipReason.paused, message: `automation is ${automation.status}` };
+        if (overBudget) return { kind: 'skip', reason: SkipReason.budget, message: `daily budget spent: ${overBudget.message}`, details: budgetDetails(overBudget) };
         return this.admit(tx, info.automationId, info.now, trigger, definition, batch ?? new AdmissionBatch(this.ctx.store.dialect));
       },
       // Later fires of the batch count this run (overlap, fire limits) before it is inserted.
       ...(batch ? { onAdmitted: (run: AdmittedRun) => batch.admitted(run) } : {}),
     };
     // Nothing to decide in the transaction: the run can join the commit queue's batched insert.
-    const trivial = !forced && !mappingError && !paused && !needsAdmission(trigger, definition);
+    const trivial = !forced && !mappingError && !paused && !overBudget && !needsAdmission(trigger, definition);
     if (trivial) delete spec.admit;
     return { kind: 'spec', spec };
   }
@@ -163,6 +169,15 @@ export class FireService {
     }
   }
 
+  /** A manual start (or a child run) of an automation whose daily budget is spent: refused (429) until midnight UTC. */
+  async checkDailyBudget(automationId: string, definition: Definition): Promise<void> {
+    const now = this.ctx.clock.now();
+    const over = await dailyBudgetSpent(this.ctx.store.db, this.ctx.config.budgets.automationPerDay, automationId, definition, now);
+    if (!over) return;
+    const seconds = Math.max(1, Math.ceil((startOfUtcDay(now) + 86_400_000 - now) / 1000));
+    throw new RateLimitedError(`daily budget spent: ${over.message}; runs may start again at midnight UTC (in ${seconds}s), or raise execution.budget.per_day`, seconds);
+  }
+
   /** The manual trigger's fire limit: refused (429) rather than recorded. */
   async checkManualLimit(automationId: string, definition: Definition): Promise<void> {
     const limit = definition.execution?.fire_limit;
@@ -197,6 +212,16 @@ async function fireLimitReached(
   const times = [...pending.filter((t) => t > now - windowMs), ...stored].sort((a, b) => b - a);
   if (times.length < limit.max) return null;
   return { retryAt: times[limit.max - 1]! + windowMs };
+}
+
+function budgetDetails(over: NonNullable<Awaited<ReturnType<typeof dailyBudgetSpent>>>) {
+  return { max_cost_usd: over.limit.maxCostUsd ?? null, max_tokens: over.limit.maxTokens ?? null, spent_cost_usd: over.spent.costUsd, spent_tokens: over.spent.tokens };
+}
+
+/** The depth a `run.*` event carries (Rota's own events set it: the ended run's depth + 1). */
+function eventDepth(data: unknown): number {
+  const d = data as { depth?: unknown; run_id?: unknown } | null;
+  return typeof d?.depth === 'number' && Number.isInteger(d.depth) && d.depth > 0 && typeof d.run_id === 'string' ? d.depth : 0;
 }
 
 /** Fires that count runs (fire limits, overlap other than `allow`) decide inside the transaction. */

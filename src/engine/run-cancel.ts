@@ -2,12 +2,13 @@
  * Canceling one run (SPEC §3 cancel). A run that no node executes (queued, waiting) ends
  * `canceled` in one transaction; a running one is marked `cancel_requested`, which its owner
  * sees at its next commit or heartbeat (or at once, when it runs on this node) and then aborts
- * the in-flight step.
+ * the in-flight step. Canceling a run cancels the child runs it waits for (`run_automation` with
+ * `wait: true`), after its own cancel committed; children it does not wait for are independent.
  */
 import { isTerminalRun, RunEventType, RunStatus } from '../states.js';
 import type { Conn } from '../store/connect.js';
-import { appendRunEvents, cancelOpenSteps, getRunRow, wakeQueued, wakeRun, type RunRow } from '../store/runs.js';
-import { canceledRunError } from '../errors.js';
+import { appendRunEvents, cancelOpenSteps, childrenWaitedFor, getRunRow, wakeQueuedInWorkspace, wakeQueued, wakeRun, type RunRow } from '../store/runs.js';
+import { canceledRunError, toErrorShape } from '../errors.js';
 import type { EngineContext } from './context.js';
 import type { Worker } from './worker.js';
 
@@ -30,11 +31,24 @@ export class RunCancel {
         return { kind: 'requested' as const, canceled: null };
       }
       await cancelNow(tx, row, now);
+      if (this.ctx.config.limits.workspaceConcurrency !== null && row.status === RunStatus.waiting) await wakeQueuedInWorkspace(tx, row.workspace_id, now);
       return { kind: 'ended' as const, canceled: { ...row, status: RunStatus.canceled, ended_at: now } };
     });
     if (decided.canceled) this.ctx.hooks.runEnded(decided.canceled);
     if (decided.kind === 'ended') return { kind: 'ended' };
     return { kind: 'requested', local: this.worker.cancelLocal(runId) };
+  }
+
+  /**
+   * Called once a run's `canceled` end committed, wherever it ended (here, or on the node that
+   * executed it). Each child cancels its own children when it ends in turn; the depth limit
+   * bounds that chain. Never throws.
+   */
+  cancelChildren(runId: string): void {
+    const cancel = async () => {
+      for (const child of await childrenWaitedFor(this.ctx.store.db, runId)) await this.request(child);
+    };
+    cancel().catch((err: unknown) => this.ctx.logger.warn({ err: toErrorShape(err), run: runId }, 'could not cancel the child runs of a canceled run'));
   }
 }
 

@@ -3,19 +3,19 @@
  * transaction: run row, its pending steps and its first event, committed before the caller hears
  * of the run.
  */
-import { RunEventType, RunStatus, SkipReason, StepStatus, type TriggerKind } from '../states.js';
+import { AutomationStatus, isTerminalRun, RunEventType, RunStatus, SkipReason, StepStatus, type TriggerKind } from '../states.js';
 import type { Insertable, Transaction } from 'kysely';
 import type { DB, RunEventTable, RunTable } from '../store/schema.js';
 import { insertRuns, type RunInsert } from '../store/run-insert.js';
 import type { EngineContext } from './context.js';
 import { getAutomationById, type AutomationRow } from '../store/automations.js';
-import { findRunByIdempotencyKey, type RunRow, type StepRow } from '../store/runs.js';
+import { findRunByIdempotencyKey, lockAutomationRows, lockRunRow, type RunRow, type StepRow } from '../store/runs.js';
 import { Channel } from '../store/channels.js';
 import type { Conn } from '../store/connect.js';
 import { validateInputs } from '../definition/json-schema.js';
 import { resolveTemplates } from '../definition/template.js';
 import type { Plan } from '../definition/types.js';
-import { ErrorCode, NotFoundError, SKIPPED_CODE, ValidationError } from '../errors.js';
+import { ErrorCode, NotFoundError, RotaError, SKIPPED_CODE, ValidationError } from '../errors.js';
 
 export interface CreateRunSpec {
   workspaceId: string;
@@ -27,6 +27,14 @@ export interface CreateRunSpec {
   idempotencyKey?: string | null;
   trigger: { id: string; kind: TriggerKind; source: string; data?: unknown; headers?: Record<string, string> };
   parent?: { runId: string; stepId: string };
+  /** links (child runs, `run.*` event chains) that led to this run (default 0) */
+  depth?: number;
+  /**
+   * Refuse (`automation_paused`) unless the automation is active, decided under its row lock in
+   * the creating transaction, so that a pause committed first is never outrun (child runs,
+   * retries, replays: paths with no `skipped` run to record).
+   */
+  requireActive?: boolean;
   retryOf?: { run: RunRow; steps: StepRow[] };
   replayOf?: string;
   /** Trigger fires record invalid inputs as a `skipped` run (reason invalid_inputs) instead of throwing. */
@@ -71,7 +79,7 @@ export class RunCreation {
     // first, or a re-delivery would act again (cancel_previous).
     const prepared = await this.#prepare(this.ctx.store.db, spec, !(spec.recordInvalidInputs && !spec.admit));
     if (prepared.kind === 'existing') return prepared.result;
-    if (!spec.admit && prepared.checked.ok) {
+    if (!spec.admit && !spec.requireActive && prepared.checked.ok) {
       // Nothing to decide inside the transaction: the run joins the batched insert.
       const { run, steps, version, now } = prepared;
       const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
@@ -151,6 +159,7 @@ export class RunCreation {
       queued_at: now,
       parent_run_id: spec.parent?.runId ?? null,
       parent_step_id: spec.parent?.stepId ?? null,
+      depth: spec.depth ?? 0,
       retry_of: spec.retryOf?.run.id ?? null,
       replay_of: spec.replayOf ?? null,
       concurrency_key: concurrencyKey,
@@ -171,11 +180,25 @@ export class RunCreation {
 
   /** Admission and the inserts; null when the idempotency key was taken meanwhile. */
   async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<RunStatus | null> {
+    if (spec.requireActive) await this.#requireActive(tx, prepared.automation.id, spec.parent?.runId ?? null);
     const { item, status } = await this.#build(tx, prepared, spec);
     const [inserted] = await insertRuns(tx, this.ctx.store.dialect, [item]);
     if (!inserted) return null;
     if (status !== RunStatus.skipped) await this.ctx.store.notify(tx, Channel.wake);
     return status;
+  }
+
+  async #requireActive(tx: Transaction<DB>, automationId: string, parentRunId: string | null): Promise<void> {
+    await lockAutomationRows(tx, this.ctx.store.dialect, [automationId]);
+    const row = await getAutomationById(tx, automationId);
+    if (row && row.status !== AutomationStatus.active) throw automationNotActive(row);
+    if (parentRunId === null) return;
+    // A parent's cancel may commit while its step is still starting the child: under the parent's
+    // row lock, either the cancel came first (no child) or the child is there for cancelChildren.
+    const parent = await lockRunRow(tx, this.ctx.store.dialect, parentRunId);
+    if (!parent || isTerminalRun(parent.status) || parent.cancel_requested) {
+      throw new RotaError(ErrorCode.canceled, `run ${parentRunId} was canceled or has ended; no child run started`);
+    }
   }
 
   /** The admission decision and the rows it makes: the run, its steps and its first events. */
@@ -204,6 +227,12 @@ export class RunCreation {
     if (status === RunStatus.queued) this.ctx.notifier.runsAvailable();
     return { runId: prepared.run.id, created: true, status };
   }
+}
+
+/** Refusal of a run of a paused or archived automation (HTTP 409, the step's error for a child run). */
+export function automationNotActive(row: { name: string; status: AutomationStatus }): RotaError {
+  const how = row.status === AutomationStatus.archived ? 'it is archived' : `resume it first (rota resume ${row.name}, or POST /api/v1/automations/${row.name}/resume)`;
+  return new RotaError(ErrorCode.automation_paused, `automation "${row.name}" is ${row.status}: ${how}`, { details: { automation: row.name, status: row.status } });
 }
 
 /** A fire that was recorded but deliberately not executed (SPEC §3 `skipped`). */

@@ -8,7 +8,8 @@ import type { RunTable, StepTable } from '../store/schema.js';
 import type { NewRunEvent, RunRow } from '../store/runs.js';
 import type { ErrorShape } from '../errors.js';
 import type { RunEventView } from './run-events.js';
-import { isTerminalRun, RUN_ENDED_EVENT, type RunEventType, type TerminalRunStatus } from '../states.js';
+import { tripIfDue } from './circuit-breaker.js';
+import { isTerminalRun, RunStatus, RUN_ENDED_EVENT, type RunEventType, type TerminalRunStatus } from '../states.js';
 
 /** An internal signal, never stored: the commit found another node owns the run, so this one stops. */
 export class LeaseLostError extends Error {
@@ -81,12 +82,15 @@ export class RunWriter {
       patch: runPatch,
       wakeParent: finished && row.parent_run_id ? { runId: row.parent_run_id, stepId: row.parent_step_id } : null,
       wakeQueuedOf: finished && row.concurrency_limit !== null ? row.automation_id : null,
+      wakeWorkspaceOf: finished && this.ctx.config.limits.workspaceConcurrency !== null ? row.workspace_id : null,
+      ended: finished && row.status !== RunStatus.canceled ? { automationId: row.automation_id, failed: row.status !== RunStatus.succeeded } : null,
     });
     if (!result) throw new LeaseLostError(row.id);
     if (result.cancelRequested && !isTerminalRun(String(row.status))) this.onCancelRequested();
     this.publish(events, result.lastSeq, now);
-    if (finished && (row.parent_run_id || row.concurrency_limit !== null)) this.ctx.notifier.runsAvailable();
+    if (finished && (row.parent_run_id || row.concurrency_limit !== null || this.ctx.config.limits.workspaceConcurrency !== null)) this.ctx.notifier.runsAvailable();
     if (finished) this.ctx.hooks.runEnded(row);
+    if (result.consecutiveFailures !== undefined) await tripIfDue(this.ctx, row, result.consecutiveFailures);
   }
 
 

@@ -16,7 +16,7 @@ import {
   selectClaimable,
   type RunRow,
 } from '../store/runs.js';
-import { claimRuns, deferClaim, insertClaimEvents, nextClaimAt, stepsOfRuns } from '../store/claims.js';
+import { claimRuns, deferClaim, insertClaimEvents, lockWorkspacesAndCountActive, nextClaimAt, stepsOfRuns } from '../store/claims.js';
 import type { Conn } from '../store/connect.js';
 import { RunExecutor } from './run-executor.js';
 import { Channel } from '../store/channels.js';
@@ -113,29 +113,50 @@ export class Worker {
     }
   }
 
+  /**
+   * The candidates that may start now: a queued run waits while its automation's concurrency
+   * (execution.concurrency) or its workspace's (limits.workspaceConcurrency) is used up. Both
+   * count running and waiting runs, under row locks (automations, then workspaces, each in id
+   * order) so that nodes claiming at once never exceed them together.
+   */
+  async #admit(tx: Conn, rows: RunRow[], now: number): Promise<RunRow[]> {
+    const { dialect } = this.#ctx.store;
+    const taken: RunRow[] = [];
+    const batchCounts = new Map<string, number>();
+    const fresh = rows.filter((r) => !this.#active.has(r.id));
+    const limited = (row: RunRow): row is RunRow & { concurrency_limit: number } => row.status === RunStatus.queued && row.concurrency_limit !== null;
+    // One statement, in id order, like the scheduler's batches: lock orders never cross.
+    await lockAutomationRows(tx, dialect, [...new Set(fresh.filter(limited).map((r) => r.automation_id))]);
+    const cap = this.#ctx.config.limits.workspaceConcurrency;
+    const wsActive = cap === null ? new Map<string, number>() : await lockWorkspacesAndCountActive(tx, dialect, [...new Set(fresh.filter((r) => r.status === RunStatus.queued).map((r) => r.workspace_id))]);
+    for (const row of fresh) {
+      const group = `${row.automation_id}\u0000${row.concurrency_key ?? ''}`;
+      if (limited(row)) {
+        const active = (await countActiveRuns(tx, row.automation_id, row.concurrency_key, [])) + (batchCounts.get(group) ?? 0);
+        if (active >= row.concurrency_limit) {
+          await deferClaim(tx, row.id, now + CONCURRENCY_RECHECK_MS);
+          continue;
+        }
+      }
+      const capped = cap !== null && row.status === RunStatus.queued;
+      if (capped && (wsActive.get(row.workspace_id) ?? 0) >= cap) {
+        // claimable again when one of the workspace's runs ends (run-flush wakes them)
+        await deferClaim(tx, row.id, now + CONCURRENCY_RECHECK_MS);
+        continue;
+      }
+      if (limited(row)) batchCounts.set(group, (batchCounts.get(group) ?? 0) + 1);
+      if (capped) wsActive.set(row.workspace_id, (wsActive.get(row.workspace_id) ?? 0) + 1);
+      taken.push(row);
+    }
+    return taken;
+  }
+
   async #claim(limit: number): Promise<{ run: RunRow; executor: RunExecutor }[]> {
     const { db, dialect } = this.#ctx.store;
     const now = this.#ctx.clock.now();
     const claimed = await db.transaction().execute(async (tx) => {
       const rows = await selectClaimable(tx, dialect, now, limit);
-      const taken: RunRow[] = [];
-      const batchCounts = new Map<string, number>();
-      const limited = (row: RunRow): row is RunRow & { concurrency_limit: number } => row.status === RunStatus.queued && row.concurrency_limit !== null;
-      // One statement, in id order, like the scheduler's batches: lock orders never cross.
-      await lockAutomationRows(tx, dialect, [...new Set(rows.filter((r) => limited(r) && !this.#active.has(r.id)).map((r) => r.automation_id))]);
-      for (const row of rows) {
-        if (this.#active.has(row.id)) continue;
-        if (limited(row)) {
-          const group = `${row.automation_id}\u0000${row.concurrency_key ?? ''}`;
-          const active = (await countActiveRuns(tx, row.automation_id, row.concurrency_key, [])) + (batchCounts.get(group) ?? 0);
-          if (active >= row.concurrency_limit) {
-            await deferClaim(tx, row.id, now + CONCURRENCY_RECHECK_MS);
-            continue;
-          }
-          batchCounts.set(group, (batchCounts.get(group) ?? 0) + 1);
-        }
-        taken.push(row);
-      }
+      const taken = await this.#admit(tx, rows, now);
       return this.#takeAll(tx, taken, now);
     });
     if (claimed.length === 0) return [];

@@ -28,7 +28,7 @@ import { scheduleHash, slotSource } from '../scheduler/slots.js';
 import { Channel } from '../store/channels.js';
 import { resetScheduleCursors } from '../triggers/triggers-service.js';
 import { randomToken } from '../ids.js';
-import { AutomationStatus, TriggerKind } from '../states.js';
+import { AutomationStatus, PauseReason, TriggerKind } from '../states.js';
 import { automationView, versionView } from './convert.js';
 import type { ApplyResult, ApplyWarning, AutomationView, Page, VersionView } from './views.js';
 import { secretReferences } from '../definition/references.js';
@@ -84,6 +84,7 @@ export class AutomationsService {
           source,
           source_path: opts.sourcePath ?? null,
           paused_overlay: 0,
+          consecutive_failures: 0,
           latest_version: 1,
           description: definition.description ?? null,
           created_at: now,
@@ -200,7 +201,10 @@ export class AutomationsService {
     // For file-sourced automations the status is an overlay: applying the file never resets it.
     const now = this.ctx.clock.now();
     await db.transaction().execute(async (tx) => {
-      await updateAutomation(tx, row.id, { status, paused_overlay: status === AutomationStatus.active ? 0 : 1, updated_at: now });
+      const active = status === AutomationStatus.active;
+      // Resuming resets the circuit breaker's count: the failures before the pause are forgiven.
+      const pause = active ? { paused_reason: null, paused_at: null, consecutive_failures: 0 } : { paused_reason: PauseReason.manual, paused_at: now };
+      await updateAutomation(tx, row.id, { status, paused_overlay: active ? 0 : 1, updated_at: now, ...pause });
       // Slots that passed while paused are not caught up: pausing meant not wanting them.
       if (status === AutomationStatus.active && row.status !== AutomationStatus.active) await resetScheduleCursors(tx, this.ctx, row.id, now);
     });

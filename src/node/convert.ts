@@ -1,5 +1,5 @@
 /** Row → view conversions, one place per table. */
-import { TriggerKind } from '../states.js';
+import { AutomationStatus, TriggerKind } from '../states.js';
 import { iso } from '../time.js';
 import type { AutomationRow, TriggerRow, VersionRow } from '../store/automations.js';
 import type { RunEventRow, RunRow, StepRow } from '../store/runs.js';
@@ -17,6 +17,8 @@ export function automationView(row: AutomationRow, workspace: string, definition
     name: row.name,
     description: row.description,
     status: row.status,
+    paused: row.status === AutomationStatus.paused && row.paused_reason ? { reason: row.paused_reason, at: iso(row.paused_at ?? row.updated_at)! } : null,
+    consecutive_failures: row.consecutive_failures,
     source: row.source as 'api' | 'file',
     source_path: row.source_path,
     version: row.latest_version,

@@ -2,7 +2,8 @@
  * One Rota node: builds its systems in dependency order from explicit constructor arguments and
  * returns what an embedding application uses. Wiring only; every system lives in its own file.
  */
-import { AutomationStatus } from '../states.js';
+import { AutomationStatus, RunStatus } from '../states.js';
+import { toErrorShape } from '../errors.js';
 import type { RotaConfig } from '../config/types.js';
 import { completeConfig } from '../config/config.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -95,17 +96,26 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   // The run core calls up into the triggers and the node's services only through these hooks;
   // they are called once runs execute, after every system below exists.
   const hooks: EngineHooks = {
-    runEnded: (run) => events.runEnded(run),
-    servicesFor: (run, stepId) => actionServicesFor({ store, creation, runs, events: publisher, approvals, waits }, run, stepId),
+    runEnded: (run) => {
+      events.runEnded(run);
+      if (run.status === RunStatus.canceled) cancel.cancelChildren(run.id);
+    },
+    automationPaused: (ws, automation, reason, at, details) => {
+      // as a pause through the API does (statusChanged below)
+      events.triggersChanged(ws).catch((err: unknown) => logger.warn({ err: toErrorShape(err) }, 'could not invalidate the event triggers of a paused automation'));
+      events.automationPaused(ws, automation, reason, at, details);
+    },
+    servicesFor: (run, stepId) => actionServicesFor({ store, creation, fires, plans: ctx.plans, maxDepth: config.limits.maxDepth, runs, events: publisher, approvals, waits }, run, stepId),
     secrets: (workspaceId, names) => secrets.resolve(workspaceId, names),
   };
   const ctx: EngineContext = { store, clock, ids, config, actions, logger, hooks, random: Math.random, plans: new PlanCache(actions), notifier: new Notifier(), commits: new CommitQueue(store, clock) };
 
   const worker = new Worker(ctx);
+  const cancel = new RunCancel(ctx, worker);
   const creation = new RunCreation(ctx);
   const fires = new FireService(ctx, creation);
   const watch = new RunWatch(ctx);
-  const runs = new RunsService(ctx, { creation, fires, cancel: new RunCancel(ctx, worker), watch });
+  const runs = new RunsService(ctx, { creation, fires, cancel, watch });
   const approvals = new ApprovalsService(ctx, (ws, id) => runs.cancel(ws, id));
   const waits = new WaitsService(ctx);
   const health = new TriggerHealth(ctx);

@@ -43,6 +43,7 @@ export class RunsService {
     if (automation.status !== AutomationStatus.active) throw new ConflictError(`automation "${name}" is ${automation.status}; resume it before starting runs`);
     const { definition } = await this.ctx.plans.get(this.ctx.store.db, automation.id, req.version ?? automation.latest_version);
     if (definition.execution?.fire_limit) await this.deps.fires.checkManualLimit(automation.id, definition);
+    await this.deps.fires.checkDailyBudget(automation.id, definition);
     const result = await this.deps.creation.create({
       workspaceId,
       automationId: automation.id,
@@ -100,6 +101,8 @@ export class RunsService {
       inputs: JSON.parse(row.inputs),
       trigger: { id: row.trigger_id, kind: row.trigger_kind, source: 'retry', data: JSON.parse(row.activation).data },
       retryOf: { run: row, steps },
+      depth: row.depth,
+      requireActive: true,
     });
     return this.get(workspaceId, id);
   }
@@ -118,6 +121,8 @@ export class RunsService {
       inputs: { ...JSON.parse(row.inputs), ...(opts.inputs ?? {}) },
       trigger: { id: row.trigger_id, kind: row.trigger_kind, source: 'replay', data: JSON.parse(row.activation).data },
       replayOf: row.id,
+      depth: row.depth,
+      requireActive: true,
     });
     return this.get(workspaceId, id);
   }

@@ -13,6 +13,7 @@ import type {
   ApprovalOutcome,
   ApprovalStatus,
   AutomationStatus,
+  PauseReason,
   OnTimeout,
   RunStatus,
   SkipReason,
@@ -35,6 +36,10 @@ export interface AutomationView {
   name: string;
   description: string | null;
   status: AutomationStatus;
+  /** why and when it was paused (`manual`, `circuit_breaker`); null unless paused */
+  paused: { reason: PauseReason; at: string } | null;
+  /** failed or timed-out runs since the last success (the circuit breaker's count) */
+  consecutive_failures: number;
   source: 'api' | 'file';
   source_path: string | null;
   version: number;

@@ -1,6 +1,6 @@
 /** Workspaces, automations, their versions and triggers. */
 import type { Insertable, Updateable } from 'kysely';
-import type { AutomationStatus } from '../states.js';
+import { AutomationStatus, PauseReason } from '../states.js';
 import type { Conn } from './connect.js';
 import type { AutomationTable, AutomationVersionTable, TriggerTable, WorkspaceTable } from './schema.js';
 
@@ -59,6 +59,17 @@ export async function insertAutomation(conn: Conn, row: Insertable<AutomationTab
 
 export async function updateAutomation(conn: Conn, id: string, patch: Updateable<AutomationTable>): Promise<void> {
   await conn.updateTable('automations').set(patch).where('id', '=', id).execute();
+}
+
+/** The circuit breaker's pause: only of an active automation; returns it when this call paused it. */
+export async function pauseForFailures(conn: Conn, id: string, now: number): Promise<Pick<AutomationRow, 'id' | 'name' | 'workspace_id'> | undefined> {
+  return conn
+    .updateTable('automations')
+    .set({ status: AutomationStatus.paused, paused_overlay: 1, paused_reason: PauseReason.circuit_breaker, paused_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', AutomationStatus.active)
+    .returning(['id', 'name', 'workspace_id'])
+    .executeTakeFirst();
 }
 
 export async function insertVersion(conn: Conn, row: VersionRow): Promise<void> {

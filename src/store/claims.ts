@@ -3,7 +3,8 @@
  * event INSERT per claim, however many runs it takes). Every function takes the caller's connection.
  */
 import { sql } from 'kysely';
-import { RunStatus } from '../states.js';
+import { ACTIVE_RUN_STATUSES, RunStatus } from '../states.js';
+import type { Dialect } from './dialect.js';
 import type { Conn } from './connect.js';
 import type { RunEventRow, RunRow, StepRow } from './runs.js';
 
@@ -46,6 +47,23 @@ export async function insertClaimEvents(conn: Conn, events: RunEventRow[]): Prom
 export async function stepsOfRuns(conn: Conn, runIds: string[]): Promise<StepRow[]> {
   if (runIds.length === 0) return [];
   return conn.selectFrom('steps').selectAll().where('run_id', 'in', runIds).orderBy('idx').execute();
+}
+
+/**
+ * Locks these workspaces' rows (PostgreSQL, in id order: claims on several nodes take turns per
+ * workspace) and counts their active (running or waiting) runs.
+ */
+export async function lockWorkspacesAndCountActive(conn: Conn, dialect: Dialect, workspaceIds: string[]): Promise<Map<string, number>> {
+  if (workspaceIds.length === 0) return new Map();
+  if (dialect === 'postgres') await conn.selectFrom('workspaces').select('id').where('id', 'in', workspaceIds).orderBy('id').forUpdate().execute();
+  const rows = await conn
+    .selectFrom('runs')
+    .select((eb) => ['workspace_id', eb.fn.countAll<number>().as('n')])
+    .where('workspace_id', 'in', workspaceIds)
+    .where('status', 'in', ACTIVE_RUN_STATUSES)
+    .groupBy('workspace_id')
+    .execute();
+  return new Map(rows.map((r) => [r.workspace_id, Number(r.n)]));
 }
 
 /** The earliest time any run becomes claimable, or null when none is scheduled. */

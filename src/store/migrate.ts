@@ -6,6 +6,7 @@ import * as m004 from './migrations/004-agent.js';
 import * as m005 from './migrations/005-schedule-due-index.js';
 import * as m006 from './migrations/006-workspace-secrets.js';
 import * as m007 from './migrations/007-trigger-health.js';
+import * as m008 from './migrations/008-admission.js';
 import type { Dialect } from './dialect.js';
 
 export interface Migration {
@@ -33,6 +34,7 @@ export const MIGRATIONS: Migration[] = [
   { id: '005-schedule-due-index', recordedAs: '006-schedule-due-index', ...m005 },
   { id: '006-workspace-secrets', ...m006 },
   { id: '007-trigger-health', ...m007 },
+  { id: '008-admission', ...m008 },
 ];
 
 function recordedIds(migration: Migration): string[] {

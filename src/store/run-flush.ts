@@ -8,7 +8,7 @@ import { RunStatus, StepStatus } from '../states.js';
 import { sql, type Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { RunTable, StepTable } from './schema.js';
-import { wakeQueued, wakeRun, type NewRunEvent } from './runs.js';
+import { wakeQueued, wakeQueuedInWorkspace, wakeRun, type NewRunEvent } from './runs.js';
 
 export interface RunFlush {
   runId: string;
@@ -21,9 +21,14 @@ export interface RunFlush {
   patch: Updateable<RunTable>;
   wakeParent: { runId: string; stepId: string | null } | null;
   wakeQueuedOf: string | null;
+  /** a run ended under a workspace concurrency cap: that workspace's held-back runs may start */
+  wakeWorkspaceOf?: string | null;
+  /** the run ended succeeded (resets its automation's failure count) or failed/timed out (adds one); canceled: null */
+  ended?: { automationId: string; failed: boolean } | null;
 }
 
-export type RunFlushResult = { lastSeq: number; cancelRequested: boolean } | null;
+/** `consecutiveFailures`: the automation's count after this run ended failed or timed out. */
+export type RunFlushResult = { lastSeq: number; cancelRequested: boolean; consecutiveFailures?: number } | null;
 
 const EVENT_CHUNK = 500;
 const STEP_CHUNK = 100;
@@ -85,7 +90,39 @@ export async function applyRunFlushes(conn: Conn, flushes: RunFlush[], now: numb
     if (f.wakeParent) await wakeRun(conn, f.wakeParent.runId, f.wakeParent.stepId, now);
     if (f.wakeQueuedOf) await wakeQueued(conn, f.wakeQueuedOf, now);
   }
+  for (const ws of new Set(flushes.filter((f, i) => results[i] && f.wakeWorkspaceOf).map((f) => f.wakeWorkspaceOf!))) await wakeQueuedInWorkspace(conn, ws, now);
+  await countEndings(conn, flushes, results);
   return results;
+}
+
+/**
+ * The circuit breaker's count, in the transaction that ends the runs: one statement for the whole
+ * batch. Per automation, a success in the batch resets the count to the failures after the last
+ * success; otherwise the batch's failures are added.
+ */
+async function countEndings(conn: Conn, flushes: RunFlush[], results: RunFlushResult[]): Promise<void> {
+  const byAutomation = new Map<string, { reset: boolean; failures: number; failed: number[] }>();
+  for (const [i, f] of flushes.entries()) {
+    if (!f.ended || !results[i]) continue;
+    const entry = byAutomation.get(f.ended.automationId) ?? { reset: false, failures: 0, failed: [] };
+    if (f.ended.failed) {
+      entry.failures += 1;
+      entry.failed.push(i);
+    } else {
+      Object.assign(entry, { reset: true, failures: 0, failed: [] });
+    }
+    byAutomation.set(f.ended.automationId, entry);
+  }
+  if (byAutomation.size === 0) return;
+  const values = sql.join([...byAutomation].map(([id, e]) => sql`(${id}, CAST(${e.reset ? 1 : 0} AS INTEGER), CAST(${e.failures} AS INTEGER))`));
+  const { rows } = await sql<{ id: string; consecutive_failures: number }>`
+    UPDATE automations SET consecutive_failures = CASE WHEN v.column2 = 1 THEN v.column3 ELSE automations.consecutive_failures + v.column3 END
+    FROM (VALUES ${values}) AS v
+    WHERE automations.id = v.column1
+    RETURNING automations.id, automations.consecutive_failures`.execute(conn);
+  for (const row of rows) {
+    for (const i of byAutomation.get(row.id)!.failed) results[i] = { ...results[i]!, consecutiveFailures: Number(row.consecutive_failures) };
+  }
 }
 
 /** One fenced `UPDATE ... FROM (VALUES ...)` for every run whose only change is new events. */

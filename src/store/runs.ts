@@ -117,6 +117,13 @@ export async function lockAutomationRows(conn: Conn, dialect: Dialect, automatio
   await conn.selectFrom('automations').select('id').where('id', 'in', automationIds).orderBy('id').forUpdate().execute();
 }
 
+/** A run's status and cancel flag, its row locked until the transaction ends (PostgreSQL). */
+export async function lockRunRow(conn: Conn, dialect: Dialect, runId: string): Promise<{ status: RunStatus; cancel_requested: number } | undefined> {
+  let q = conn.selectFrom('runs').select(['status', 'cancel_requested']).where('id', '=', runId);
+  if (dialect === 'postgres') q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
 /** The runs of these automations that count for overlap: queued, running or waiting. */
 export async function activeRunsOf(conn: Conn, automationIds: string[]): Promise<Array<{ id: string; automation_id: string; status: RunStatus }>> {
   if (automationIds.length === 0) return [];
@@ -177,6 +184,21 @@ export async function wakeQueued(conn: Conn, automationId: string, now: number):
 }
 
 /**
+ * Wakes a workspace's queued runs held back by its concurrency cap (a run of it ended). Runs
+ * written ahead for a later slot (queued_at in the future) keep their time.
+ */
+export async function wakeQueuedInWorkspace(conn: Conn, workspaceId: string, now: number): Promise<void> {
+  await conn
+    .updateTable('runs')
+    .set({ claim_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('status', '=', RunStatus.queued)
+    .where('claim_at', '>', now)
+    .where('queued_at', '<=', now)
+    .execute();
+}
+
+/**
  * Makes a waiting parent run claimable now (its child finished). The parent's step waits with no
  * wake time ("only when woken"), so it is made due too: waking the run alone re-suspends it.
  */
@@ -187,6 +209,23 @@ export async function wakeRun(conn: Conn, runId: string, stepId: string | null, 
     await conn.updateTable('steps').set({ wake_at: now }).where('run_id', '=', runId).where('step_id', '=', stepId).where('status', 'in', [StepStatus.waiting, StepStatus.running]).execute();
   }
   await conn.updateTable('runs').set({ claim_at: now }).where('id', '=', runId).where('status', '=', RunStatus.waiting).execute();
+}
+
+/**
+ * Unfinished child runs that a step of this run waited for (`run_automation` with `wait: true`:
+ * its step has not succeeded; a canceled run's open steps end `canceled`). A `wait: false`
+ * child's step succeeded at once, so that child is independent of its parent.
+ */
+export async function childrenWaitedFor(conn: Conn, runId: string): Promise<string[]> {
+  const rows = await conn
+    .selectFrom('runs')
+    .innerJoin('steps', (j) => j.onRef('steps.run_id', '=', 'runs.parent_run_id').onRef('steps.step_id', '=', 'runs.parent_step_id'))
+    .select('runs.id')
+    .where('runs.parent_run_id', '=', runId)
+    .where('runs.status', 'in', UNFINISHED_RUN_STATUSES)
+    .where('steps.status', 'not in', [StepStatus.succeeded, StepStatus.skipped])
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /** Ends every step of a run that has not ended (`pending`, `waiting`, `running`) as `canceled`. */

@@ -57,6 +57,9 @@ export async function selectDueSchedules(conn: Conn, dialect: Dialect, now: numb
       'automations.description',
       'automations.created_at',
       'automations.updated_at',
+      'automations.consecutive_failures',
+      'automations.paused_reason',
+      'automations.paused_at',
     ])
     .orderBy('triggers.next_fire_at')
     .limit(limit);
@@ -84,6 +87,9 @@ export async function selectDueSchedules(conn: Conn, dialect: Dialect, now: numb
       description: r.description,
       created_at: r.created_at,
       updated_at: r.updated_at,
+      consecutive_failures: r.consecutive_failures,
+      paused_reason: r.paused_reason,
+      paused_at: r.paused_at === null ? null : Number(r.paused_at),
     },
   }));
 }

@@ -18,6 +18,7 @@ import type {
   DeliveryOutcome,
   EventWaitStatus,
   OnTimeout,
+  PauseReason,
   RunEventType,
   RunStatus,
   SkipReason,
@@ -58,6 +59,10 @@ export interface AutomationTable {
   description: string | null;
   created_at: number;
   updated_at: number;
+  /** failed or timed-out runs since the last success (the circuit breaker); canceled runs do not count */
+  consecutive_failures: number;
+  paused_reason: PauseReason | null;
+  paused_at: number | null;
 }
 
 export interface AutomationVersionTable {
@@ -122,6 +127,8 @@ export interface RunTable {
   tokens: number;
   parent_run_id: string | null;
   parent_step_id: string | null;
+  /** links (child runs, `run.*` event chains) that led to this run; 0 for a run started directly */
+  depth: number;
   retry_of: string | null;
   replay_of: string | null;
   concurrency_key: string | null;

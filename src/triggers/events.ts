@@ -8,10 +8,11 @@
  * Rota's own events (`run.succeeded`, `run.failed`, `run.canceled`, `run.timed_out`,
  * `automation.paused`) are published after the change committed, and only when some event trigger
  * listens for the name, so a busy workspace does not write a second row per run. A run's own
- * automation never matches that run's `run.*` event, and chains of `run.*` events stop after
- * {@link MAX_CHAIN_DEPTH} links, so automations cannot trigger themselves in a loop.
+ * automation never matches that run's `run.*` event, and a `run.*` event is not published for a
+ * run at `limits.maxDepth` (the depth counts child runs and `run.*` links alike, see the runs'
+ * `depth` column), so automations cannot trigger themselves in a loop.
  */
-import { RunStatus, TriggerKind } from '../states.js';
+import { RunStatus } from '../states.js';
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { EngineContext } from '../engine/context.js';
@@ -25,7 +26,6 @@ import type { EventTriggerIndex, IndexedTrigger } from './event-index.js';
 import type { TimerHandle } from '../clock.js';
 import { assertJsonDepth } from '../definition/json-depth.js';
 
-export const MAX_CHAIN_DEPTH = 16;
 const SWEEP_MS = 15_000;
 /** an undispatched event this old is assumed abandoned by the node that stored it */
 const SWEEP_AGE_MS = 30_000;
@@ -86,9 +86,10 @@ export class EventService {
   /** Called by the engine after a run's terminal state committed; never throws, never blocks it. */
   runEnded(run: RunRow): void {
     if (!(RUN_EVENT_STATUSES as readonly string[]).includes(run.status)) return;
-    const depth = chainDepth(run) + 1;
-    if (depth > MAX_CHAIN_DEPTH) {
-      this.ctx.logger.warn({ run: run.id, automation: run.automation_name, depth }, `run.* event chain deeper than ${MAX_CHAIN_DEPTH}; not published`);
+    const depth = run.depth + 1;
+    const max = this.ctx.config.limits.maxDepth;
+    if (depth > max) {
+      this.ctx.logger.warn({ run: run.id, automation: run.automation_name, depth }, `run.* event of a run at depth ${run.depth} not published: limits.max_depth is ${max}`);
       return;
     }
     const data = {
@@ -105,8 +106,8 @@ export class EventService {
     this.#publishSystem(run.workspace_id, `run.${run.status}`, data, `rota:run:${run.id}:${run.status}`, run.automation_id);
   }
 
-  automationPaused(workspaceId: string, automation: { id: string; name: string }, reason: string, at: number): void {
-    const data = { automation: automation.name, automation_id: automation.id, reason };
+  automationPaused(workspaceId: string, automation: { id: string; name: string }, reason: string, at: number, details: Record<string, unknown> = {}): void {
+    const data = { automation: automation.name, automation_id: automation.id, reason, ...details };
     this.#publishSystem(workspaceId, 'automation.paused', data, `rota:automation:${automation.id}:paused:${at}`, automation.id);
   }
 
@@ -200,12 +201,4 @@ export class EventService {
     this.ctx.clock.clearTimer(this.#sweeper);
     this.#sweeper = null;
   }
-}
-
-/** How many `run.*` links led to this run (0 when it was not started by one). */
-function chainDepth(run: RunRow): number {
-  if (run.trigger_kind !== TriggerKind.event) return 0;
-  const activation = fromJson<{ data?: { depth?: unknown; run_id?: unknown } }>(run.activation);
-  const depth = activation?.data?.depth;
-  return typeof depth === 'number' && typeof activation?.data?.run_id === 'string' ? depth : 0;
 }

@@ -44,6 +44,8 @@ describe('resolveConfig', () => {
     { name: 'byte sizes in the file', yaml: 'http:\n  max_response_bytes: 2mb\nmax_body_bytes: 512kb\n', expect: { 'http.maxResponseBytes': 2 * 1024 * 1024, maxBodyBytes: 512 * 1024 } },
     { name: 'all worker env vars', env: { ROTA_WORKER_CONCURRENCY: '4', ROTA_LEASE_MS: '2000', ROTA_POLL_MS: '50', ROTA_SHUTDOWN_GRACE_MS: '0' }, expect: { 'worker.concurrency': 4, 'worker.leaseMs': 2000, 'worker.pollMs': 50, 'worker.shutdownGraceMs': 0 } },
     { name: 'database url, node id, log level, token', env: { ROTA_DATABASE_URL: 'postgres://u:p@db/rota', ROTA_NODE_ID: 'node-a', ROTA_LOG_LEVEL: 'debug', ROTA_ADMIN_TOKEN: 'rota_0123456789abcdef' }, expect: { databaseUrl: 'postgres://u:p@db/rota', nodeId: 'node-a', logLevel: 'debug', adminToken: 'rota_0123456789abcdef' } },
+    { name: 'limits from env', env: { ROTA_MAX_DEPTH: '4', ROTA_WORKSPACE_CONCURRENCY: '5' }, expect: { 'limits.maxDepth': 4, 'limits.workspaceConcurrency': 5 } },
+    { name: 'limits in the file, defaults otherwise', yaml: 'limits:\n  workspace_concurrency: 3\n', expect: { 'limits.maxDepth': 16, 'limits.workspaceConcurrency': 3 } },
     { name: 'null database url in the file', yaml: 'database_url: null\nwatch_dir: null\n', expect: { databaseUrl: null, watchDir: null } },
   ];
   for (const c of precedence) {

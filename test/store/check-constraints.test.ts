@@ -18,6 +18,7 @@ import {
   DeliveryOutcome,
   EventWaitStatus,
   OnTimeout,
+  PauseReason,
   RunStatus,
   StepStatus,
   TriggerKind,
@@ -25,6 +26,7 @@ import {
 
 const MIRRORED: Array<[table: string, column: string, set: Record<string, string>]> = [
   ['automations', 'status', AutomationStatus],
+  ['automations', 'paused_reason', PauseReason],
   ['triggers', 'type', TriggerKind],
   ['runs', 'status', RunStatus],
   ['steps', 'status', StepStatus],

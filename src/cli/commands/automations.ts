@@ -30,6 +30,8 @@ export function registerAutomations(program: Command, io: Io): void {
       const client = clientFor(io, options);
       const view = options.version ? await client.automations.version(name, options.version) : await client.automations.get(name);
       if (options.json) return printJson(io, view);
+      // A YAML comment, so that the output stays a definition that applies as it is.
+      if ('paused' in view && view.paused) io.out(`# paused (${view.paused.reason}) at ${view.paused.at}; resume with: rota resume ${name}`);
       io.out(stringify(view.definition, { lineWidth: 0 }).trimEnd());
     });
 

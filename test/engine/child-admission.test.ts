@@ -1,0 +1,126 @@
+// Child runs (`run_automation`) go through admission: depth limit, paused automations, and a
+// parent's cancel reaching the children it waits for; retry and replay refuse paused automations.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { eventually, forEachDialect, makeNode, stepOf, uniqueName, type TestNode } from '../support/node.js';
+import { internalsOf } from '../../src/testing/index.js';
+import { ErrorCode, RotaError } from '../../src/errors.js';
+
+async function runsOf(node: TestNode, name: string) {
+  const rows = await internalsOf(node.rota).store.db.selectFrom('runs').select(['id', 'status', 'depth', 'error', 'parent_run_id', 'cancel_requested', 'claim_at']).where('automation_name', '=', name).execute();
+  return rows.map((r) => ({ ...r, error: r.error ? (JSON.parse(r.error) as { code: string; message: string }) : null }));
+}
+
+function selfStarting(name: string, delayMs = 0) {
+  const before = delayMs > 0 ? [{ id: 'slow', action: 'probe', with: { delay_ms: delayMs } }] : [];
+  return { name, steps: [...before, { id: 'again', action: 'run_automation', with: { automation: name } }] };
+}
+
+forEachDialect('child admission', (db) => {
+  test('a self-starting automation stops at the depth limit with depth_exceeded', async () => {
+    const node = await makeNode(db, { config: { limits: { maxDepth: 4, workspaceConcurrency: null } } });
+    const name = uniqueName('self');
+    await node.apply(selfStarting(name));
+    const root = await node.runToEnd(name, {}, 15_000);
+    assert.equal(root.status, 'failed');
+    assert.equal(root.error?.code, ErrorCode.child_run_failed);
+    const runs = await runsOf(node, name);
+    assert.deepEqual(runs.map((r) => r.depth).sort(), [0, 1, 2, 3, 4]);
+    const deepest = runs.find((r) => r.depth === 4)!;
+    assert.equal(deepest.status, 'failed');
+    assert.equal(deepest.error?.code, ErrorCode.depth_exceeded);
+    assert.match(deepest.error!.message, /limit of 4/);
+  });
+
+  test('the depth counts run.* event links and child runs alike', async () => {
+    const node = await makeNode(db, { config: { limits: { maxDepth: 1, workspaceConcurrency: null } } });
+    const [src, listener, leaf] = [uniqueName('src'), uniqueName('listener'), uniqueName('leaf')];
+    await node.apply({ name: leaf, steps: [{ id: 'a', action: 'probe' }] });
+    await node.apply({
+      name: listener,
+      triggers: [{ id: 'after', type: 'event', name: 'run.succeeded', filter: { 'data.automation': src } }],
+      steps: [{ id: 'child', action: 'run_automation', with: { automation: leaf } }],
+    });
+    await node.apply({ name: src, steps: [{ id: 'a', action: 'probe' }] });
+    assert.equal((await node.runToEnd(src)).status, 'succeeded');
+    const [heard] = await eventually(async () => {
+      const rows = await runsOf(node, listener);
+      return rows.length === 1 && rows[0]!.status === 'failed' ? rows : undefined;
+    }, 10_000, 'the listener run failed');
+    assert.equal(heard!.depth, 1);
+    assert.equal(heard!.error?.code, ErrorCode.depth_exceeded);
+    const run = await node.get(heard!.id);
+    assert.equal(stepOf(run, 'child').error?.code, ErrorCode.depth_exceeded);
+    assert.equal((await runsOf(node, leaf)).length, 0);
+  });
+
+  test('pausing an automation mid-burst starts no further run', async () => {
+    const node = await makeNode(db, { config: { limits: { maxDepth: 1000, workspaceConcurrency: null } } });
+    const name = uniqueName('burst');
+    await node.apply(selfStarting(name, 40));
+    const root = await node.start(name);
+    await eventually(async () => ((await runsOf(node, name)).length >= 3 ? true : undefined), 10_000, 'three runs');
+    await node.rota.automations.setStatus(node.ws, name, 'paused');
+    const atPause = (await runsOf(node, name)).length;
+    const ended = await node.waitEnd(root.id, 15_000);
+    assert.equal(ended.status, 'failed');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const runs = await runsOf(node, name);
+    // at most the child whose creation was under way when the pause committed
+    assert.ok(runs.length <= atPause + 1, `${runs.length} runs after a pause at ${atPause}`);
+    const refused = runs.filter((r) => r.error?.code === ErrorCode.automation_paused);
+    assert.equal(refused.length, 1, JSON.stringify(runs.map((r) => r.error?.code)));
+    assert.match(refused[0]!.error!.message, /is paused: resume it first \(rota resume/);
+    assert.ok(runs.every((r) => r.status !== 'queued' && r.status !== 'running' && r.status !== 'waiting'));
+  });
+
+  test('retry and replay of a paused automation\'s run are refused with automation_paused', async () => {
+    const node = await makeNode(db);
+    const name = uniqueName('paused');
+    await node.apply({ name, steps: [{ id: 'a', action: 'probe', with: { fail_times: 1, fail_kind: 'non_retriable' } }] });
+    const failed = await node.runToEnd(name);
+    assert.equal(failed.status, 'failed');
+    await node.rota.automations.setStatus(node.ws, name, 'paused');
+    for (const attempt of [() => node.rota.runs.retry(node.ws, failed.id), () => node.rota.runs.replay(node.ws, failed.id)]) {
+      await assert.rejects(attempt(), (err: unknown) => err instanceof RotaError && err.code === ErrorCode.automation_paused && /resume it first/.test(err.message));
+    }
+    assert.equal((await runsOf(node, name)).length, 1);
+    await node.rota.automations.setStatus(node.ws, name, 'active');
+    const retried = await node.rota.runs.retry(node.ws, failed.id);
+    assert.equal((await node.waitEnd(retried.id)).retry_of, failed.id);
+    assert.equal((await runsOf(node, name)).length, 2);
+  });
+
+  test('canceling a parent cancels the child it waits for, not one started with wait: false', async () => {
+    const node = await makeNode(db);
+    const kid = uniqueName('kid');
+    const parent = uniqueName('parent');
+    await node.apply({ name: kid, steps: [{ id: 'z', action: 'sleep', with: { duration: '1h' } }] });
+    await node.apply({
+      name: parent,
+      steps: [
+        { id: 'free', action: 'run_automation', with: { automation: kid, wait: false } },
+        { id: 'held', action: 'run_automation', with: { automation: kid } },
+      ],
+    });
+    const run = await node.start(parent);
+    // Both children asleep: a cancel that races a run's own suspension is another matter.
+    await eventually(async () => {
+      const kids = await runsOf(node, kid);
+      return (await node.get(run.id)).status === 'waiting' && kids.length === 2 && kids.every((k) => k.status === 'waiting') ? true : undefined;
+    }, 8_000, 'parent and children waiting');
+    const free = stepOf(await node.get(run.id), 'free');
+    await node.rota.runs.cancel(node.ws, run.id);
+    const freeId = (free.output as { run_id: string }).run_id;
+    const kids = await eventually(async () => {
+      const rows = await runsOf(node, kid);
+      return rows.length === 2 && rows.some((r) => r.status === 'canceled') && rows.find((r) => r.id === freeId)?.status === 'waiting' ? rows : undefined;
+    }, 8_000, 'the held child canceled, the free one asleep').catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await runsOf(node, kid))} ${JSON.stringify((await node.get(run.id)).steps)}`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal((await node.get(freeId)).status, 'waiting');
+    assert.equal(kids.find((r) => r.id !== freeId)?.status, 'canceled');
+    await node.rota.runs.cancel(node.ws, freeId);
+  });
+});
