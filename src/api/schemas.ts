@@ -49,7 +49,13 @@ export const RunIdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
 
-export const Cursor = z.string().max(1000).optional().openapi({ description: 'next_cursor of the previous page' });
+/** A page cursor is the key of the previous page's last row: an id (a ULID) or, for automations, a name. */
+export const Cursor = z
+  .string()
+  .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be the next_cursor of a previous page')
+  .optional()
+  .openapi({ description: 'next_cursor of the previous page' });
+export const NameCursor = z.string().regex(NAME_PATTERN, 'must be the next_cursor of a previous page').optional().openapi({ description: 'next_cursor of the previous page' });
 export const Limit = (max: number) => z.coerce.number().int().min(1).max(max).optional().openapi({ type: 'integer', description: `page size, at most ${max}` });
 
 const statuses = Object.values(RunStatus).join('|');

@@ -92,6 +92,8 @@ export interface RotaClient {
     pause(name: string): Promise<AutomationView>;
     resume(name: string): Promise<AutomationView>;
     archive(name: string): Promise<AutomationView>;
+    /** archived → paused */
+    unarchive(name: string): Promise<AutomationView>;
     /** Throws RotaApiError `definition_invalid` with `{path, message}` details when invalid. */
     validate(definition: DefinitionInput): Promise<unknown>;
     /** Manual trigger; `created` false when the idempotency key was used before (same run). */
@@ -177,6 +179,7 @@ export function createClient(options: ClientOptions): RotaClient {
       pause: (name) => post(`/automations/${seg(name)}/pause`),
       resume: (name) => post(`/automations/${seg(name)}/resume`),
       archive: (name) => post(`/automations/${seg(name)}/archive`),
+      unarchive: (name) => post(`/automations/${seg(name)}/unarchive`),
       validate: async (definition) =>
         (await http.json(`${API}/automations/validate`, { method: 'POST', ...definitionBody(definition) })).body,
       run: async (name, opts = {}) => {

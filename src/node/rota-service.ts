@@ -51,7 +51,8 @@ export function rotaService(s: NodeServices): RotaService {
       versions: (ws, name) => s.automations.versions(ws, name),
       version: (ws, name, v) => s.automations.version(ws, name, v),
       setStatus: (ws, name, status) => s.automations.setStatus(ws, name, status),
-      validate: (raw) => s.automations.validate(raw),
+      unarchive: (ws, name) => s.automations.unarchive(ws, name),
+      validate: (raw, ws) => s.automations.validate(raw, ws),
     },
     runs: {
       start: (ws, name, req) => s.runs.start(ws, name, req),

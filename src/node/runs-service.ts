@@ -40,7 +40,10 @@ export class RunsService {
   async start(workspaceId: string, name: string, req: StartRunRequest): Promise<{ run: RunView; created: boolean }> {
     const automation = await findAutomation(this.ctx.store.db, workspaceId, name);
     if (!automation) throw new NotFoundError(`automation "${name}" not found`);
-    if (automation.status !== AutomationStatus.active) throw new ConflictError(`automation "${name}" is ${automation.status}; resume it before starting runs`);
+    if (automation.status !== AutomationStatus.active) {
+      const fix = automation.status === AutomationStatus.archived ? 'unarchive and resume it' : 'resume it';
+      throw new ConflictError(`automation "${name}" is ${automation.status}; ${fix} before starting runs`);
+    }
     const { definition } = await this.ctx.plans.get(this.ctx.store.db, automation.id, req.version ?? automation.latest_version);
     if (definition.execution?.fire_limit) await this.deps.fires.checkManualLimit(automation.id, definition);
     const result = await this.deps.creation.create({

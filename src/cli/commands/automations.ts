@@ -33,8 +33,9 @@ export function registerAutomations(program: Command, io: Io): void {
       io.out(stringify(view.definition, { lineWidth: 0 }).trimEnd());
     });
 
-  for (const action of ['pause', 'resume', 'archive'] as const) {
-    withJson(serverCommand(program, `${action} <name>`, `${action} an automation`)).action(
+  for (const action of ['pause', 'resume', 'archive', 'unarchive'] as const) {
+    const what = action === 'unarchive' ? 'make an archived automation editable again (it comes back paused)' : `${action} an automation`;
+    withJson(serverCommand(program, `${action} <name>`, what)).action(
       async (name: string, options: ServerOptions) => {
         const view = await clientFor(io, options).automations[action](name);
         if (options.json) return printJson(io, view);
