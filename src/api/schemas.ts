@@ -84,7 +84,8 @@ export const TriggerViewSchema = z.object({
 export const AutomationViewSchema = z
   .object({
     id: z.string(),
-    workspace: z.string(),
+    workspace: z.string().openapi({ description: 'workspace name' }),
+    workspace_id: z.string(),
     name: z.string(),
     description: z.string().nullable(),
     status: z.string().openapi({ enum: Object.values(AutomationStatus) }),
@@ -126,7 +127,8 @@ export const StepViewSchema = z
 export const RunViewSchema = z
   .object({
     id: z.string(),
-    workspace: z.string(),
+    workspace: z.string().openapi({ description: 'workspace name' }),
+    workspace_id: z.string(),
     automation: z.string(),
     automation_id: z.string(),
     version: z.number().int(),
@@ -176,7 +178,8 @@ export const TokenViewSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    workspace: z.string().nullable(),
+    workspace: z.string().nullable().openapi({ description: 'workspace name; null for an admin token' }),
+    workspace_id: z.string().nullable(),
     scopes: z.array(z.string()),
     created_at: z.string(),
     last_used_at: z.string().nullable(),

@@ -31,6 +31,7 @@ import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { workspaceRoutes } from './routes/workspaces.js';
 
 export type { ApiLogger } from './api-env.js';
 
@@ -72,7 +73,7 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
   // webhook senders authenticate by their trigger's scheme, not by a bearer token
   app.route('/', hookRoutes(rota));
   app.route('/api/v1', webhookRoutes(rota));
-  for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), catalogRoutes(rota), approvalRoutes(rota), scheduleRoutes(rota), agentRoutes(rota)]) {
+  for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), workspaceRoutes(rota), catalogRoutes(rota), approvalRoutes(rota), scheduleRoutes(rota), agentRoutes(rota)]) {
     app.route('/api/v1', routes);
   }
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'rota_... token' });

@@ -16,6 +16,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerServe } from './commands/serve.js';
 import { registerTokens } from './commands/tokens.js';
+import { registerWebhooks } from './commands/webhooks.js';
 
 export const VERSION = '0.1.0';
 
@@ -36,6 +37,7 @@ export function buildProgram(io: Io): Command {
   registerEvents(program, io);
   registerApprovals(program, io);
   registerTokens(program, io);
+  registerWebhooks(program, io);
   registerDb(program, io);
   registerDoctor(program, io);
   program.commands.forEach(inheritExitOverride);

@@ -13,6 +13,7 @@
 import type { Definition } from '../definition/types.js';
 import type { ActionDefinition } from '../actions/types.js';
 import type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
+import type { DeliveryPage } from '../triggers/webhook-types.js';
 import type {
   ApplyResult,
   ApprovalView,
@@ -24,6 +25,7 @@ import type {
   RunView,
   TokenView,
   VersionView,
+  Workspace,
 } from '../node/views.js';
 import { Transport, type QueryValue } from './transport.js';
 import { streamRunEvents, type StreamOptions } from './stream.js';
@@ -31,6 +33,7 @@ import { streamRunEvents, type StreamOptions } from './stream.js';
 export { RotaApiError } from './errors.js';
 export type { StreamOptions } from './stream.js';
 export type * from '../node/views.js';
+export type { DeliveryPage, DeliveryView } from '../triggers/webhook-types.js';
 
 export interface ClientOptions {
   /** server base URL, e.g. `http://127.0.0.1:7070` */
@@ -121,6 +124,12 @@ export interface RotaClient {
     emit(name: string, options?: { data?: unknown; id?: string }): Promise<EventView>;
     list(query?: { name?: string; cursor?: string | null; limit?: number }): Promise<Page<EventView>>;
   };
+  workspaces: {
+    /** Admin tokens; a workspace-bound admin sees its own. */
+    list(): Promise<Workspace[]>;
+    /** Global admin only; RotaApiError 409 `conflict` when the name is taken. */
+    create(name: string): Promise<Workspace>;
+  };
   tokens: {
     /** The secret `token` is returned once, here. `workspace` only for admin callers. */
     create(name: string, scopes: string[], options?: { workspace?: string }): Promise<CreatedToken>;
@@ -138,6 +147,10 @@ export interface RotaClient {
     /** Enabling a schedule starts it from its next slot; a passed one-shot `at` answers 409. */
     enable(automation: string, triggerId: string): Promise<TriggerDetailView>;
     disable(automation: string, triggerId: string): Promise<TriggerDetailView>;
+  };
+  webhooks: {
+    /** A webhook trigger's delivery log, newest first; RotaApiError 409 for a trigger of another type. */
+    deliveries(automation: string, triggerId: string, query?: { cursor?: string | null; limit?: number }): Promise<DeliveryPage>;
   };
   /** `GET /healthz` (not under /api/v1, no token needed). */
   health(): Promise<Record<string, unknown>>;
@@ -211,6 +224,10 @@ export function createClient(options: ClientOptions): RotaClient {
       emit: (name, opts = {}) => post(`/events`, { name, data: opts.data, id: opts.id }),
       list: (query) => get(`/events`, query),
     },
+    workspaces: {
+      list: async () => items(await get(`/workspaces`)),
+      create: (name) => post(`/workspaces`, { name }),
+    },
     tokens: {
       create: async (name, scopes, opts = {}) => {
         const body = await post<Record<string, unknown>>(`/tokens`, { name, scopes, workspace: opts.workspace });
@@ -228,6 +245,9 @@ export function createClient(options: ClientOptions): RotaClient {
       preview: async (name, opts = {}) => items(await get(`/automations/${seg(name)}/schedule`, { count: opts.count })),
       enable: async (name, id) => post(`/automations/${seg(name)}/triggers/${seg(id)}/enable`),
       disable: async (name, id) => post(`/automations/${seg(name)}/triggers/${seg(id)}/disable`),
+    },
+    webhooks: {
+      deliveries: (name, id, query) => get(`/automations/${seg(name)}/triggers/${seg(id)}/deliveries`, query),
     },
     health: async () => (await http.json<Record<string, unknown>>('/healthz')).body,
     ready: async () => (await http.json<Record<string, unknown>>('/readyz')).body,

@@ -43,6 +43,7 @@ export function rotaService(s: NodeServices): RotaService {
       ensure: (name) => s.access.ensureWorkspace(name),
       get: (nameOrId) => s.access.getWorkspace(nameOrId),
       list: () => s.access.listWorkspaces(),
+      create: (name) => s.access.createWorkspace(name),
     },
     automations: {
       apply: (ws, raw, opts) => s.automations.apply(ws, raw, opts),

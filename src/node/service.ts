@@ -44,6 +44,8 @@ export interface RotaService {
 
   workspaces: {
     ensure(name: string): Promise<Workspace>;
+    /** ConflictError when the name is taken, ValidationError when it is not a valid name. */
+    create(name: string): Promise<Workspace>;
     get(nameOrId: string): Promise<Workspace | null>;
     list(): Promise<Workspace[]>;
   };

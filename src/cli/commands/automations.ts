@@ -4,6 +4,7 @@ import type { AutomationView } from '../../node/views.js';
 import { clientFor, printJson, serverCommand, withJson, type Io, type ServerOptions } from '../context.js';
 import { formatTime, table } from '../format.js';
 import { positiveInt } from '../options.js';
+import { webhookUrls } from './webhooks.js';
 
 export function registerAutomations(program: Command, io: Io): void {
   withJson(serverCommand(program, 'ls', 'list automations'))
@@ -31,6 +32,9 @@ export function registerAutomations(program: Command, io: Io): void {
       const view = options.version ? await client.automations.version(name, options.version) : await client.automations.get(name);
       if (options.json) return printJson(io, view);
       io.out(stringify(view.definition, { lineWidth: 0 }).trimEnd());
+      // comments, so the output stays a definition that applies as is
+      const current = options.version ? await client.automations.get(name) : (view as AutomationView);
+      for (const w of webhookUrls(io, options, current)) io.out(`# webhook ${w.id}: POST ${w.url}`);
     });
 
   for (const action of ['pause', 'resume', 'archive', 'unarchive'] as const) {
