@@ -3,7 +3,7 @@
  * returns what an embedding application uses. Wiring only; every system lives in its own file.
  */
 import { AutomationStatus } from '../states.js';
-import type { RotaConfig } from '../config/types.js';
+import type { DeepPartial, RotaConfig } from '../config/types.js';
 import { completeConfig } from '../config/config.js';
 import { systemClock, type Clock } from '../clock.js';
 import { createUlidGenerator, type IdGenerator } from '../ids.js';
@@ -31,6 +31,7 @@ import { TriggersService } from '../triggers/triggers-service.js';
 import { AutomationsService } from './automations-service.js';
 import { AccessService } from './access-service.js';
 import { ApprovalsService } from './approvals-service.js';
+import { getRunRow } from '../store/runs.js';
 import { WaitsService } from './waits-service.js';
 import { EventsService } from './events-service.js';
 import { RunsService } from './runs-service.js';
@@ -41,8 +42,11 @@ import { registerInternals } from './internals.js';
 import type { RotaService } from './service.js';
 
 export interface CreateRotaOptions {
-  /** Configuration (see `resolveConfig`); partial values are completed with defaults. */
-  config?: Partial<RotaConfig>;
+  /**
+   * Configuration (see `resolveConfig`), partial at any depth: what is left out keeps its default,
+   * e.g. `{ dataDir: './.rota', worker: { concurrency: 4 } }`.
+   */
+  config?: DeepPartial<RotaConfig>;
   /** Custom actions registered beside the built-ins. */
   actions?: ActionDefinition[];
   /** Tools that `agent` steps may list in `tools:`, beside the built-ins and MCP servers' tools. */
@@ -103,7 +107,11 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const fires = new FireService(ctx, creation);
   const watch = new RunWatch(ctx);
   const runs = new RunsService(ctx, { creation, fires, cancel: new RunCancel(ctx, worker), watch });
-  const approvals = new ApprovalsService(ctx, (ws, id) => runs.cancel(ws, id));
+  const approvals = new ApprovalsService(ctx, (ws, id) => runs.cancel(ws, id), (runId, name, data, key) => {
+    getRunRow(store.db, runId)
+      .then((run) => run && events.approvalEvent(run, name, data, key))
+      .catch((err: unknown) => logger.warn({ err: String(err), event: name }, 'could not publish an approval event'));
+  });
   const waits = new WaitsService(ctx);
   const fire = fires.fire.bind(fires);
   const vault = new SecretVault(loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir, dialect: store.dialect }), ids);
