@@ -47,7 +47,7 @@ async function handler(ctx: ActionContext<DelegateConfig>): Promise<DelegateOutp
   const { url, task, timeout, headers = {} } = ctx.config;
   const expiresAt = existing ? existing.expiresAt : timeout === undefined ? null : ctx.now() + parseDurationMs(timeout, 'timeout');
   const delegation = await svc.openDelegation({ url, expiresAt });
-  const idempotencyKey = `${ctx.run.id}:${ctx.step.id}`;
+  const idempotencyKey = ctx.idempotencyKey;
   const body = JSON.stringify({
     task,
     callback_url: delegation.callbackUrl,
@@ -59,7 +59,7 @@ async function handler(ctx: ActionContext<DelegateConfig>): Promise<DelegateOutp
   const res = await safeRequest({
     url,
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+    headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': idempotencyKey, 'rota-attempt': String(ctx.attempt) },
     body,
     allowlist: ctx.runtime.http.allowlist,
     maxResponseBytes: 64 * 1024,

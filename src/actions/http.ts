@@ -15,6 +15,7 @@ export interface HttpConfig {
   timeout?: string;
   expect_status?: number[];
   max_response_bytes?: number;
+  idempotency_key?: string;
 }
 
 export interface HttpOutput {
@@ -42,7 +43,8 @@ function buildUrl(config: HttpConfig): URL {
 function buildRequest(ctx: ActionContext<HttpConfig>): { headers: Record<string, string>; body?: string } {
   const headers: Record<string, string> = { 'user-agent': 'rota', ...ctx.config.headers };
   const has = (name: string): boolean => Object.keys(headers).some((h) => h.toLowerCase() === name);
-  if (!has('idempotency-key')) headers['idempotency-key'] = ctx.idempotencyKey;
+  if (!has('idempotency-key')) headers['idempotency-key'] = ctx.config.idempotency_key ?? ctx.idempotencyKey;
+  if (!has('rota-attempt')) headers['rota-attempt'] = String(ctx.attempt);
   const raw = ctx.config.body;
   if (raw === undefined) return { headers };
   const body = typeof raw === 'string' ? raw : JSON.stringify(raw);
@@ -128,7 +130,8 @@ export const httpAction: ActionDefinition<HttpConfig, HttpOutput> = {
   description:
     'Sends an HTTP(S) request and returns {status, headers, body}; the body is parsed when the response ' +
     'is JSON. An object body is sent as JSON. Every request carries an Idempotency-Key header (the ' +
-    'step idempotency key, unless headers sets one). Network errors, timeouts and HTTP 408/429/5xx ' +
+    'step idempotency key run_id:step_id, the same on every retry; idempotency_key or headers override ' +
+    'it) and a Rota-Attempt header (1, 2, ... per retry). Network errors, timeouts and HTTP 408/429/5xx ' +
     'are retriable; any other status outside expect_status (default: 2xx) fails the step. Private, ' +
     'loopback and link-local addresses are refused unless listed in the configuration key http.allowlist.',
   configSchema: {
@@ -149,6 +152,7 @@ export const httpAction: ActionDefinition<HttpConfig, HttpOutput> = {
         description: 'Statuses that count as success; default 200-299',
       },
       max_response_bytes: { type: 'integer', minimum: 1, description: 'Lower than the configured cap only' },
+      idempotency_key: { type: 'string', minLength: 1, description: 'Idempotency-Key header value; default run_id:step_id' },
     },
   },
   outputSchema: {

@@ -120,8 +120,9 @@ export interface ActionContext<Config = Record<string, unknown>> {
   config: Config;
   /** Aborted on step timeout, run timeout, cancel and shutdown. */
   signal: AbortSignal;
-  /** `run_id:step_id:attempt`, stable across re-executions of the same attempt. */
+  /** `run_id:step_id`: the same for every attempt and every re-execution of the step. */
   idempotencyKey: string;
+  /** 1 for the first try, +1 per retry; a re-execution after a crash keeps its attempt. */
   attempt: number;
   run: { id: string; workspaceId: string; automation: string; version: number; inputs: Record<string, unknown> };
   step: { id: string };

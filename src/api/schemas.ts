@@ -49,7 +49,13 @@ export const RunIdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
 
-export const Cursor = z.string().max(1000).optional().openapi({ description: 'next_cursor of the previous page' });
+/** A page cursor is the key of the previous page's last row: an id (a ULID) or, for automations, a name. */
+export const Cursor = z
+  .string()
+  .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be the next_cursor of a previous page')
+  .optional()
+  .openapi({ description: 'next_cursor of the previous page' });
+export const NameCursor = z.string().regex(NAME_PATTERN, 'must be the next_cursor of a previous page').optional().openapi({ description: 'next_cursor of the previous page' });
 export const Limit = (max: number) => z.coerce.number().int().min(1).max(max).optional().openapi({ type: 'integer', description: `page size, at most ${max}` });
 
 const statuses = Object.values(RunStatus).join('|');
@@ -78,7 +84,8 @@ export const TriggerViewSchema = z.object({
 export const AutomationViewSchema = z
   .object({
     id: z.string(),
-    workspace: z.string(),
+    workspace: z.string().openapi({ description: 'workspace name' }),
+    workspace_id: z.string(),
     name: z.string(),
     description: z.string().nullable(),
     status: z.string().openapi({ enum: Object.values(AutomationStatus) }),
@@ -125,7 +132,8 @@ export const StepViewSchema = z
 export const RunViewSchema = z
   .object({
     id: z.string(),
-    workspace: z.string(),
+    workspace: z.string().openapi({ description: 'workspace name' }),
+    workspace_id: z.string(),
     automation: z.string(),
     automation_id: z.string(),
     version: z.number().int(),
@@ -175,7 +183,8 @@ export const TokenViewSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    workspace: z.string().nullable(),
+    workspace: z.string().nullable().openapi({ description: 'workspace name; null for an admin token' }),
+    workspace_id: z.string().nullable(),
     scopes: z.array(z.string()),
     created_at: z.string(),
     last_used_at: z.string().nullable(),

@@ -17,6 +17,7 @@ import { ErrorCode, RotaError } from '../errors.js';
 import type { RotaService } from '../node/service.js';
 import type { ApiEnv, ApiLogger } from './api-env.js';
 import { authenticate } from './auth.js';
+import { finishDocument, type OpenApiDocument } from './openapi-document.js';
 import { notFoundHandler, onErrorHandler, validationHook } from './errors.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { agentRoutes } from './routes/agent.js';
@@ -31,6 +32,7 @@ import { scheduleRoutes } from './routes/schedules.js';
 import { systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { secretRoutes } from './routes/secrets.js';
+import { workspaceRoutes } from './routes/workspaces.js';
 
 export type { ApiLogger } from './api-env.js';
 
@@ -72,15 +74,23 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
   // webhook senders authenticate by their trigger's scheme, not by a bearer token
   app.route('/', hookRoutes(rota));
   app.route('/api/v1', webhookRoutes(rota));
-  for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), secretRoutes(rota), catalogRoutes(rota), approvalRoutes(rota), scheduleRoutes(rota), agentRoutes(rota)]) {
+  for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), secretRoutes(rota), workspaceRoutes(rota), catalogRoutes(rota), approvalRoutes(rota), scheduleRoutes(rota), agentRoutes(rota)]) {
     app.route('/api/v1', routes);
   }
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'rota_... token' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'callbackToken', { type: 'http', scheme: 'bearer', description: 'rcb_... one-time delegation callback token' });
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Rota API', version: '1', description: 'Durable automations: definitions, runs, events, tokens.' },
-    security: [{ bearer: [] }],
+  let document: OpenApiDocument | undefined;
+  app.get('/api/openapi.json', (c) => {
+    document ??= finishDocument(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: { title: 'Rota API', version: '1', description: 'Durable automations: definitions, runs, events, tokens.' },
+        security: [{ bearer: [] }],
+      }) as unknown as OpenApiDocument,
+      // relative to the document's own URL, so it stays right behind a proxy
+      [{ url: '/', description: 'this Rota server' }],
+    );
+    return c.json(document);
   });
   return app;
 }

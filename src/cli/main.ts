@@ -17,6 +17,7 @@ import { registerSchedule } from './commands/schedule.js';
 import { registerServe } from './commands/serve.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerSecrets } from './commands/secrets.js';
+import { registerWebhooks } from './commands/webhooks.js';
 
 export const VERSION = '0.1.0';
 
@@ -38,6 +39,7 @@ export function buildProgram(io: Io): Command {
   registerApprovals(program, io);
   registerTokens(program, io);
   registerSecrets(program, io);
+  registerWebhooks(program, io);
   registerDb(program, io);
   registerDoctor(program, io);
   program.commands.forEach(inheritExitOverride);

@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 
 /** Commander argument parser for repeatable options. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function positiveInt(value: string): number {

@@ -36,6 +36,7 @@ export async function reportRun(io: Io, client: RotaClient, run: RunView, option
     printJson(io, await client.runs.get(final.id));
   } else {
     io.out(`run ${final.id} ${final.status} in ${formatMs(runDuration(final))}`);
+    if (final.output !== null && final.output !== undefined) io.out(`output: ${JSON.stringify(final.output, null, 2)}`);
     if (final.error) io.err(`error: ${final.error.step_id ? `step ${final.error.step_id}: ` : ''}${final.error.code}: ${final.error.message}`);
     if (final.skip_reason) io.out(`skip reason: ${final.skip_reason}`);
   }

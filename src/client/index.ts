@@ -13,6 +13,7 @@
 import type { Definition } from '../definition/types.js';
 import type { ActionDefinition } from '../actions/types.js';
 import type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
+import type { DeliveryPage } from '../triggers/webhook-types.js';
 import type {
   ApplyResult,
   ApprovalView,
@@ -25,6 +26,7 @@ import type {
   SecretView,
   TokenView,
   VersionView,
+  Workspace,
 } from '../node/views.js';
 import { Transport, type QueryValue } from './transport.js';
 import { streamRunEvents, type StreamOptions } from './stream.js';
@@ -32,6 +34,7 @@ import { streamRunEvents, type StreamOptions } from './stream.js';
 export { RotaApiError } from './errors.js';
 export type { StreamOptions } from './stream.js';
 export type * from '../node/views.js';
+export type { DeliveryPage, DeliveryView } from '../triggers/webhook-types.js';
 
 export interface ClientOptions {
   /** server base URL, e.g. `http://127.0.0.1:7070` */
@@ -93,6 +96,8 @@ export interface RotaClient {
     pause(name: string): Promise<AutomationView>;
     resume(name: string): Promise<AutomationView>;
     archive(name: string): Promise<AutomationView>;
+    /** archived → paused */
+    unarchive(name: string): Promise<AutomationView>;
     /** Throws RotaApiError `definition_invalid` with `{path, message}` details when invalid. */
     validate(definition: DefinitionInput): Promise<unknown>;
     /** Manual trigger; `created` false when the idempotency key was used before (same run). */
@@ -128,6 +133,12 @@ export interface RotaClient {
     list(): Promise<SecretView[]>;
     remove(name: string): Promise<void>;
   };
+  workspaces: {
+    /** Admin tokens; a workspace-bound admin sees its own. */
+    list(): Promise<Workspace[]>;
+    /** Global admin only; RotaApiError 409 `conflict` when the name is taken. */
+    create(name: string): Promise<Workspace>;
+  };
   tokens: {
     /** The secret `token` is returned once, here. `workspace` only for admin callers. */
     create(name: string, scopes: string[], options?: { workspace?: string }): Promise<CreatedToken>;
@@ -145,6 +156,10 @@ export interface RotaClient {
     /** Enabling a schedule starts it from its next slot; a passed one-shot `at` answers 409. */
     enable(automation: string, triggerId: string): Promise<TriggerDetailView>;
     disable(automation: string, triggerId: string): Promise<TriggerDetailView>;
+  };
+  webhooks: {
+    /** A webhook trigger's delivery log, newest first; RotaApiError 409 for a trigger of another type. */
+    deliveries(automation: string, triggerId: string, query?: { cursor?: string | null; limit?: number }): Promise<DeliveryPage>;
   };
   /** `GET /healthz` (not under /api/v1, no token needed). */
   health(): Promise<Record<string, unknown>>;
@@ -186,6 +201,7 @@ export function createClient(options: ClientOptions): RotaClient {
       pause: (name) => post(`/automations/${seg(name)}/pause`),
       resume: (name) => post(`/automations/${seg(name)}/resume`),
       archive: (name) => post(`/automations/${seg(name)}/archive`),
+      unarchive: (name) => post(`/automations/${seg(name)}/unarchive`),
       validate: async (definition) =>
         (await http.json(`${API}/automations/validate`, { method: 'POST', ...definitionBody(definition) })).body,
       run: async (name, opts = {}) => {
@@ -227,6 +243,10 @@ export function createClient(options: ClientOptions): RotaClient {
         await http.send(`${API}/secrets/${seg(name)}`, { method: 'DELETE' });
       },
     },
+    workspaces: {
+      list: async () => items(await get(`/workspaces`)),
+      create: (name) => post(`/workspaces`, { name }),
+    },
     tokens: {
       create: async (name, scopes, opts = {}) => {
         const body = await post<Record<string, unknown>>(`/tokens`, { name, scopes, workspace: opts.workspace });
@@ -244,6 +264,9 @@ export function createClient(options: ClientOptions): RotaClient {
       preview: async (name, opts = {}) => items(await get(`/automations/${seg(name)}/schedule`, { count: opts.count, from: opts.from })),
       enable: async (name, id) => post(`/automations/${seg(name)}/triggers/${seg(id)}/enable`),
       disable: async (name, id) => post(`/automations/${seg(name)}/triggers/${seg(id)}/disable`),
+    },
+    webhooks: {
+      deliveries: (name, id, query) => get(`/automations/${seg(name)}/triggers/${seg(id)}/deliveries`, query),
     },
     health: async () => (await http.json<Record<string, unknown>>('/healthz')).body,
     ready: async () => (await http.json<Record<string, unknown>>('/readyz')).body,

@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ValidationError, type ErrorDetail } from '../errors.js';
 import { configLayerSchema, FIELD_KINDS, type ConfigLayer, type FieldKind } from './schema.js';
-import { DEFAULT_CONFIG, type RotaConfig } from './types.js';
+import { DEFAULT_CONFIG, type DeepPartial, type RotaConfig } from './types.js';
 import { isRecord } from '../definition/json-path.js';
 
 export type { ConfigLayer } from './schema.js';
@@ -108,7 +108,7 @@ export function resolveConfig(options: ResolveConfigOptions = {}): RotaConfig {
  * except `providers`, `models` and `mcpServers`, which code gives in their resolved shape (see
  * RotaConfig); an already resolved configuration is returned as it is.
  */
-export function completeConfig(partial: Partial<RotaConfig> = {}): RotaConfig {
+export function completeConfig(partial: DeepPartial<RotaConfig> = {}): RotaConfig {
   if (Object.isFrozen(partial) && typeof partial.nodeId === 'string') return partial as RotaConfig;
   const problems: ErrorDetail[] = [];
   const { providers: _p, models: _m, mcpServers: _s, ...plain } = partial;

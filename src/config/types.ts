@@ -113,3 +113,15 @@ export const DEFAULT_CONFIG: Omit<RotaConfig, 'nodeId'> = {
   secretKey: null,
   publicUrl: null,
 };
+
+/**
+ * Any part of a configuration: objects at every depth may leave keys out (arrays and functions are
+ * given whole). `createRota({ config: { worker: { concurrency: 4 } } })` keeps every other default.
+ */
+export type DeepPartial<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends readonly unknown[]
+    ? T
+    : T extends object
+      ? { [K in keyof T]?: DeepPartial<T[K]> }
+      : T;

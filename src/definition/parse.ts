@@ -80,18 +80,35 @@ export function parseDefinition(text: string, actions: ActionLookup, format?: 'y
 }
 
 /** Checks a raw definition completely and compiles it; throws one DefinitionError listing every problem. */
-export function compileDefinition(raw: unknown, actions: ActionLookup): { definition: Definition; plan: Plan } {
+export function compileDefinition(raw: unknown, actions: ActionLookup, extra: ErrorDetail[] = []): { definition: Definition; plan: Plan } {
   // first: the checks below walk the value recursively
   const tooDeep = jsonDepthProblem(raw);
   if (tooDeep) throw new DefinitionError(`definition is invalid: nested deeper than ${MAX_JSON_DEPTH} levels at ${tooDeep.path}`, [tooDeep]);
+  const { compiled, problems } = checkDefinition(raw, actions);
+  problems.push(...extra);
+  if (problems.length > 0 || compiled === null) throw invalidDefinition(problems);
+  return compiled;
+}
+
+/**
+ * Every problem of a raw definition in one pass: the cross-field checks (references, needs,
+ * triggers) run on whatever parsed, also when the shape has errors. `compiled` is null unless the
+ * definition is valid.
+ */
+export function checkDefinition(raw: unknown, actions: ActionLookup): { compiled: { definition: Definition; plan: Plan } | null; problems: ErrorDetail[] } {
+  const tooDeep = jsonDepthProblem(raw);
+  if (tooDeep) return { compiled: null, problems: [tooDeep] };
   const parsed = definitionSchema.safeParse(raw, { error: requiredMessage });
   const problems = parsed.success ? [] : zodProblems(parsed.error.issues);
   problems.push(...crossFieldProblems(raw, actions));
-  if (problems.length > 0 || !parsed.success) {
-    const unique = dedupe(problems);
-    throw new DefinitionError(`definition is invalid: ${unique.length} problem${unique.length === 1 ? '' : 's'}`, unique);
-  }
-  return { definition: parsed.data, plan: buildPlan(parsed.data) };
+  const valid = problems.length === 0 && parsed.success;
+  return { compiled: valid ? { definition: parsed.data, plan: buildPlan(parsed.data) } : null, problems };
+}
+
+/** One DefinitionError for a list of problems (deduplicated). */
+export function invalidDefinition(problems: ErrorDetail[]): DefinitionError {
+  const unique = dedupe(problems);
+  return new DefinitionError(`definition is invalid: ${unique.length} problem${unique.length === 1 ? '' : 's'}`, unique);
 }
 
 function requiredMessage(issue: { code?: string; input?: unknown }): string | undefined {
@@ -119,7 +136,7 @@ function crossFieldProblems(raw: unknown, actions: ActionLookup): ErrorDetail[] 
   const inputsSchema = isRecord(raw.inputs) ? raw.inputs : null;
   const schemaProblems = inputsSchema === null ? [] : checkInputsSchema(inputsSchema);
   problems.push(...schemaProblems);
-  const inputs = inputsInfo(inputsSchema);
+  const inputs = inputsInfo(raw.inputs === undefined ? undefined : inputsSchema);
   problems.push(...checkTriggers(raw.triggers, schemaProblems.length === 0 ? inputsSchema : null, inputs));
 
   const execution = isRecord(raw.execution) ? raw.execution : {};

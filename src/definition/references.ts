@@ -12,6 +12,8 @@ export const RUN_FIELDS = ['id', 'automation', 'version', 'attempt', 'trigger'] 
 export interface InputsInfo {
   closed: boolean;
   declared: Set<string>;
+  /** No `inputs:` schema at all: no input exists until one is declared. */
+  undeclared?: boolean;
 }
 
 export interface ReferenceContext {
@@ -29,6 +31,7 @@ export interface ReferenceContext {
 }
 
 export function inputsInfo(schema: unknown): InputsInfo {
+  if (schema === undefined) return { closed: true, declared: new Set(), undeclared: true };
   if (!isRecord(schema) || !isRecord(schema.properties)) return { closed: false, declared: new Set() };
   const extra = schema.additionalProperties;
   const closed = extra !== true && !isRecord(extra) && schema.patternProperties === undefined;
@@ -49,6 +52,9 @@ export function checkReference(segments: PathSegment[], ctx: ReferenceContext): 
   const name = segments[1];
   switch (root) {
     case 'inputs':
+      if (name !== undefined && ctx.inputs.undeclared) {
+        return `input "${name}" is not declared: this definition has no inputs schema; declare it under inputs: (inputs: {type: object, properties: {${name}: {type: string}}})`;
+      }
       if (name !== undefined && ctx.inputs.closed && !ctx.inputs.declared.has(String(name))) {
         return `input "${name}" is not declared in inputs.properties`;
       }

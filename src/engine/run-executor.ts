@@ -3,8 +3,9 @@
  * - a step's result is committed (with the start of the steps it unblocks) before any of those
  *   steps' actions run: a crash re-executes at most the steps that were in flight;
  * - every write is fenced by the lease: once another node owns the run, nothing here is written;
- * - an in-flight step re-executed after a crash keeps its attempt number, so its idempotency key
- *   `run_id:step_id:attempt` is the same.
+ * - a step's idempotency key `run_id:step_id` is the same for every attempt and re-execution (a
+ *   retry after a timeout must not double-charge); the attempt number travels separately, and an
+ *   in-flight step re-executed after a crash keeps it.
  */
 import type { Plan, PlanStep } from '../definition/types.js';
 import { evaluateFilter } from '../definition/filter.js';
@@ -240,7 +241,7 @@ export class RunExecutor {
       const ctx: ActionContext = {
         config: (names.length === 0 ? input : this.#secrets.reveal(input, values)) as Record<string, unknown>,
         signal,
-        idempotencyKey: `${this.#run.id}:${step.id}:${attempt}`,
+        idempotencyKey: `${this.#run.id}:${step.id}`,
         attempt,
         run: {
           id: this.#run.id,

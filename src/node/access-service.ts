@@ -3,7 +3,7 @@ import type { EngineContext } from '../engine/context.js';
 import { findWorkspace, insertWorkspace, listWorkspaces } from '../store/automations.js';
 import { findTokenByHash, getMeta, insertToken, listTokens, revokeToken, setMetaOnce, touchToken } from '../store/tokens.js';
 import { randomToken } from '../ids.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { ALL_SCOPES, Scope } from '../states.js';
 import { tokenView } from './convert.js';
 import type { Principal, TokenView, Workspace } from './views.js';
@@ -11,6 +11,11 @@ import { sha256Hex } from '../hash.js';
 
 const WORKSPACE_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+function checkWorkspaceName(name: string): void {
+  if (!WORKSPACE_PATTERN.test(name)) {
+    throw new ValidationError(`invalid workspace name "${name}"`, [{ path: '$.name', message: 'must match [a-z0-9][a-z0-9-]{0,62} (lowercase letters, digits, dashes)' }]);
+  }
+}
 
 export class AccessService {
   /** last_used_at is written at most once a minute per token: auth stays read-only on hot paths. */
@@ -19,13 +24,28 @@ export class AccessService {
   constructor(private readonly ctx: EngineContext) {}
 
   async ensureWorkspace(name: string): Promise<Workspace> {
-    if (!WORKSPACE_PATTERN.test(name)) {
-      throw new ValidationError(`invalid workspace name "${name}"`, [{ path: 'workspace', message: 'must match [a-z0-9][a-z0-9-]{0,62}' }]);
-    }
+    checkWorkspaceName(name);
     const { db } = this.ctx.store;
     const found = await findWorkspace(db, name);
     if (found) return { id: found.id, name: found.name };
     await insertWorkspace(db, { id: this.ctx.ids(), name, created_at: this.ctx.clock.now() });
+    const row = await findWorkspace(db, name);
+    return { id: row!.id, name: row!.name };
+  }
+
+  /** A new workspace; ConflictError when the name is taken. */
+  async createWorkspace(name: string): Promise<Workspace> {
+    checkWorkspaceName(name);
+    const { db } = this.ctx.store;
+    const taken = () => new ConflictError(`workspace "${name}" already exists`);
+    if (await findWorkspace(db, name)) throw taken();
+    try {
+      await insertWorkspace(db, { id: this.ctx.ids(), name, created_at: this.ctx.clock.now() });
+    } catch (err) {
+      // a concurrent create won the unique name
+      if (await findWorkspace(db, name)) throw taken();
+      throw err;
+    }
     const row = await findWorkspace(db, name);
     return { id: row!.id, name: row!.name };
   }

@@ -43,8 +43,15 @@ const ON_TIMEOUT_OUTCOME = { reject: ApprovalOutcome.rejected, approve: Approval
 const APPROVAL_KINDS: ReadonlySet<string> = new Set(Object.values(ApprovalKind));
 const MAX_MESSAGE = 10_000;
 
+/** Publishes `approval.requested` / `approval.decided` after the change committed (triggers/events.ts). */
+export type ApprovalEventSink = (runId: string, name: 'approval.requested' | 'approval.decided', data: Record<string, unknown>, dedupeId: string) => void;
+
 export class ApprovalsService {
-  constructor(private readonly ctx: EngineContext, private readonly cancelRun: (workspaceId: string, runId: string) => Promise<unknown>) {}
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly cancelRun: (workspaceId: string, runId: string) => Promise<unknown>,
+    private readonly publish: ApprovalEventSink = () => undefined,
+  ) {}
 
   /** The approval services of one run step (see ActionServices). */
   forStep(run: { id: string; workspace_id: string }, stepId: string): Pick<ActionServices, 'requestApproval' | 'getApproval' | 'cancelRun'> {
@@ -88,6 +95,10 @@ export class ApprovalsService {
       }
       return existing;
     });
+    if (stored.id === row.id) {
+      const data = { approval_id: row.id, step_id: stepId, kind: row.kind, message: row.message, approvers: req.approvers ?? [], expires_at: iso(row.expires_at) };
+      this.publish(run.id, 'approval.requested', data, `rota:approval:${row.id}:requested`);
+    }
     return { id: stored.id };
   }
 
@@ -144,7 +155,7 @@ export class ApprovalsService {
       }
       const decision = decideApproval(row, decider, input, now);
       if (decision.kind === 'conflict') throw new ConflictError(decision.message, { state: row.state, outcome: row.outcome });
-      if (decision.kind === 'unchanged') return { row, wake: null as WakeResult | null, aborted: false };
+      if (decision.kind === 'unchanged') return { row, wake: null as WakeResult | null, aborted: false, decided: false };
       const patch = { decisions: JSON.stringify(decision.decisions), state: decision.state, outcome: decision.outcome, value: decision.value, decided_at: decision.decidedAt };
       if (!(await updateApproval(tx, id, row.state, patch))) throw new ConflictError(`approval ${id} changed concurrently; read it again`);
       const next = { ...row, ...patch };
@@ -154,9 +165,15 @@ export class ApprovalsService {
       const type = final ? RunEventType.approval_resolved : RunEventType.approval_decision;
       await appendRunEvents(tx, row.run_id, [{ type, step_id: row.step_id, data, key: `${type}:${id}:${last.by}` }], now);
       const wake = final ? await wakeInTransaction(this.ctx, tx, row.run_id, row.step_id) : null;
-      return { row: next, wake, aborted: next.state === ApprovalStatus.aborted };
+      return { row: next, wake, aborted: next.state === ApprovalStatus.aborted, decided: final };
     });
     if (outcome.wake) afterWake(this.ctx, outcome.wake, outcome.row.run_id, outcome.row.step_id);
+    const settled = outcome.row;
+    if (outcome.decided) {
+      const last = (fromJson<{ by: string; by_name?: string; comment?: string }[]>(settled.decisions) ?? []).at(-1);
+      const data = { approval_id: id, step_id: settled.step_id, state: settled.state, outcome: settled.outcome, by: last?.by_name ?? last?.by ?? null, comment: last?.comment ?? null };
+      this.publish(settled.run_id, 'approval.decided', data, `rota:approval:${id}:decided`);
+    }
     if (outcome.aborted) {
       // Abort ends the run `canceled` through the one cancel path; if this node dies first, the
       // woken step sees `aborted` and cancels the run itself.

@@ -21,7 +21,8 @@ import {
 import type { Conn } from '../store/connect.js';
 import { compileDefinition, definitionHash } from '../definition/parse.js';
 import type { Definition } from '../definition/types.js';
-import { ConflictError, DefinitionError, NotFoundError } from '../errors.js';
+import { ConflictError, DefinitionError, NotFoundError, type ErrorDetail } from '../errors.js';
+import { isRecord } from '../definition/json-path.js';
 import { updateTrigger } from '../store/schedules.js';
 import { freshCursor } from '../scheduler/cursor.js';
 import { scheduleHash, slotSource } from '../scheduler/slots.js';
@@ -57,19 +58,21 @@ export interface AutomationHooks {
 export class AutomationsService {
   constructor(private readonly ctx: EngineContext, private readonly hooks: AutomationHooks) {}
 
-  async validate(raw: unknown): Promise<void> {
-    compileDefinition(raw, (type) => this.ctx.actions.get(type));
+  /** Reports the same problems apply would (a past `at` included), all at once. */
+  async validate(raw: unknown, workspaceId?: string): Promise<void> {
+    compileDefinition(raw, (type) => this.ctx.actions.get(type), await this.#pastAtProblems(workspaceId ?? null, raw));
   }
 
   async apply(workspaceId: string, raw: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
-    const compiled = compileDefinition(raw, (type) => this.ctx.actions.get(type));
+    const source = opts.source ?? 'api';
+    const extra = source === 'api' ? await this.#pastAtProblems(workspaceId, raw) : [];
+    const compiled = compileDefinition(raw, (type) => this.ctx.actions.get(type), extra);
     // a literal secret never reaches the stored definition, its hash or the plan cache
     const definition = await this.hooks.sealSecrets(workspaceId, compiled.definition);
     if (opts.mustExist !== undefined && opts.mustExist !== definition.name) {
       throw new ConflictError(`definition name "${definition.name}" does not match "${opts.mustExist}"`);
     }
     const hash = definitionHash(definition);
-    const source = opts.source ?? 'api';
     const now = this.ctx.clock.now();
     const outcome = await this.ctx.store.db.transaction().execute(async (tx) => {
       const existing = await findAutomation(tx, workspaceId, definition.name);
@@ -95,6 +98,7 @@ export class AutomationsService {
         return { id, version: 1, created: true, changed: true };
       }
       if (opts.mustNotExist) throw new ConflictError(`automation "${definition.name}" already exists; use PUT to replace it`);
+      if (existing.status === AutomationStatus.archived) throw archivedError(definition.name);
       if (existing.source === 'file' && source === 'api') {
         throw new ConflictError(`automation "${definition.name}" is defined in the file ${existing.source_path ?? ''}; edit that file (the API may only pause or resume it)`);
       }
@@ -117,6 +121,25 @@ export class AutomationsService {
     if (outcome.changed) this.ctx.notifier.schedulesChanged();
     const warnings = [...missingSecretWarnings(definition, await this.hooks.secretNames(workspaceId)), ...this.hooks.warnings(definition)];
     return { automation: await this.get(workspaceId, definition.name), created: outcome.created, changed: outcome.changed, warnings };
+  }
+
+  /**
+   * A one-time `at` in the past is refused when it is new or changed (a stored trigger that kept its
+   * `at` has simply fired). Read from the raw definition so it joins the shape errors; the check in
+   * #syncTriggers stays the guard inside the transaction.
+   */
+  async #pastAtProblems(workspaceId: string | null, raw: unknown): Promise<ErrorDetail[]> {
+    if (!isRecord(raw) || !Array.isArray(raw.triggers)) return [];
+    const now = this.ctx.clock.now();
+    const past = raw.triggers.flatMap((t: unknown, i) =>
+      isRecord(t) && t.type === TriggerKind.schedule && typeof t.at === 'string' && Date.parse(t.at) <= now ? [{ i, id: t.id, at: t.at }] : [],
+    );
+    if (past.length === 0) return [];
+    const existing = workspaceId === null || typeof raw.name !== 'string' ? undefined : await findAutomation(this.ctx.store.db, workspaceId, raw.name);
+    const stored = existing ? await listTriggers(this.ctx.store.db, existing.id) : [];
+    const keptAt = (id: unknown, at: string): boolean =>
+      stored.some((row) => row.trigger_id === id && row.type === TriggerKind.schedule && (JSON.parse(row.config) as { at?: string }).at === at);
+    return past.filter((p) => !keptAt(p.id, p.at)).map((p) => ({ path: `$.triggers[${p.i}].at`, message: `${p.at} is in the past; give a future time` }));
   }
 
   /**
@@ -196,8 +219,20 @@ export class AutomationsService {
   }
 
   async setStatus(workspaceId: string, name: string, status: AutomationStatus): Promise<AutomationView> {
+    const row = await this.#row(this.ctx.store.db, workspaceId, name);
+    if (row.status === AutomationStatus.archived && status !== AutomationStatus.archived) throw archivedError(name);
+    return this.#setStatus(workspaceId, row, status);
+  }
+
+  async unarchive(workspaceId: string, name: string): Promise<AutomationView> {
+    const row = await this.#row(this.ctx.store.db, workspaceId, name);
+    if (row.status !== AutomationStatus.archived) throw new ConflictError(`automation "${name}" is ${row.status}, not archived`);
+    return this.#setStatus(workspaceId, row, AutomationStatus.paused);
+  }
+
+  async #setStatus(workspaceId: string, row: AutomationRow, status: AutomationStatus): Promise<AutomationView> {
     const { db } = this.ctx.store;
-    const row = await this.#row(db, workspaceId, name);
+    const name = row.name;
     // For file-sourced automations the status is an overlay: applying the file never resets it.
     const now = this.ctx.clock.now();
     await db.transaction().execute(async (tx) => {
@@ -230,4 +265,8 @@ function missingSecretWarnings(definition: Definition, known: Set<string>): Appl
   return secretReferences(definition)
     .filter((ref) => !known.has(ref.name))
     .map((ref) => ({ path: ref.path, message: `secret "${ref.name}" is not set in this workspace; runs fail at this step until it is (rota secrets set ${ref.name})` }));
+}
+
+function archivedError(name: string): ConflictError {
+  return new ConflictError(`automation "${name}" is archived and read-only; unarchive it first (POST /api/v1/automations/${name}/unarchive, rota unarchive ${name}), then resume it`);
 }

@@ -7,13 +7,14 @@ import type { EventRow } from '../store/events.js';
 import type { TokenRow } from '../store/tokens.js';
 import { fromJson } from '../store/json.js';
 import type { Definition, Plan } from '../definition/types.js';
-import type { AutomationView, EventView, RunEventView, RunView, StepView, TokenView, TriggerView, VersionView } from './views.js';
+import type { AutomationView, EventView, Workspace, RunEventView, RunView, StepView, TokenView, TriggerView, VersionView } from './views.js';
 
 
 export function automationView(row: AutomationRow, workspace: string, definition: Definition, triggers: TriggerRow[]): AutomationView {
   return {
     id: row.id,
     workspace,
+    workspace_id: row.workspace_id,
     name: row.name,
     description: row.description,
     status: row.status,
@@ -42,16 +43,23 @@ export function versionView(row: VersionRow): VersionView {
   return { version: row.version, hash: row.hash, created_at: iso(row.created_at)!, definition: JSON.parse(row.definition) };
 }
 
-export function runView(row: RunRow, workspace: string, steps?: StepRow[], plan?: Plan): RunView {
+/** The stored activation names the workspace by id; views show name and id like everywhere else. */
+function activationView(raw: unknown, workspace: Workspace): unknown {
+  if (raw === null || typeof raw !== 'object' || !('workspace' in raw)) return raw;
+  return { ...raw, workspace: workspace.name, workspace_id: workspace.id };
+}
+
+export function runView(row: RunRow, workspace: Workspace, steps?: StepRow[], plan?: Plan): RunView {
   const view: RunView = {
     id: row.id,
-    workspace,
+    workspace: workspace.name,
+    workspace_id: workspace.id,
     automation: row.automation_name,
     automation_id: row.automation_id,
     version: row.version,
     trigger_id: row.trigger_id,
     trigger_kind: row.trigger_kind,
-    activation: fromJson(row.activation),
+    activation: activationView(fromJson(row.activation), workspace),
     idempotency_key: row.idempotency_key,
     inputs: fromJson(row.inputs) ?? {},
     status: row.status,
@@ -110,6 +118,7 @@ export function tokenView(row: TokenRow, workspace: string | null): TokenView {
     id: row.id,
     name: row.name,
     workspace,
+    workspace_id: row.workspace_id,
     scopes: JSON.parse(row.scopes),
     created_at: iso(row.created_at)!,
     last_used_at: iso(row.last_used_at),

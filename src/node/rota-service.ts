@@ -45,6 +45,7 @@ export function rotaService(s: NodeServices): RotaService {
       ensure: (name) => s.access.ensureWorkspace(name),
       get: (nameOrId) => s.access.getWorkspace(nameOrId),
       list: () => s.access.listWorkspaces(),
+      create: (name) => s.access.createWorkspace(name),
     },
     automations: {
       apply: (ws, raw, opts) => s.automations.apply(ws, raw, opts),
@@ -53,7 +54,8 @@ export function rotaService(s: NodeServices): RotaService {
       versions: (ws, name) => s.automations.versions(ws, name),
       version: (ws, name, v) => s.automations.version(ws, name, v),
       setStatus: (ws, name, status) => s.automations.setStatus(ws, name, status),
-      validate: (raw) => s.automations.validate(raw),
+      unarchive: (ws, name) => s.automations.unarchive(ws, name),
+      validate: (raw, ws) => s.automations.validate(raw, ws),
     },
     runs: {
       start: (ws, name, req) => s.runs.start(ws, name, req),

@@ -4,7 +4,7 @@
  */
 import { AutomationStatus, RunStatus } from '../states.js';
 import { toErrorShape } from '../errors.js';
-import type { RotaConfig } from '../config/types.js';
+import type { DeepPartial, RotaConfig } from '../config/types.js';
 import { completeConfig } from '../config/config.js';
 import { systemClock, type Clock } from '../clock.js';
 import { createUlidGenerator, type IdGenerator } from '../ids.js';
@@ -34,6 +34,7 @@ import { TriggerHealth } from '../triggers/trigger-health.js';
 import { AutomationsService } from './automations-service.js';
 import { AccessService } from './access-service.js';
 import { ApprovalsService } from './approvals-service.js';
+import { getRunRow } from '../store/runs.js';
 import { WaitsService } from './waits-service.js';
 import { EventsService } from './events-service.js';
 import { RunsService } from './runs-service.js';
@@ -44,8 +45,11 @@ import { registerInternals } from './internals.js';
 import type { RotaService } from './service.js';
 
 export interface CreateRotaOptions {
-  /** Configuration (see `resolveConfig`); partial values are completed with defaults. */
-  config?: Partial<RotaConfig>;
+  /**
+   * Configuration (see `resolveConfig`), partial at any depth: what is left out keeps its default,
+   * e.g. `{ dataDir: './.rota', worker: { concurrency: 4 } }`.
+   */
+  config?: DeepPartial<RotaConfig>;
   /** Custom actions registered beside the built-ins. */
   actions?: ActionDefinition[];
   /** Tools that `agent` steps may list in `tools:`, beside the built-ins and MCP servers' tools. */
@@ -116,7 +120,11 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const fires = new FireService(ctx, creation);
   const watch = new RunWatch(ctx);
   const runs = new RunsService(ctx, { creation, fires, cancel, watch });
-  const approvals = new ApprovalsService(ctx, (ws, id) => runs.cancel(ws, id));
+  const approvals = new ApprovalsService(ctx, (ws, id) => runs.cancel(ws, id), (runId, name, data, key) => {
+    getRunRow(store.db, runId)
+      .then((run) => run && events.approvalEvent(run, name, data, key))
+      .catch((err: unknown) => logger.warn({ err: String(err), event: name }, 'could not publish an approval event'));
+  });
   const waits = new WaitsService(ctx);
   const health = new TriggerHealth(ctx);
   const fire = health.wrap(fires.fire.bind(fires));

@@ -7,7 +7,7 @@ import type { RunCreation } from '../engine/run-creation.js';
 import type { RunCancel } from '../engine/run-cancel.js';
 import type { FireService } from '../engine/fire.js';
 import type { RunEventView } from '../engine/run-events.js';
-import { findAutomation, getAutomationById } from '../store/automations.js';
+import { findAutomation, findWorkspace, getAutomationById } from '../store/automations.js';
 import { getRunRow, getStepRows, listRunEvents, listRuns, type RunRow } from '../store/runs.js';
 import type { Conn } from '../store/connect.js';
 import { ConflictError, NotFoundError } from '../errors.js';
@@ -17,7 +17,7 @@ import { runArtifacts } from '../agent/conversation.js';
 import { runEventView, runView } from './convert.js';
 import { buildReport } from './report.js';
 import type { RunWatch } from './run-watch.js';
-import type { Page, RunListFilter, RunReport, RunView } from './views.js';
+import type { Page, RunListFilter, RunReport, RunView, Workspace } from './views.js';
 
 export interface StartRunRequest {
   inputs?: Record<string, unknown>;
@@ -40,7 +40,10 @@ export class RunsService {
   async start(workspaceId: string, name: string, req: StartRunRequest): Promise<{ run: RunView; created: boolean }> {
     const automation = await findAutomation(this.ctx.store.db, workspaceId, name);
     if (!automation) throw new NotFoundError(`automation "${name}" not found`);
-    if (automation.status !== AutomationStatus.active) throw new ConflictError(`automation "${name}" is ${automation.status}; resume it before starting runs`);
+    if (automation.status !== AutomationStatus.active) {
+      const fix = automation.status === AutomationStatus.archived ? 'unarchive and resume it' : 'resume it';
+      throw new ConflictError(`automation "${name}" is ${automation.status}; ${fix} before starting runs`);
+    }
     const { definition } = await this.ctx.plans.get(this.ctx.store.db, automation.id, req.version ?? automation.latest_version);
     if (definition.execution?.fire_limit) await this.deps.fires.checkManualLimit(automation.id, definition);
     await this.deps.fires.checkDailyBudget(automation.id, definition);
@@ -61,14 +64,20 @@ export class RunsService {
     const row = await this.#row(db, workspaceId, runId);
     const steps = await getStepRows(db, runId);
     const { plan } = await this.ctx.plans.get(db, row.automation_id, row.version);
-    return runView(row, workspaceId, steps, plan);
+    return runView(row, await this.#workspace(db, workspaceId), steps, plan);
+  }
+
+  async #workspace(conn: Conn, workspaceId: string): Promise<Workspace> {
+    const row = await findWorkspace(conn, workspaceId);
+    return { id: workspaceId, name: row?.name ?? workspaceId };
   }
 
   async list(workspaceId: string, f: RunListFilter): Promise<Page<RunView>> {
     const limit = pageLimit(f.limit);
     const { rows, total } = await listRuns(this.ctx.store.db, workspaceId, { ...f, before: f.cursor, limit: limit + 1 });
     const page = takePage(rows, limit, (r) => r.id);
-    return { items: page.rows.map((r) => runView(r, workspaceId)), next_cursor: page.next_cursor, total };
+    const workspace = await this.#workspace(this.ctx.store.db, workspaceId);
+    return { items: page.rows.map((r) => runView(r, workspace)), next_cursor: page.next_cursor, total };
   }
 
   async events(workspaceId: string, runId: string, opts: { after?: number; limit?: number } = {}): Promise<RunEventView[]> {

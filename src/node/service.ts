@@ -45,6 +45,8 @@ export interface RotaService {
 
   workspaces: {
     ensure(name: string): Promise<Workspace>;
+    /** ConflictError when the name is taken, ValidationError when it is not a valid name. */
+    create(name: string): Promise<Workspace>;
     get(nameOrId: string): Promise<Workspace | null>;
     list(): Promise<Workspace[]>;
   };
@@ -56,10 +58,15 @@ export interface RotaService {
     list(workspaceId: string, opts?: { status?: AutomationStatus; cursor?: string | null; limit?: number }): Promise<Page<AutomationView>>;
     versions(workspaceId: string, name: string): Promise<VersionView[]>;
     version(workspaceId: string, name: string, version: number): Promise<VersionView>;
-    /** pause / resume / archive; on `source: file` automations this is an overlay kept across re-applies. */
+    /**
+     * pause / resume / archive; on `source: file` automations this is an overlay kept across
+     * re-applies. An archived automation is read-only (ConflictError) until `unarchive`.
+     */
     setStatus(workspaceId: string, name: string, status: AutomationStatus): Promise<AutomationView>;
-    /** Validates without saving; throws DefinitionError. */
-    validate(raw: unknown): Promise<void>;
+    /** archived → paused; a ConflictError when the automation is not archived. */
+    unarchive(workspaceId: string, name: string): Promise<AutomationView>;
+    /** Validates without saving; throws DefinitionError with the same problems apply would report (a past `at` its stored trigger kept is fine). */
+    validate(raw: unknown, workspaceId?: string): Promise<void>;
   };
 
   runs: {

@@ -30,9 +30,14 @@ export interface Workspace {
   name: string;
 }
 
+/**
+ * Every view that belongs to a workspace shows it the same way: `workspace` is its name,
+ * `workspace_id` its id (runs, their activation, automations, tokens).
+ */
 export interface AutomationView {
   id: string;
   workspace: string;
+  workspace_id: string;
   name: string;
   description: string | null;
   status: AutomationStatus;
@@ -123,6 +128,7 @@ export interface LogLine {
 export interface RunView {
   id: string;
   workspace: string;
+  workspace_id: string;
   automation: string;
   automation_id: string;
   version: number;
@@ -165,7 +171,9 @@ export interface EventView {
 export interface TokenView {
   id: string;
   name: string;
+  /** null (both) for an admin token across workspaces */
   workspace: string | null;
+  workspace_id: string | null;
   scopes: string[];
   created_at: string;
   last_used_at: string | null;

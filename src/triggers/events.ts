@@ -6,7 +6,7 @@
  * `dispatched_at` null and is dispatched again by a periodic sweep on any node.
  *
  * Rota's own events (`run.succeeded`, `run.failed`, `run.canceled`, `run.timed_out`,
- * `automation.paused`) are published after the change committed, and only when some event trigger
+ * `automation.paused`, `approval.requested`, `approval.decided`) are published after the change committed, and only when some event trigger
  * listens for the name, so a busy workspace does not write a second row per run. A run's own
  * automation never matches that run's `run.*` event, and a `run.*` event is not published for a
  * run at `limits.maxDepth` (the depth counts child runs and `run.*` links alike, see the runs'
@@ -109,6 +109,22 @@ export class EventService {
   automationPaused(workspaceId: string, automation: { id: string; name: string }, reason: string, at: number, details: Record<string, unknown> = {}): void {
     const data = { automation: automation.name, automation_id: automation.id, reason, ...details };
     this.#publishSystem(workspaceId, 'automation.paused', data, `rota:automation:${automation.id}:paused:${at}`, automation.id);
+  }
+
+  /**
+   * `approval.requested` and `approval.decided`, so that an automation can tell people (a chat
+   * webhook, a mail). Like `run.*` events: never matched by the run's own automation, and counted
+   * in the chain depth.
+   */
+  approvalEvent(run: RunRow, name: 'approval.requested' | 'approval.decided', data: Record<string, unknown>, dedupeId: string): void {
+    const depth = run.depth + 1;
+    const max = this.ctx.config.limits.maxDepth;
+    if (depth > max) {
+      this.ctx.logger.warn({ run: run.id, automation: run.automation_name, depth }, `${name} of a run at depth ${run.depth} not published: limits.max_depth is ${max}`);
+      return;
+    }
+    const full = { ...data, run_id: run.id, automation: run.automation_name, automation_id: run.automation_id, depth };
+    this.#publishSystem(run.workspace_id, name, full, dedupeId, run.automation_id);
   }
 
   #publishSystem(workspaceId: string, name: string, data: unknown, dedupeId: string, ownAutomation: string): void {

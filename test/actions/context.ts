@@ -72,7 +72,7 @@ export function makeContext<C>(overrides: Overrides<C>): ActionContext<C> & { se
   const { runtime, ...rest } = overrides;
   return {
     signal: new AbortController().signal,
-    idempotencyKey: 'run_1:step_1:1',
+    idempotencyKey: 'run_1:step_1',
     attempt: 1,
     run: { id: 'run_1', workspaceId: 'ws_1', automation: 'parent', version: 1, inputs: {} },
     step: { id: 'step_1' },

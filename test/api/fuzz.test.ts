@@ -33,6 +33,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', path: '/api/v1/automations/{name}/pause', body: 'none' },
   { method: 'POST', path: '/api/v1/automations/{name}/resume', body: 'none' },
   { method: 'POST', path: '/api/v1/automations/{name}/archive', body: 'none' },
+  { method: 'POST', path: '/api/v1/automations/{name}/unarchive', body: 'none' },
   { method: 'POST', path: '/api/v1/automations/{name}/runs', body: 'json', existing: true },
   {
     method: 'GET',

@@ -1,6 +1,6 @@
 // The built `rota` binary against a real `rota serve` child process (SPEC §8 CLI).
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closedPort, runCli, startServe, tempDir, type CliResult, type Served } from './serve.js';
@@ -109,6 +109,7 @@ describe('rota CLI against rota serve', () => {
     assert.match(result.stdout, /step\.started\s+greet/);
     assert.match(result.stdout, /step\.succeeded\s+greet/);
     assert.match(result.stdout, new RegExp(`^run ${id} succeeded in `, 'm'));
+    assert.match(result.stdout, /^output: \{\n {2}"greeting": "hello world"\n\}$/m, 'the run output at the end');
     const run = JSON.parse((await cli(['runs', 'show', id, '--json'])).stdout);
     // `count=3` is valid JSON, so it arrives as the integer the schema requires
     assert.deepEqual(run.inputs, { who: 'world', count: 3 });
@@ -216,6 +217,52 @@ describe('rota CLI against rota serve', () => {
     assert.match(list.stdout, /\breader\b.*runs:read/);
   });
 
+  it('workspaces create and ls; tokens create --workspace binds a token to a workspace just created', async () => {
+    const created = await cli(['workspaces', 'create', 'team-new']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /created workspace team-new \(id \S+\)/);
+    assert.equal((await cli(['workspaces', 'create', 'team-new'])).code, 5, 'an existing name is a conflict');
+    assert.equal((await cli(['workspaces', 'create', 'Bad Name'])).code, 2);
+    assert.match((await cli(['workspaces', 'ls'])).stdout, /\bteam-new\b/);
+    for (const ws of ['team-new', 'team-later']) {
+      const token = await cli(['tokens', 'create', `bot-${ws}`, '--scope', 'automations:read', '--workspace', ws, '--json']);
+      assert.equal(token.code, 0, token.stderr);
+      const view = JSON.parse(token.stdout);
+      assert.equal(view.workspace, ws);
+      assert.match(view.workspace_id, /^\S+$/);
+      const ls = await cli(['ls', '--json'], { ROTA_TOKEN: view.token });
+      assert.deepEqual(JSON.parse(ls.stdout).items, [], `a token of ${ws} sees its own, empty workspace`);
+    }
+  });
+
+  it('apply without -f is a usage error; apply and get print webhook URLs; webhooks deliveries lists deliveries', async () => {
+    const none = await cli(['apply']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /--file/);
+    const file = join(tempDir('rota-hook-'), 'hooked.yaml');
+    writeFileSync(file, 'name: hooked\ntriggers:\n  - id: gh\n    type: webhook\n    verify: { scheme: none }\nsteps:\n  - id: a\n    action: set\n    with: { v: 1 }\n');
+    const applied = await cli(['apply', '-f', file]);
+    assert.equal(applied.code, 0, applied.stderr);
+    const url = /^ {2}webhook gh: POST (\S+)$/m.exec(applied.stdout)?.[1];
+    assert.ok(url?.startsWith(`${server.cliEnv().ROTA_URL}/hooks/`), applied.stdout);
+    const get = await cli(['get', 'hooked']);
+    assert.ok(get.stdout.includes(`# webhook gh: POST ${url}`), get.stdout);
+    assert.equal((await fetch(url!, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status, 202);
+    const deliveries = await cli(['webhooks', 'deliveries', 'hooked', 'gh']);
+    assert.equal(deliveries.code, 0, deliveries.stderr);
+    assert.match(deliveries.stdout, /accepted\s+202/);
+  });
+
+  it('events emit prints the runs it started', async () => {
+    const file = join(tempDir('rota-listen-'), 'listener.yaml');
+    writeFileSync(file, 'name: listener\ntriggers:\n  - id: on-ping\n    type: event\n    name: ping.sent\nsteps:\n  - id: a\n    action: set\n    with: { v: 1 }\n');
+    assert.equal((await cli(['apply', '-f', file])).code, 0);
+    const emitted = await cli(['events', 'emit', 'ping.sent']);
+    assert.equal(emitted.code, 0, emitted.stderr);
+    assert.match(emitted.stdout, /^run \S+ \w+ \(listener, trigger on-ping\)$/m);
+    assert.match((await cli(['events', 'emit', 'nobody.listens'])).stdout, /started no run/);
+  });
+
   it('a wrong token exits 3; an unreachable server exits 6', async () => {
     assert.equal((await cli(['ls'], { ROTA_TOKEN: 'rota_wrong_token_0000000000' })).code, 3);
     const port = await closedPort();
@@ -238,19 +285,21 @@ describe('rota CLI against rota serve', () => {
 });
 
 describe('rota db migrate', () => {
-  it('applies migrations to a fresh database, then reports it up to date; doctor sees pending ones', async () => {
+  it('applies migrations to a fresh database, then reports it up to date; doctor says "no database" before and creates none', async () => {
     const dataDir = tempDir();
     const port = await closedPort();
     const env = { ROTA_DATA_DIR: dataDir, ROTA_URL: `http://127.0.0.1:${port}` };
-    const pending = await runCli(['doctor'], { env });
-    assert.equal(pending.code, 1);
-    assert.match(pending.stdout, /✗ migrations: pending: 001-initial/);
-    assert.match(pending.stdout, /✗ server/);
+    const none = await runCli(['doctor'], { env });
+    assert.equal(none.code, 1);
+    assert.match(none.stdout, /✗ database: no database: /);
+    assert.match(none.stdout, /✗ server/);
+    assert.equal(existsSync(join(dataDir, 'rota.db')), false, 'doctor created no database file');
     const first = await runCli(['db', 'migrate'], { env });
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /^applied 001-initial$/m);
     const second = await runCli(['db', 'migrate'], { env });
     assert.match(second.stdout, /up to date/);
+    assert.match((await runCli(['doctor'], { env })).stdout, /✓ migrations: current/);
   });
 });
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { resolveConfig, type ResolveConfigOptions } from '../../src/config/config.js';
+import { completeConfig, resolveConfig, type ResolveConfigOptions } from '../../src/config/config.js';
+import type { CreateRotaOptions } from '../../src/index.js';
 import { DEFAULT_CONFIG } from '../../src/config/types.js';
 import { ValidationError } from '../../src/errors.js';
 import { tempDir } from '../cli/serve.js';
@@ -107,4 +108,16 @@ describe('resolveConfig', () => {
       assert.match(caught.message, new RegExp(`^invalid configuration: ${c.problems[0]![0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
     });
   }
+});
+
+describe('completeConfig (createRota config)', () => {
+  it('takes a partial configuration at any depth and keeps every other default', () => {
+    // typed as users type it: a nested object with one key
+    const config: NonNullable<CreateRotaOptions['config']> = { worker: { concurrency: 4 }, http: { allowlist: ['10.0.0.0/8'] } };
+    const full = completeConfig(config);
+    assert.equal(full.worker.concurrency, 4);
+    assert.equal(full.worker.leaseMs, DEFAULT_CONFIG.worker.leaseMs);
+    assert.deepEqual(full.http.allowlist, ['10.0.0.0/8']);
+    assert.equal(full.http.maxResponseBytes, DEFAULT_CONFIG.http.maxResponseBytes);
+  });
 });

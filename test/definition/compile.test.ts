@@ -136,6 +136,8 @@ describe('compileDefinition: each problem with its path', () => {
     ['needs itself', (r) => (r.steps[1].needs = ['a', 'b']), '$.steps[1].needs[1]', /cannot need itself/],
     ['needs in on_failure', (r) => (r.execution = { on_failure: [{ id: 'x', action: 'set', needs: [] }] }), '$.execution.on_failure[0].needs', /not supported/],
     ['template: undeclared input', (r) => (r.steps[0].with.url = 'https://x.test/{{ inputs.owner }}'), '$.steps[0].with.url', /input "owner" is not declared/],
+    ['template: input without an inputs schema', (r) => delete r.inputs && delete r.triggers[0].inputs, '$.steps[0].with.url', /input "repo" is not declared: this definition has no inputs schema; declare it under inputs:/],
+    ['if: input without an inputs schema', (r) => (delete r.inputs, delete r.triggers[0].inputs, (r.steps[0].with.url = 'https://x.test'), (r.steps[0].if = { 'inputs.go': true })), '$.steps[0].if["inputs.go"]', /declare it under inputs:/],
     ['template: step not upstream', (r) => (r.steps[0].with.url = '{{ steps.b.output.x }}'), '$.steps[0].with.url', /step "b" is not upstream of step "a"/],
     ['template: unknown step', (r) => (r.steps[1].with.v = '{{ steps.zz.output }}'), '$.steps[1].with.v', /unknown step "zz"/],
     ['template: step without output', (r) => (r.steps[1].with.v = '{{ steps.a.status }}'), '$.steps[1].with.v', /steps.<id>.output/],

@@ -64,9 +64,9 @@ forEachDialect('engine: retries, timeouts and cancel', (db) => {
     assert.deepEqual(failedAt, [T0, T0 + 21]);
     const calls = node.recorder.of(run.id, 'a');
     assert.deepEqual(calls.map((c) => [c.attempt, c.key, c.result]), [
-      [1, `${run.id}:a:1`, 'error'],
-      [2, `${run.id}:a:2`, 'error'],
-      [3, `${run.id}:a:3`, 'ok'],
+      [1, `${run.id}:a`, 'error'],
+      [2, `${run.id}:a`, 'error'],
+      [3, `${run.id}:a`, 'ok'],
     ]);
     const retrying = (await node.events(run.id)).filter((e) => e.type === 'step.retrying');
     assert.equal(retrying.length, 2);

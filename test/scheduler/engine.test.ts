@@ -4,6 +4,7 @@ import { internalsOf } from '../../src/testing/index.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachDialect, uniqueName } from '../support/node.js';
+import type { DefinitionError } from '../../src/errors.js';
 import { clockNode, MIN, runsOf, scheduled, slotOf } from './harness.js';
 import { FakeClock } from '../support/fake-clock.js';
 
@@ -226,7 +227,9 @@ forEachDialect('scheduler engine', (db) => {
     await node.apply({ ...scheduled(name, { at: '2030-01-01T10:05:00Z' }), description: 'unrelated edits of a retired at are fine' });
     [trigger] = await node.rota.triggers.list(node.ws, name);
     assert.equal(trigger!.enabled, false);
-    await assert.rejects(node.apply(scheduled(uniqueName('past'), { at: '2030-01-01T09:00:00Z' })), /in the past/);
+    await assert.rejects(node.apply(scheduled(uniqueName('past'), { at: '2030-01-01T09:00:00Z' })), (err: DefinitionError) =>
+      err.problems.some((p) => p.path === '$.triggers[0].at' && /in the past; give a future time/.test(p.message)),
+    );
     await node.apply(scheduled(name, { at: '2030-01-01T10:20:00Z' }));
     await clock.advance(10 * MIN);
     await internalsOf(node.rota).scheduler.runDue();

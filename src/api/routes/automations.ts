@@ -11,7 +11,7 @@ import { requireScope } from '../auth.js';
 import { definitionBody } from '../body.js';
 import {
   AutomationViewSchema,
-  Cursor,
+  NameCursor,
   Limit,
   NameParam,
   VersionViewSchema,
@@ -92,7 +92,7 @@ const listAutomations = createRoute({
   summary: 'List automations',
   middleware: [read],
   request: {
-    query: z.object({ status: z.enum(AutomationStatus).optional(), cursor: Cursor, limit: Limit(200) }),
+    query: z.object({ status: z.enum(AutomationStatus).optional(), cursor: NameCursor, limit: Limit(200) }),
   },
   responses: { 200: jsonContent(pageOf(AutomationViewSchema), 'A page of automations'), ...errorResponses },
 });
@@ -131,7 +131,7 @@ const getVersion = createRoute({
   responses: { 200: jsonContent(VersionViewSchema, 'The version'), ...errorResponses },
 });
 
-function statusRoute(action: 'pause' | 'resume' | 'archive') {
+function statusRoute(action: 'pause' | 'resume' | 'archive' | 'unarchive') {
   return createRoute({
     method: 'post',
     path: `/automations/{name}/${action}`,
@@ -164,7 +164,7 @@ export function automationRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
     return c.json(applied(result), 201);
   });
   app.openapi(withDefinitionBody(app, validateAutomation), async (c) => {
-    await rota.automations.validate(c.var.body);
+    await rota.automations.validate(c.var.body, c.var.workspaceId);
     return c.json({ valid: true as const }, 200);
   });
   app.openapi(withDefinitionBody(app, putAutomation), async (c) => {
@@ -195,5 +195,6 @@ export function automationRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
       return c.json(view, 200);
     });
   }
+  app.openapi(statusRoute('unarchive'), async (c) => c.json(await rota.automations.unarchive(c.var.workspaceId, c.req.valid('param').name), 200));
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { RotaApiError, type ApplyWarning, type RotaClient } from '../../client/index.js';
+import { RotaApiError, type ApplyWarning, type AutomationView, type RotaClient } from '../../client/index.js';
+import { webhookUrls } from './webhooks.js';
 import { exitCodeFor, RotaError } from '../../errors.js';
 import { clientFor, ExitError, printJson, serverCommand, withJson, type Io, type ServerOptions } from '../context.js';
 import { listDefinitionFiles, readDefinitionFile, type DefinitionDocument } from '../definition-files.js';
@@ -15,7 +16,8 @@ type Outcome = 'created' | 'updated' | 'unchanged' | 'valid';
 
 export function registerApply(program: Command, io: Io): void {
   withJson(serverCommand(program, 'apply', 'create or update automations from definition files (source: file)'))
-    .requiredOption('-f, --file <path>', 'a .yaml/.yml/.json file or a directory of them (repeatable)', collect, [])
+    // no default: without -f this is a usage error (exit 2), not a silent success
+    .requiredOption('-f, --file <path>', 'a .yaml/.yml/.json file or a directory of them (repeatable)', collect)
     .option('--dry-run', 'validate only; change nothing')
     .action(async (options: ApplyOptions) => {
       const client = clientFor(io, options);
@@ -24,9 +26,11 @@ export function registerApply(program: Command, io: Io): void {
       for (const file of options.file.flatMap((path) => listDefinitionFiles(path))) {
         try {
           for (const doc of readDefinitionFile(file)) {
-            const { outcome, version, warnings } = await applyOne(client, doc, options.dryRun === true);
-            results.push({ file, name: doc.name, outcome, version, ...(warnings.length > 0 ? { warnings } : {}) });
+            const { outcome, version, warnings, automation } = await applyOne(client, doc, options.dryRun === true);
+            const webhooks = automation ? webhookUrls(io, options, automation) : [];
+            results.push({ file, name: doc.name, outcome, version, ...(webhooks.length > 0 ? { webhooks } : {}), ...(warnings.length > 0 ? { warnings } : {}) });
             if (!options.json) io.out(`${doc.name}: ${outcome}${version ? ` (version ${version})` : ''}  ${file}`);
+            if (!options.json) for (const w of webhooks) io.out(`  webhook ${w.id}: POST ${w.url}`);
             for (const w of warnings) io.err(`${doc.name}: warning: ${w.path}: ${w.message}`);
           }
         } catch (err) {
@@ -43,7 +47,7 @@ export function registerApply(program: Command, io: Io): void {
     });
 }
 
-async function applyOne(client: RotaClient, doc: DefinitionDocument, dryRun: boolean): Promise<{ outcome: Outcome; version: number | null; warnings: ApplyWarning[] }> {
+async function applyOne(client: RotaClient, doc: DefinitionDocument, dryRun: boolean): Promise<{ outcome: Outcome; version: number | null; warnings: ApplyWarning[]; automation?: AutomationView }> {
   if (dryRun) {
     await client.automations.validate(doc.definition);
     return { outcome: 'valid', version: null, warnings: [] };
@@ -52,9 +56,10 @@ async function applyOne(client: RotaClient, doc: DefinitionDocument, dryRun: boo
   const result = await client.automations.apply(doc.name, doc.definition, { source: 'file', sourcePath: doc.file });
   const version = result.automation?.version ?? null;
   const warnings = result.warnings;
-  if (result.created || before === null) return { outcome: 'created', version, warnings };
+  const automation = result.automation ?? undefined;
+  if (result.created || before === null) return { outcome: 'created', version, warnings, automation };
   const changed = result.changed ?? version !== before;
-  return { outcome: changed ? 'updated' : 'unchanged', version, warnings };
+  return { outcome: changed ? 'updated' : 'unchanged', version, warnings, automation };
 }
 
 async function currentVersion(client: RotaClient, name: string): Promise<number | null> {

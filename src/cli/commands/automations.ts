@@ -4,6 +4,7 @@ import type { AutomationView } from '../../node/views.js';
 import { clientFor, printJson, serverCommand, withJson, type Io, type ServerOptions } from '../context.js';
 import { formatTime, table } from '../format.js';
 import { positiveInt } from '../options.js';
+import { webhookUrls } from './webhooks.js';
 
 export function registerAutomations(program: Command, io: Io): void {
   withJson(serverCommand(program, 'ls', 'list automations'))
@@ -33,10 +34,14 @@ export function registerAutomations(program: Command, io: Io): void {
       // A YAML comment, so that the output stays a definition that applies as it is.
       if ('paused' in view && view.paused) io.out(`# paused (${view.paused.reason}) at ${view.paused.at}; resume with: rota resume ${name}`);
       io.out(stringify(view.definition, { lineWidth: 0 }).trimEnd());
+      // comments, so the output stays a definition that applies as is
+      const current = options.version ? await client.automations.get(name) : (view as AutomationView);
+      for (const w of webhookUrls(io, options, current)) io.out(`# webhook ${w.id}: POST ${w.url}`);
     });
 
-  for (const action of ['pause', 'resume', 'archive'] as const) {
-    withJson(serverCommand(program, `${action} <name>`, `${action} an automation`)).action(
+  for (const action of ['pause', 'resume', 'archive', 'unarchive'] as const) {
+    const what = action === 'unarchive' ? 'make an archived automation editable again (it comes back paused)' : `${action} an automation`;
+    withJson(serverCommand(program, `${action} <name>`, what)).action(
       async (name: string, options: ServerOptions) => {
         const view = await clientFor(io, options).automations[action](name);
         if (options.json) return printJson(io, view);

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { locateConfigFile } from '../../config/config.js';
 import type { RotaConfig } from '../../config/types.js';
@@ -47,6 +49,12 @@ async function checkDatabase(config: RotaConfig, checks: Check[]): Promise<void>
   const { openStore } = await import('../../store/connect.js');
   const { pendingMigrations } = await import('../../store/migrate.js');
   let store: Awaited<ReturnType<typeof openStore>> | null = null;
+  // opening a missing SQLite file would create an empty database: say there is none instead
+  const sqliteFile = config.databaseUrl ? null : join(config.dataDir, 'rota.db');
+  if (sqliteFile !== null && !existsSync(sqliteFile)) {
+    checks.push({ name: 'database', ok: false, detail: `no database: ${sqliteFile} does not exist (set ROTA_DATA_DIR or ROTA_DATABASE_URL, or run rota serve / rota db migrate to create it)` });
+    return;
+  }
   try {
     store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, migrate: false, poolSize: 1 });
     const pending = await pendingMigrations(store.db);

@@ -16,6 +16,9 @@ export function registerEvents(program: Command, io: Io): void {
       const event = await clientFor(io, options).events.emit(name, { data, id: options.id });
       if (options.json) return printJson(io, event);
       io.out(`event ${event.id} ${event.name} ${event.duplicate ? 'duplicate (already published)' : 'published'}`);
+      const runs = event.runs ?? [];
+      if (runs.length === 0 && !event.duplicate) io.out('started no run (no event trigger matched)');
+      for (const r of runs) io.out(`run ${r.run_id} ${r.status} (${r.automation}, trigger ${r.trigger_id})${r.created ? '' : ' already started by this event'}`);
     });
 
   withJson(serverCommand(events, 'ls', 'recent events, newest first'))

@@ -113,6 +113,7 @@ async function allEvents(client: RotaClient, id: string): Promise<RunEventView[]
 
 function printRun(io: Io, run: RunView): void {
   io.out(runLine(run));
+  io.out(`workspace: ${run.workspace} (${run.workspace_id})`);
   io.out(`trigger:   ${run.trigger_id} (${run.trigger_kind})`);
   io.out(`queued:    ${formatTime(run.queued_at)}   started: ${formatTime(run.started_at)}   ended: ${formatTime(run.ended_at)}`);
   io.out(`duration:  ${formatMs(runDuration(run))}   attempt: ${run.attempt}   cost: $${(run.cost_usd ?? 0).toFixed(4)}`);
@@ -121,6 +122,7 @@ function printRun(io: Io, run: RunView): void {
   if (run.retry_of) io.out(`retry of:  ${run.retry_of}`);
   if (run.replay_of) io.out(`replay of: ${run.replay_of}`);
   io.out(`inputs:    ${JSON.stringify(run.inputs)}`);
+  if (run.output !== null && run.output !== undefined) io.out(`output:    ${JSON.stringify(run.output)}`);
   if (run.error) io.out(`error:     ${run.error.step_id ? `step ${run.error.step_id}: ` : ''}${run.error.code}: ${run.error.message}`);
   const steps = run.steps ?? [];
   if (steps.length > 0) {

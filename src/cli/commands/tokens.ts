@@ -7,11 +7,14 @@ import { collect } from '../options.js';
 export function registerTokens(program: Command, io: Io): void {
   const tokens = program.command('tokens').description('API tokens (bearer rota_...)');
 
-  // `--workspace` (from serverCommand) also names the workspace the new token is bound to.
+  // Here `--workspace` names the workspace the new token is bound to (created when missing), not the
+  // acting workspace: it travels in the body only, so a workspace that does not exist yet is no 404.
   withJson(serverCommand(tokens, 'create <name>', 'create a token; prints the secret once'))
     .option('-s, --scope <scope>', 'automations:read|write, runs:read|write, approvals:write, events:write, admin (repeatable)', collect, [])
     .action(async (name: string, options: ServerOptions & { scope: string[] }) => {
-      const created = await clientFor(io, options).tokens.create(name, options.scope, { workspace: options.workspace });
+      const workspace = options.workspace ?? io.env.ROTA_WORKSPACE;
+      const client = clientFor({ ...io, env: { ...io.env, ROTA_WORKSPACE: undefined } }, { ...options, workspace: undefined });
+      const created = await client.tokens.create(name, options.scope, { workspace });
       if (options.json) return printJson(io, created);
       io.out(created.token);
       io.err(`created token "${created.name ?? name}" (id ${created.id}) with scopes ${(created.scopes ?? options.scope).join(', ') || '(none)'}; it is shown only once`);
@@ -24,6 +27,18 @@ export function registerTokens(program: Command, io: Io): void {
     io.out(table(['id', 'name', 'workspace', 'scopes', 'created', 'last used', 'revoked'], items.map(tokenRow)));
   });
 
+  const workspaces = program.command('workspaces').description('workspaces (admin tokens)');
+  withJson(serverCommand(workspaces, 'ls', 'list workspaces')).action(async (options: ServerOptions) => {
+    const items = await clientFor(io, options).workspaces.list();
+    if (options.json) return printJson(io, { items });
+    io.out(table(['id', 'name'], items.map((w) => [w.id, w.name])));
+  });
+  withJson(serverCommand(workspaces, 'create <name>', 'create a workspace (an admin token without a workspace)')).action(async (name: string, options: ServerOptions) => {
+    const created = await clientFor(io, options).workspaces.create(name);
+    if (options.json) return printJson(io, created);
+    io.out(`created workspace ${created.name} (id ${created.id})`);
+  });
+
   serverCommand(tokens, 'revoke <id>', 'revoke a token').action(async (id: string, options: ServerOptions) => {
     await clientFor(io, options).tokens.revoke(id);
     io.out(`token ${id} revoked`);
@@ -31,5 +46,5 @@ export function registerTokens(program: Command, io: Io): void {
 }
 
 function tokenRow(t: TokenView): string[] {
-  return [t.id, t.name, t.workspace ?? '(admin)', t.scopes.join(','), formatTime(t.created_at), formatTime(t.last_used_at), formatTime(t.revoked_at)];
+  return [t.id, t.name, t.workspace === null ? '(admin)' : `${t.workspace} (${t.workspace_id})`, t.scopes.join(','), formatTime(t.created_at), formatTime(t.last_used_at), formatTime(t.revoked_at)];
 }
