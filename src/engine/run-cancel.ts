@@ -7,7 +7,7 @@
  */
 import { isTerminalRun, RunEventType, RunStatus } from '../states.js';
 import type { Conn } from '../store/connect.js';
-import { appendRunEvents, cancelOpenSteps, childrenWaitedFor, getRunRow, wakeQueuedInWorkspace, wakeQueued, wakeRun, type RunRow } from '../store/runs.js';
+import { appendRunEvents, cancelOpenSteps, childrenWaitedFor, getRunRowForUpdate, wakeQueuedInWorkspace, wakeQueued, wakeRun, type RunRow } from '../store/runs.js';
 import { canceledRunError, toErrorShape } from '../errors.js';
 import type { EngineContext } from './context.js';
 import type { Worker } from './worker.js';
@@ -24,7 +24,9 @@ export class RunCancel {
   async request(runId: string): Promise<CancelOutcome> {
     const now = this.ctx.clock.now();
     const decided = await this.ctx.store.db.transaction().execute(async (tx) => {
-      const row = await getRunRow(tx, runId);
+      // Locked: a run that is committing its suspension is either still running here (then its
+      // flush sees the request and makes it claimable at once) or already waiting (canceled now).
+      const row = await getRunRowForUpdate(tx, this.ctx.store.dialect, runId);
       if (!row || isTerminalRun(row.status)) return { kind: 'ended' as const, canceled: null };
       if (row.status === RunStatus.running) {
         await appendRunEvents(tx, runId, [{ type: RunEventType.run_cancel_requested, data: null, key: RunEventType.run_cancel_requested }], now, { cancel_requested: 1 });

@@ -82,7 +82,7 @@ export async function applyRunFlushes(conn: Conn, flushes: RunFlush[], now: numb
   }
   for (let i = 0; i < steps.length; i += STEP_CHUNK) await upsertSteps(conn, steps.slice(i, i + STEP_CHUNK));
   for (let i = 0; i < flushes.length; i++) {
-    if (results[i] && flushes[i].patch.status === RunStatus.waiting) await claimAtEarliestWake(conn, flushes[i].runId);
+    if (results[i] && flushes[i].patch.status === RunStatus.waiting) await claimAtEarliestWake(conn, flushes[i].runId, now);
   }
   for (let i = 0; i < flushes.length; i++) {
     const f = flushes[i];
@@ -169,12 +169,17 @@ async function upsertSteps(conn: Conn, rows: StepTable[]): Promise<void> {
     .execute();
 }
 
-/** A run that just started waiting is claimable at the earliest wake of its waiting steps. */
-async function claimAtEarliestWake(conn: Conn, runId: string): Promise<void> {
+/**
+ * A run that just started waiting is claimable at the earliest wake of its waiting steps, or at
+ * once when a cancel was requested while it was still running: the cancel saw `running` and only
+ * asked, and the run must be claimed to end `canceled` (with an approval wait it would otherwise
+ * never be claimed).
+ */
+async function claimAtEarliestWake(conn: Conn, runId: string, now: number): Promise<void> {
   const wake = sql<number | null>`(SELECT MIN(wake_at) FROM steps WHERE steps.run_id = ${runId} AND steps.status = ${sql.lit(StepStatus.waiting)})`;
   await conn
     .updateTable('runs')
-    .set({ claim_at: sql`CASE WHEN ${wake} IS NOT NULL AND (claim_at IS NULL OR ${wake} < claim_at) THEN ${wake} ELSE claim_at END` })
+    .set({ claim_at: sql`CASE WHEN cancel_requested = 1 THEN ${now} WHEN ${wake} IS NOT NULL AND (claim_at IS NULL OR ${wake} < claim_at) THEN ${wake} ELSE claim_at END` })
     .where('id', '=', runId)
     .where('status', '=', RunStatus.waiting)
     .execute();

@@ -25,6 +25,15 @@ export async function getRunRow(conn: Conn, runId: string): Promise<RunRow | und
   return conn.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
 }
 
+/**
+ * The run row, locked until the transaction ends on PostgreSQL (SQLite transactions hold the one
+ * write lock already): a decision made on its status cannot race a concurrent commit of the run.
+ */
+export async function getRunRowForUpdate(conn: Conn, dialect: Dialect, runId: string): Promise<RunRow | undefined> {
+  const q = conn.selectFrom('runs').selectAll().where('id', '=', runId);
+  return (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+}
+
 export async function getStepRows(conn: Conn, runId: string): Promise<StepRow[]> {
   return conn.selectFrom('steps').selectAll().where('run_id', '=', runId).orderBy('idx').execute();
 }
