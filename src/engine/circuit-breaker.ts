@@ -7,6 +7,7 @@
 import type { EngineContext } from './context.js';
 import type { RunRow } from '../store/runs.js';
 import { pauseForFailures } from '../store/automations.js';
+import { holdQueuedRuns } from '../store/runs.js';
 import { PauseReason } from '../states.js';
 import { toErrorShape } from '../errors.js';
 
@@ -20,6 +21,7 @@ export async function tripIfDue(ctx: EngineContext, run: RunRow, failures: numbe
     // Conditional on `active`: of several nodes ending runs at once, one pauses and publishes.
     const paused = await pauseForFailures(ctx.store.db, run.automation_id, now);
     if (!paused) return;
+    await holdQueuedRuns(ctx.store.db, run.automation_id);
     ctx.logger.warn({ automation: paused.name, failures }, `automation paused after ${failures} consecutive failed runs (execution.pause_after_failures: ${limit})`);
     ctx.notifier.schedulesChanged();
     ctx.hooks.automationPaused(paused.workspace_id, paused, PauseReason.circuit_breaker, now, { failures, pause_after_failures: limit, run_id: run.id });

@@ -2,6 +2,7 @@
  * Applying definitions as immutable versions, and the automation lifecycle. An unchanged
  * definition (same canonical hash) writes nothing; any change writes version N+1.
  */
+import { holdQueuedRuns, releaseQueuedRuns } from '../store/runs.js';
 import { pageLimit, takePage } from '../paging.js';
 import type { EngineContext } from '../engine/context.js';
 import {
@@ -242,8 +243,12 @@ export class AutomationsService {
       await updateAutomation(tx, row.id, { status, paused_overlay: active ? 0 : 1, updated_at: now, ...pause });
       // Slots that passed while paused are not caught up: pausing meant not wanting them.
       if (status === AutomationStatus.active && row.status !== AutomationStatus.active) await resetScheduleCursors(tx, this.ctx, row.id, now);
+      // Runs queued before a pause wait for the resume instead of starting.
+      if (active) await releaseQueuedRuns(tx, row.id, now);
+      else await holdQueuedRuns(tx, row.id);
     });
     this.ctx.notifier.schedulesChanged();
+    if (status === AutomationStatus.active) this.ctx.notifier.runsAvailable();
     if (status !== row.status) await this.hooks.statusChanged(workspaceId, row, status);
     return this.get(workspaceId, name);
   }

@@ -274,3 +274,16 @@ export async function listRuns(conn: Conn, workspaceId: string, f: RunListQuery)
   if (f.before) page = page.where('id', '<', f.before);
   return { rows: await page.execute(), total: Number(total.n) };
 }
+
+/**
+ * Queued runs of an automation that was paused or archived are held: no claim time, so no node
+ * starts them, until it is resumed ({@link releaseQueuedRuns}).
+ */
+export async function holdQueuedRuns(conn: Conn, automationId: string): Promise<void> {
+  await conn.updateTable('runs').set({ claim_at: null }).where('automation_id', '=', automationId).where('status', '=', RunStatus.queued).execute();
+}
+
+/** Makes the held queued runs of a resumed automation claimable now. */
+export async function releaseQueuedRuns(conn: Conn, automationId: string, now: number): Promise<void> {
+  await conn.updateTable('runs').set({ claim_at: now }).where('automation_id', '=', automationId).where('status', '=', RunStatus.queued).where('claim_at', 'is', null).execute();
+}
