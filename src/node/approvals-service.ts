@@ -197,6 +197,10 @@ export class ApprovalsService {
     if (run && !ended) {
       const data = { approval_id: row.id, state: ApprovalStatus.expired, outcome, on_timeout: row.on_timeout };
       await appendRunEvents(tx, row.run_id, [{ type: RunEventType.approval_resolved, step_id: row.step_id, data, key: `approval.resolved:${row.id}:expired` }], now);
+      // A timeout decides too (its on_timeout): published like a person's decision. The publish is
+      // asynchronous and keyed by the approval, so it runs after this settle and never twice.
+      const decided = { approval_id: row.id, step_id: row.step_id, state: ApprovalStatus.expired, outcome, by: null, comment: null, on_timeout: row.on_timeout };
+      this.publish(row.run_id, 'approval.decided', decided, `rota:approval:${row.id}:decided`);
     }
     return { ...row, ...patch };
   }

@@ -45,4 +45,19 @@ forEachDialect('approvals: workspace events', (db) => {
     assert.equal((await node.waitEnd(run.id)).status, 'succeeded');
     assert.equal((await node.rota.runs.list(node.ws, { automation: onRequest })).items.length, 1, 'one approval, one notification');
   });
+
+  test('an approval that times out publishes approval.decided with state expired and its on_timeout outcome', async () => {
+    const node = await makeNode(db);
+    const onDecision = await notifier(node, 'approval.decided', 'state');
+    const name = uniqueName('times-out');
+    await node.apply({ name, steps: [{ id: 'ok', action: 'approval', with: { message: 'Ship it?', timeout: '1s', on_timeout: 'approve' } }] });
+    const run = await node.start(name);
+    assert.equal((await node.waitEnd(run.id)).status, 'succeeded');
+    const decided = await eventually(async () => (await node.rota.runs.list(node.ws, { automation: onDecision })).items[0]);
+    assert.equal((decided.inputs as { state: string }).state, 'expired');
+    const data = (decided.activation as { data: Record<string, unknown> }).data;
+    assert.equal(data.outcome, 'approved');
+    assert.equal(data.by, null);
+    assert.equal(data.run_id, run.id);
+  });
 });
