@@ -21,7 +21,8 @@ import { AuthError, ConflictError, ErrorCode, ValidationError } from '../errors.
 import { randomToken } from '../ids.js';
 import { fromJson } from '../store/json.js';
 import type { EventRow } from '../store/events.js';
-import { appendRunEvents } from '../store/runs.js';
+import { appendRunEvents, stepInput } from '../store/runs.js';
+import { redactSecrets } from '../engine/step-secrets.js';
 import {
   activeEventWaits,
   completeDelegation,
@@ -151,15 +152,17 @@ export class WaitsService {
   async deliverCallback(id: string, token: string, body: CallbackBody): Promise<{ delegation_id: string; state: DelegationStatus }> {
     const { db, dialect } = this.ctx.store;
     const now = this.ctx.clock.now();
+    // Read before the transaction (SQLite has one connection): what the step sent may come back.
+    const secrets = await this.#secretsOfStep(id);
+    const sent = secrets.length > 0 ? redactSecrets(body, secrets) : body;
     const result = await db.transaction().execute(async (tx) => {
       const row = await getDelegation(tx, id, dialect);
       if (!row || !tokenMatches(row.token_hash, token)) throw new AuthError(ErrorCode.unauthenticated, 'unknown delegation or wrong callback token');
       if (row.state !== DelegationStatus.pending) throw new ConflictError(`delegation ${id} already ${row.state}; a callback token works once`);
       if (row.expires_at !== null && row.expires_at <= now) throw new ConflictError(`delegation ${id} timed out; the step no longer waits for it`);
-      const ok = 'output' in body;
-      const patch = ok
-        ? { state: DelegationStatus.succeeded, output: JSON.stringify(body.output ?? null), completed_at: now }
-        : { state: DelegationStatus.failed, error: JSON.stringify(body.error), completed_at: now };
+      const patch = 'output' in sent
+        ? { state: DelegationStatus.succeeded, output: JSON.stringify(sent.output ?? null), completed_at: now }
+        : { state: DelegationStatus.failed, error: JSON.stringify(sent.error), completed_at: now };
       if (!(await completeDelegation(tx, id, patch))) throw new ConflictError(`delegation ${id} was completed concurrently`);
       const data = { delegation_id: id, state: patch.state };
       await appendRunEvents(tx, row.run_id, [{ type: RunEventType.delegation_callback, step_id: row.step_id, data, key: `delegation.callback:${id}` }], now);
@@ -168,7 +171,23 @@ export class WaitsService {
     afterWake(this.ctx, result.wake, result.row.run_id, result.row.step_id);
     return { delegation_id: id, state: result.state };
   }
+
+  /**
+   * The values of the workspace secrets the delegating step sent (its stored input keeps the
+   * `{{ secrets.NAME }}` placeholders): a runtime that echoes one back must not get it stored.
+   */
+  async #secretsOfStep(delegationId: string): Promise<string[]> {
+    const { db, dialect } = this.ctx.store;
+    const row = await getDelegation(db, delegationId, dialect);
+    if (!row) return [];
+    const input = (await stepInput(db, row.workspace_id, row.run_id, row.step_id))?.input ?? null;
+    const names = [...new Set([...(input ?? '').matchAll(SECRET_PLACEHOLDER)].map((m) => m[1]!))];
+    if (names.length === 0) return [];
+    return [...(await this.ctx.hooks.secrets(row.workspace_id, names)).values()];
+  }
 }
+
+const SECRET_PLACEHOLDER = /\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
 function tokenMatches(storedHash: string, token: string): boolean {
   const a = Buffer.from(storedHash, 'hex');

@@ -1,5 +1,6 @@
 // Approvals and delegate callbacks over the REST API, against a real engine on SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -35,7 +36,8 @@ for (const dialect of DIALECTS) {
     let server: TestServer;
     let admin: ApiCall;
     before(async () => {
-      server = await startTestServer({ dialect, config: { http: { allowlist: ['127.0.0.1'], maxResponseBytes: 1 << 20, defaultTimeoutMs: 5_000 } } });
+      // a secret key: PostgreSQL nodes need one to seal workspace secrets (the delegate redaction test)
+      server = await startTestServer({ dialect, config: { secretKey: randomBytes(32).toString('base64'), http: { allowlist: ['127.0.0.1'], maxResponseBytes: 1 << 20, defaultTimeoutMs: 5_000 } } });
       admin = apiClient(server.url, server.adminToken);
     });
     after(() => server?.close());
@@ -137,6 +139,31 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(run.steps[0].output, { summary: 'cats are great' });
       } finally {
         await runtime.close();
+      }
+    });
+
+    test('delegate: a runtime that echoes a secret header back has it stored redacted', async () => {
+      const value = `dlg-${Math.random().toString(36).slice(2)}-secret`;
+      assert.ok((await admin('PUT', '/api/v1/secrets/DELEGATE_KEY', { json: { value } })).status < 300);
+      const echo = await startRuntime(async (d) => {
+        const res = await apiClient(server.url, d.body.callback_token)('POST', new URL(d.body.callback_url).pathname, { json: { output: { echoed: d.headers['x-key'] } } });
+        assert.equal(res.status, 200);
+      });
+      try {
+        const name = 'api-delegate-secret';
+        const put = await admin('PUT', `/api/v1/automations/${name}`, { json: { name, steps: [{ id: 'w', action: 'delegate', with: { url: echo.url, task: 1, headers: { 'x-key': '{{ secrets.DELEGATE_KEY }}' } } }] } });
+        assert.ok(put.status < 300, put.text);
+        const start = await admin('POST', `/api/v1/automations/${name}/runs?wait=10s`, { json: {} });
+        assert.equal(start.body.status, 'succeeded', start.text);
+        assert.equal(echo.deliveries[0]!.headers['x-key'], value, 'the runtime got the value');
+        assert.deepEqual(start.body.output, { echoed: '[redacted]' });
+        const { sql } = await import('kysely');
+        const { internalsOf } = await import('../../src/testing/index.js');
+        const rows = await sql<{ output: string | null }>`SELECT output FROM delegations WHERE run_id = ${start.body.id}`.execute(internalsOf(server.rota).store.db);
+        assert.equal(rows.rows.length, 1);
+        assert.ok(!JSON.stringify(rows.rows).includes(value), `the delegation row holds no secret: ${JSON.stringify(rows.rows)}`);
+      } finally {
+        await echo.close();
       }
     });
 
