@@ -31,6 +31,7 @@ export function buildPlan(definition: Definition): Plan {
     concurrency: execution.concurrency ?? null,
     concurrencyKey: execution.concurrency_key ?? null,
     inputsSchema: definition.inputs ?? null,
+    pauseAfterFailures: execution.pause_after_failures ?? null,
     retention: {
       maxAgeMs: retention.max_age === undefined ? DEFAULT_RETENTION_MAX_AGE_MS : parseDuration(retention.max_age),
       maxRuns: retention.max_runs ?? DEFAULT_RETENTION_MAX_RUNS,

@@ -152,6 +152,8 @@ export interface Plan {
   /** JSON Schema of the inputs (object), or null when the automation takes none. */
   inputsSchema: Record<string, unknown> | null;
   retention: { maxAgeMs: number; maxRuns: number; keepFailedMs: number | null };
+  /** `execution.pause_after_failures`: the circuit breaker's limit, or null when it is off. */
+  pauseAfterFailures: number | null;
 }
 
 export const DEFAULT_RUN_TIMEOUT_MS = 10 * 60_000;

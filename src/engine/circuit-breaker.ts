@@ -12,11 +12,9 @@ import { PauseReason } from '../states.js';
 import { toErrorShape } from '../errors.js';
 
 /** Called after a failed run's end committed with the automation's new count. Never throws. */
-export async function tripIfDue(ctx: EngineContext, run: RunRow, failures: number): Promise<void> {
+export async function tripIfDue(ctx: EngineContext, run: RunRow, failures: number, limit: number): Promise<void> {
   try {
-    const { definition } = await ctx.plans.get(ctx.store.db, run.automation_id, run.version);
-    const limit = definition.execution?.pause_after_failures;
-    if (limit === undefined || failures < limit) return;
+    if (failures < limit) return;
     const now = ctx.clock.now();
     // Conditional on `active`: of several nodes ending runs at once, one pauses and publishes.
     const paused = await pauseForFailures(ctx.store.db, run.automation_id, now);

@@ -55,7 +55,7 @@ export class RunExecutor {
     this.#plan = plan;
     this.#steps = new Map(steps.map((s) => [s.step_id, s]));
     this.#secrets = new StepSecrets(plan);
-    this.#writer = new RunWriter(ctx, run, () => this.stop(AbortReason.cancel));
+    this.#writer = new RunWriter(ctx, run, () => this.stop(AbortReason.cancel), plan.pauseAfterFailures);
   }
 
   get runId(): string {

@@ -26,11 +26,16 @@ export class RunWriter {
   #run: Updateable<RunTable> = {};
   #finished = false;
 
-  /** `onCancelRequested`: a flush saw that someone asked for this run to be canceled. */
+  /**
+   * `onCancelRequested`: a flush saw that someone asked for this run to be canceled.
+   * `pauseAfterFailures`: the plan's circuit-breaker limit; without one the run's end is not
+   * counted (no automation row is written on the hot path).
+   */
   constructor(
     private readonly ctx: EngineContext,
     private readonly row: RunRow,
     private readonly onCancelRequested: () => void,
+    private readonly pauseAfterFailures: number | null,
   ) {}
 
   event(type: RunEventType, stepId: string | null, data: unknown, key: string): void {
@@ -83,14 +88,14 @@ export class RunWriter {
       wakeParent: finished && row.parent_run_id ? { runId: row.parent_run_id, stepId: row.parent_step_id } : null,
       wakeQueuedOf: finished && row.concurrency_limit !== null ? row.automation_id : null,
       wakeWorkspaceOf: finished && this.ctx.config.limits.workspaceConcurrency !== null ? row.workspace_id : null,
-      ended: finished && row.status !== RunStatus.canceled ? { automationId: row.automation_id, failed: row.status !== RunStatus.succeeded } : null,
+      ended: finished && this.pauseAfterFailures !== null && row.status !== RunStatus.canceled ? { automationId: row.automation_id, failed: row.status !== RunStatus.succeeded } : null,
     });
     if (!result) throw new LeaseLostError(row.id);
     if (result.cancelRequested && !isTerminalRun(String(row.status))) this.onCancelRequested();
     this.publish(events, result.lastSeq, now);
     if (finished && (row.parent_run_id || row.concurrency_limit !== null || this.ctx.config.limits.workspaceConcurrency !== null)) this.ctx.notifier.runsAvailable();
     if (finished) this.ctx.hooks.runEnded(row);
-    if (result.consecutiveFailures !== undefined) await tripIfDue(this.ctx, row, result.consecutiveFailures);
+    if (result.consecutiveFailures !== undefined && this.pauseAfterFailures !== null) await tripIfDue(this.ctx, row, result.consecutiveFailures, this.pauseAfterFailures);
   }
 
 
