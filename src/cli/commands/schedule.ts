@@ -28,7 +28,7 @@ export function registerSchedule(program: Command, io: Io): void {
       const items = await clientFor(io, options).triggers.list(name);
       if (options.json) return printJson(io, { items });
       const rows = items.map((t) => [t.id, t.type, t.enabled ? 'yes' : 'no', formatTime(t.next_fire_at), formatTime(t.last_fire_at), String(t.misfire_count), String(t.consecutive_failures)]);
-      io.out(table(['trigger', 'type', 'enabled', 'next fire', 'last fire', 'misfires', 'failing'], rows));
+      io.out(table(['trigger', 'type', 'enabled', 'next fire (UTC)', 'last fire (UTC)', 'misfires', 'failing'], rows));
       if (items[0]?.paused) io.out(`${name} is paused: nothing fires until \`rota resume ${name}\``);
       for (const t of items) {
         if (t.consecutive_failures > 0) io.out(`${t.id}: ${t.consecutive_failures} failed fire(s) in a row, last at ${formatTime(t.last_failure_at)} UTC: ${t.last_failure}`);
@@ -42,7 +42,7 @@ export function registerSchedule(program: Command, io: Io): void {
       async (name: string, trigger: string, options: ServerOptions) => {
         const view = await clientFor(io, options).triggers[action](name, trigger);
         if (options.json) return printJson(io, view);
-        io.out(`${name}/${view.id}: ${view.enabled ? 'enabled' : 'disabled'}${view.next_fire_at ? `, next fire ${formatTime(view.next_fire_at)}` : ''}`);
+        io.out(`${name}/${view.id}: ${view.enabled ? 'enabled' : 'disabled'}${view.next_fire_at ? `, next fire ${formatTime(view.next_fire_at)} UTC` : ''}`);
       },
     );
   }
