@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The layers of src/, lowest first; a folder may import only from the layers below it (and the
- * root files: states, errors, clock, ids, paging, time, hash). `npm run lint` fails on a wrong import
+ * root files: states, errors, clock, ids, paging, time, hash, telemetry). `npm run lint` fails on a wrong import
  * (rule `@typescript-eslint/no-restricted-imports`) and on any file-level import cycle
  * (scripts/check-cycles.mjs). See src/ARCHITECTURE.md.
  */
@@ -17,13 +17,15 @@ const LAYERS = {
   agent: { may: ['definition', 'config', 'store', 'actions', 'engine'] },
   // the triggers service reads schedule cursors and slots (pure scheduler helpers)
   triggers: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler'] },
-  node: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers'] },
+  // metrics and operator log lines behind the root file telemetry.ts; bound by node/rota.ts
+  observe: { may: ['definition', 'config', 'store', 'engine'] },
+  node: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers', 'observe'] },
   // the API never touches the store or the run core: it asks the node (api/ARCHITECTURE.md)
   api: { may: ['definition', 'config', 'actions', 'node', 'triggers', 'agent'] },
   // the published client carries the node's view types, never its code
   client: { may: [], types: ['definition', 'actions', 'node', 'triggers', 'agent', 'engine'] },
-  cli: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers', 'node', 'api', 'client'] },
-  testing: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers', 'node'] },
+  cli: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers', 'observe', 'node', 'api', 'client'] },
+  testing: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers', 'observe', 'node'] },
 };
 const FOLDERS = [...Object.keys(LAYERS), 'web', 'mcp'];
 
@@ -62,7 +64,7 @@ export default tseslint.config(
     files: ['src/*.ts'],
     ignores: ['src/index.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: FOLDERS.map((f) => `./${f}/**`), message: 'the root files (states, errors, clock, ids, paging, time, hash) import no folder of src/.' }] }],
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: FOLDERS.map((f) => `./${f}/**`), message: 'the root files (states, errors, clock, ids, paging, time, hash, telemetry) import no folder of src/.' }] }],
     },
   },
   {

@@ -79,6 +79,8 @@ export const Scope = {
   runs_write: 'runs:write',
   approvals_write: 'approvals:write',
   events_write: 'events:write',
+  /** scrape `GET /metrics` (the node's figures, across workspaces) */
+  metrics_read: 'metrics:read',
   admin: 'admin',
 } as const;
 export type Scope = (typeof Scope)[keyof typeof Scope];

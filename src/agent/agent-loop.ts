@@ -158,6 +158,7 @@ class AgentLoop {
       const { code, message } = toErrorShape(err, undefined, ErrorCode.provider_error);
       const error = { code, message };
       const latencyMs = performance.now() - started;
+      this.#observeCall('error', { input: 0, output: 0 }, 0, latencyMs);
       await this.#memo.record({
         kind: AgentCallKind.model, name: this.#model.ref, hash, request: summary, response: null, status: AgentCallStatus.error, error, latencyMs,
         event: { type: RunEventType.agent_model_call, data: { model: this.#model.ref, status: AgentCallStatus.error, error, latency_ms: Math.round(latencyMs) } },
@@ -166,6 +167,7 @@ class AgentLoop {
     }
     const latencyMs = performance.now() - started;
     const costUsd = callCost(this.#model.price, turn.usage);
+    this.#observeCall('ok', turn.usage, costUsd, latencyMs);
     await this.#memo.record({
       kind: AgentCallKind.model, name: this.#model.ref, hash, request: summary, response: turn, status: AgentCallStatus.ok, tokens: turn.usage, costUsd, latencyMs,
       event: {
@@ -179,6 +181,11 @@ class AgentLoop {
       },
     });
     return turn;
+  }
+
+  #observeCall(status: 'ok' | 'error', usage: { input: number; output: number }, costUsd: number, latencyMs: number): void {
+    const { provider, modelId } = this.#model;
+    this.runtime.telemetry.modelCall({ provider, model: modelId, status, inputTokens: usage.input, outputTokens: usage.output, costUsd, seconds: latencyMs / 1000 });
   }
 
   async #checkBudget(estimatedInput: number, maxTokens: number): Promise<void> {

@@ -6,6 +6,7 @@ import { BUILTIN_TOOLS } from './builtin-tools.js';
 import { McpConnections } from './mcp.js';
 import { createModelResolver, type ModelResolver } from './providers.js';
 import { ToolRegistry, type ToolDefinition } from './tool.js';
+import { noopTelemetry, type Telemetry } from '../telemetry.js';
 
 export interface AgentRuntime {
   store: Store;
@@ -14,6 +15,8 @@ export interface AgentRuntime {
   models: ModelResolver;
   tools: ToolRegistry;
   mcp: McpConnections;
+  /** model calls are reported here (calls, tokens, cost by provider and model) */
+  telemetry: Telemetry;
 }
 
 export function createAgentRuntime(options: {
@@ -22,6 +25,7 @@ export function createAgentRuntime(options: {
   ids: IdGenerator;
   tools?: ToolDefinition[];
   env?: NodeJS.ProcessEnv;
+  telemetry?: Telemetry;
 }): AgentRuntime {
   const tools = new ToolRegistry();
   for (const t of [...BUILTIN_TOOLS, ...(options.tools ?? [])]) tools.register(t);
@@ -32,5 +36,6 @@ export function createAgentRuntime(options: {
     models: createModelResolver(options.config, options.env),
     tools,
     mcp: new McpConnections(options.config.mcpServers),
+    telemetry: options.telemetry ?? noopTelemetry,
   };
 }

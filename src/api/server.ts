@@ -30,6 +30,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { systemRoutes } from './routes/system.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { secretRoutes } from './routes/secrets.js';
 import { workspaceRoutes } from './routes/workspaces.js';
@@ -71,6 +72,7 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
     }),
   );
   app.route('/', systemRoutes(rota, logger));
+  app.route('/', metricsRoutes(rota, opts.defaultWorkspace));
   // webhook senders authenticate by their trigger's scheme, not by a bearer token
   app.route('/', hookRoutes(rota));
   app.route('/api/v1', webhookRoutes(rota));

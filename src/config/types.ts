@@ -31,6 +31,20 @@ export interface RotaConfig {
   /** request body limit of the API, bytes */
   maxBodyBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** `json` lines or `pretty` text on stderr; null: pretty when stderr is a terminal, else json */
+  logFormat: 'json' | 'pretty' | null;
+  /** a group commit slower than this is logged at warn */
+  slowCommitMs: number;
+  metrics: {
+    /** `GET /metrics` and the metrics registry; false: no metric is kept (logs still are) */
+    enabled: boolean;
+    /** serve `/metrics` without a token (default: a token with `metrics:read` or `admin`) */
+    public: boolean;
+    /** the `automation` label on run metrics; false for very many automations (one series each) */
+    automationLabels: boolean;
+    /** how long the database gauges (queued, waiting runs) are cached between scrapes */
+    gaugeCacheMs: number;
+  };
   /** LLM providers of `agent` steps, by name (see agent/providers.ts) */
   providers: Readonly<Record<string, ProviderConfig>>;
   /** model aliases (`default`, ...) → `provider:model`, with prices */
@@ -105,6 +119,9 @@ export const DEFAULT_CONFIG: Omit<RotaConfig, 'nodeId'> = {
   watchDir: null,
   maxBodyBytes: 1024 * 1024,
   logLevel: 'info',
+  logFormat: null,
+  slowCommitMs: 1_000,
+  metrics: { enabled: true, public: false, automationLabels: true, gaugeCacheMs: 5_000 },
   providers: {},
   models: {},
   budgets: { automationPerDay: null, workspacePerDay: null },

@@ -12,6 +12,7 @@ import type { Store } from '../store/connect.js';
 import type { Clock } from '../clock.js';
 import { applyRunFlushes, type RunFlush, type RunFlushResult } from '../store/run-flush.js';
 import { insertRuns, type RunInsert } from '../store/run-insert.js';
+import { noopTelemetry, type Telemetry } from '../telemetry.js';
 
 interface Item {
   /** a generic unit of work, or a run's state changes (merged with the batch's other runs) */
@@ -33,7 +34,7 @@ export class CommitQueue {
    */
   readonly #parallel: number;
 
-  constructor(private readonly store: Store, private readonly clock: Clock) {
+  constructor(private readonly store: Store, private readonly clock: Clock, private readonly telemetry: Telemetry = noopTelemetry) {
     this.#parallel = store.dialect === 'postgres' ? 4 : 1;
   }
 
@@ -111,7 +112,9 @@ export class CommitQueue {
       const size = Math.min(MAX_BATCH, Math.ceil(this.#pending.length / (this.#parallel - this.#drainers + 1)));
       const batch = this.#pending.splice(0, size);
       try {
+        const t0 = performance.now();
         const results = await this.#commit(batch);
+        this.telemetry.commitFinished(performance.now() - t0, batch.length);
         batch.forEach((item, i) => item.resolve(results[i]));
       } catch (err) {
         if (batch.length === 1) {

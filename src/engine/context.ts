@@ -9,6 +9,7 @@ import type { Notifier } from './notifier.js';
 import type { Logger } from './logger.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { RunRow } from '../store/runs.js';
+import type { Telemetry } from '../telemetry.js';
 
 /**
  * The calls the run core makes into the layers above it (triggers, the node's services). They
@@ -43,4 +44,6 @@ export interface EngineContext {
   logger: Logger;
   random: () => number;
   hooks: EngineHooks;
+  /** where the core reports what it observes (metrics, operator log lines); never throws */
+  telemetry: Telemetry;
 }

@@ -11,6 +11,7 @@ import { appendRunEvents, cancelOpenSteps, childrenWaitedFor, getRunRowForUpdate
 import { canceledRunError, toErrorShape } from '../errors.js';
 import type { EngineContext } from './context.js';
 import type { Worker } from './worker.js';
+import { observeRunEnded } from './run-writer.js';
 
 export type CancelOutcome =
   /** the run had already ended, or ended `canceled` now */
@@ -36,7 +37,10 @@ export class RunCancel {
       if (this.ctx.config.limits.workspaceConcurrency !== null && row.status === RunStatus.waiting) await wakeQueuedInWorkspace(tx, row.workspace_id, now);
       return { kind: 'ended' as const, canceled: { ...row, status: RunStatus.canceled, ended_at: now } };
     });
-    if (decided.canceled) this.ctx.hooks.runEnded(decided.canceled);
+    if (decided.canceled) {
+      observeRunEnded(this.ctx, decided.canceled);
+      this.ctx.hooks.runEnded(decided.canceled);
+    }
     if (decided.kind === 'ended') return { kind: 'ended' };
     return { kind: 'requested', local: this.worker.cancelLocal(runId) };
   }

@@ -69,6 +69,12 @@ export type Admission =
   | { kind: 'skip'; reason: SkipReason; message: string; details?: unknown };
 
 
+/** Why a fire was recorded as a `skipped` run. */
+export interface Skip {
+  reason: SkipReason;
+  message: string;
+}
+
 export class RunCreation {
   constructor(private readonly ctx: EngineContext) {}
 
@@ -87,7 +93,13 @@ export class RunCreation {
       const inserted = await this.ctx.commits.insert({ run, steps, events: [event] });
       return this.#finish(spec, prepared, inserted ? RunStatus.queued : null);
     }
-    const status = await this.ctx.commits.run((tx) => this.#record(tx, prepared, spec));
+    const seen: { skip: Skip | null } = { skip: null };
+    const status = await this.ctx.commits.run(async (tx) => {
+      const recorded = await this.#record(tx, prepared, spec);
+      seen.skip = recorded.skip;
+      return recorded.status;
+    });
+    if (status === RunStatus.skipped && seen.skip) this.observeSkip(prepared.run, seen.skip);
     return this.#finish(spec, prepared, status);
   }
 
@@ -98,17 +110,17 @@ export class RunCreation {
    * caller wakes workers when a returned status is `queued`: `pg_notify(WAKE_CHANNEL)` once in its
    * transaction (PostgreSQL) and `notifier.runsAvailable()` after the commit.
    */
-  async createManyInTx(tx: Transaction<DB>, specs: CreateRunSpec[]): Promise<Array<{ runId: string; created: boolean; status: RunStatus }>> {
-    const built: Array<{ prepared: PreparedRun; item: RunInsert; status: RunStatus }> = [];
+  async createManyInTx(tx: Transaction<DB>, specs: CreateRunSpec[]): Promise<Array<{ runId: string; created: boolean; status: RunStatus; skip?: Skip }>> {
+    const built: Array<{ prepared: PreparedRun; item: RunInsert; status: RunStatus; skip: Skip | null }> = [];
     for (const spec of specs) {
       const prepared = (await this.#prepare(tx, spec, false)) as PreparedRun;
       built.push({ prepared, ...(await this.#build(tx, prepared, spec)) });
     }
     const inserted = await insertRuns(tx, this.ctx.store.dialect, built.map((b) => b.item));
     const results = [];
-    for (const [i, { prepared, status }] of built.entries()) {
+    for (const [i, { prepared, status, skip }] of built.entries()) {
       if (inserted[i]) {
-        results.push({ runId: prepared.run.id, created: true, status });
+        results.push({ runId: prepared.run.id, created: true, status, ...(skip ? { skip } : {}) });
         continue;
       }
       const existing = await findRunByIdempotencyKey(tx, prepared.automation.id, specs[i]!.idempotencyKey!);
@@ -179,13 +191,18 @@ export class RunCreation {
   }
 
   /** Admission and the inserts; null when the idempotency key was taken meanwhile. */
-  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<RunStatus | null> {
+  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ status: RunStatus | null; skip: Skip | null }> {
     if (spec.requireActive) await this.#requireActive(tx, prepared.automation.id, spec.parent?.runId ?? null);
-    const { item, status } = await this.#build(tx, prepared, spec);
+    const { item, status, skip } = await this.#build(tx, prepared, spec);
     const [inserted] = await insertRuns(tx, this.ctx.store.dialect, [item]);
-    if (!inserted) return null;
+    if (!inserted) return { status: null, skip: null };
     if (status !== RunStatus.skipped) await this.ctx.store.notify(tx, Channel.wake);
-    return status;
+    return { status, skip };
+  }
+
+  /** A skipped run committed (callers of createManyInTx report theirs after their commit). */
+  observeSkip(run: { id: string; automation_name: string; trigger_kind: TriggerKind }, skip: Skip): void {
+    this.ctx.telemetry.runSkipped({ runId: run.id, automation: run.automation_name, trigger: run.trigger_kind, reason: skip.reason, message: skip.message });
   }
 
   async #requireActive(tx: Transaction<DB>, automationId: string, parentRunId: string | null): Promise<void> {
@@ -202,7 +219,7 @@ export class RunCreation {
   }
 
   /** The admission decision and the rows it makes: the run, its steps and its first events. */
-  async #build(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ item: RunInsert; status: RunStatus }> {
+  async #build(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ item: RunInsert; status: RunStatus; skip: Skip | null }> {
     const { automation, version, checked, run, steps, now } = prepared;
     let admission: Admission = checked.ok
       ? { kind: 'run' }
@@ -216,7 +233,8 @@ export class RunCreation {
       const skipData = JSON.stringify({ reason: admission.reason, message: admission.message, details: admission.details ?? null });
       events.push({ run_id: run.id, seq: 2, type: RunEventType.run_skipped, step_id: null, data: skipData, idempotency_key: RunEventType.run_skipped, created_at: now });
     }
-    return { item: { run: row, steps: admission.kind === 'skip' ? [] : steps, events }, status: row.status };
+    const skip = admission.kind === 'skip' ? { reason: admission.reason, message: admission.message } : null;
+    return { item: { run: row, steps: admission.kind === 'skip' ? [] : steps, events }, status: row.status, skip };
   }
 
   async #finish(spec: CreateRunSpec, prepared: { automation: { id: string }; run: { id: string } }, status: RunStatus | null) {

@@ -23,8 +23,15 @@ import type { TimerHandle } from '../clock.js';
 import { mergeLogs, stepLogger } from './step-logs.js';
 import { abortError, raceAbort } from './race-abort.js';
 import { StepSecrets, redactSecrets } from './step-secrets.js';
+import type { StepAttemptStatus } from '../telemetry.js';
 
 type StopReason = Exclude<AbortReason, typeof AbortReason.step_timeout>;
+
+function attemptStatus(result: Completion['result']): StepAttemptStatus {
+  if (!result.ok) return 'failed';
+  const v = result.value as Suspension | null;
+  return typeof v === 'object' && v !== null && v.kind === 'suspend' ? 'waiting' : 'succeeded';
+}
 
 interface Completion {
   step: PlanStep;
@@ -213,9 +220,11 @@ export class RunExecutor {
     const row = this.#steps.get(step.id);
     const state = row?.state ? JSON.parse(row.state) : undefined;
     const secrets: string[] = [];
+    const t0 = performance.now();
     this.#invoke(step, attempt, input, state, controller.signal, logs, secrets)
       .then((result) => ({ step, attempt, result, logs, input, secrets }))
       .then((completion) => {
+        this.#ctx.telemetry.stepFinished(step.action, attemptStatus(completion.result), (performance.now() - t0) / 1000);
         this.#ctx.clock.clearTimer(timer);
         this.#inflight.delete(step.id);
         this.#completed.push(completion);

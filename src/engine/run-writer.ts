@@ -19,6 +19,18 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** A run's terminal state committed (by its executor, or by a cancel of a run nobody executes). */
+export function observeRunEnded(ctx: EngineContext, row: RunRow): void {
+  ctx.telemetry.runFinished({
+    runId: row.id,
+    automation: row.automation_name,
+    trigger: row.trigger_kind,
+    status: row.status,
+    durationMs: row.started_at !== null && row.ended_at !== null ? row.ended_at - row.started_at : null,
+    costUsd: Number(row.cost_usd),
+  });
+}
+
 export class RunWriter {
   #events: NewRunEvent[] = [];
   /** full rows of the steps changed since the last flush (the executor's own row objects) */
@@ -94,7 +106,11 @@ export class RunWriter {
     if (result.cancelRequested && !isTerminalRun(String(row.status))) this.onCancelRequested();
     this.publish(events, result.lastSeq, now);
     if (finished && (row.parent_run_id || row.concurrency_limit !== null || this.ctx.config.limits.workspaceConcurrency !== null)) this.ctx.notifier.runsAvailable();
-    if (finished) this.ctx.hooks.runEnded(row);
+    if (finished) {
+      if (result.costUsd !== undefined) row.cost_usd = result.costUsd;
+      observeRunEnded(this.ctx, row);
+      this.ctx.hooks.runEnded(row);
+    }
     if (result.consecutiveFailures !== undefined && this.pauseAfterFailures !== null) await tripIfDue(this.ctx, row, result.consecutiveFailures, this.pauseAfterFailures);
   }
 

@@ -154,12 +154,14 @@ export class Worker {
   async #claim(limit: number): Promise<{ run: RunRow; executor: RunExecutor }[]> {
     const { db, dialect } = this.#ctx.store;
     const now = this.#ctx.clock.now();
+    let before: RunRow[] = [];
     const claimed = await db.transaction().execute(async (tx) => {
       const rows = await selectClaimable(tx, dialect, now, limit);
-      const taken = await this.#admit(tx, rows, now);
-      return this.#takeAll(tx, taken, now);
+      before = await this.#admit(tx, rows, now);
+      return this.#takeAll(tx, before, now);
     });
     if (claimed.length === 0) return [];
+    this.#observeClaims(before, new Set(claimed.map((r) => r.id)), now);
     // One read of all claimed runs' steps rather than one per run.
     const stepRows = await stepsOfRuns(db, claimed.map((r) => r.id));
     const stepsByRun = new Map<string, typeof stepRows>();
@@ -201,6 +203,16 @@ export class Worker {
     });
     await insertClaimEvents(tx, events);
     return updated;
+  }
+
+  /** After the claim committed: first starts (queue delay) and takeovers of expired leases. */
+  #observeClaims(rows: RunRow[], claimed: Set<string>, now: number): void {
+    const { telemetry } = this.#ctx;
+    for (const row of rows) {
+      if (!claimed.has(row.id)) continue;
+      if (row.status === RunStatus.queued) telemetry.runStarted({ runId: row.id, automation: row.automation_name, trigger: row.trigger_kind, queuedMs: now - row.queued_at });
+      else if (row.status === RunStatus.running) telemetry.leaseTakenOver({ runId: row.id, automation: row.automation_name, previousOwner: row.lease_owner });
+    }
   }
 
   #execute(run: RunRow, executor: RunExecutor): void {

@@ -13,6 +13,8 @@ import type { RunsService } from './runs-service.js';
 import type { SecretsService } from './secrets-service.js';
 import type { RotaService } from './service.js';
 import type { WaitsService } from './waits-service.js';
+import type { NodeMetrics } from '../observe/metrics.js';
+import { NotFoundError } from '../errors.js';
 
 export interface NodeServices {
   ctx: EngineContext;
@@ -26,6 +28,8 @@ export interface NodeServices {
   webhooks: WebhookService;
   secrets: SecretsService;
   triggers: TriggersService;
+  /** null when metrics are turned off */
+  metrics: NodeMetrics | null;
 }
 
 export function rotaService(s: NodeServices): RotaService {
@@ -99,5 +103,13 @@ export function rotaService(s: NodeServices): RotaService {
     },
     catalog: { actions: () => actions.list() },
     health: async () => ({ ok: await store.ping(), database: store.dialect, node: config.nodeId }),
+    metrics: {
+      enabled: s.metrics !== null,
+      public: config.metrics.public,
+      scrape: async () => {
+        if (s.metrics === null) throw new NotFoundError('metrics are turned off on this node (metrics.enabled: false, env ROTA_METRICS=0)');
+        return s.metrics.scrape();
+      },
+    },
   };
 }

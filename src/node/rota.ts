@@ -43,6 +43,9 @@ import { actionServicesFor } from './action-services.js';
 import { rotaService } from './rota-service.js';
 import { registerInternals } from './internals.js';
 import type { RotaService } from './service.js';
+import { NodeMetrics } from '../observe/metrics.js';
+import { createNodeTelemetry } from '../observe/node-telemetry.js';
+import { countOpenRuns } from '../store/run-counts.js';
 
 export interface CreateRotaOptions {
   /**
@@ -70,6 +73,8 @@ export interface CreateRotaOptions {
 
 export interface Rota extends RotaService {
   readonly config: RotaConfig;
+  /** the node's logger (pino): `rota serve` hands it to the API so every line has one format */
+  readonly logger: Logger;
   /** Creates the default workspace and, on first start, an admin token (returned only then). */
   bootstrap(): Promise<{ adminToken: string | null }>;
   /** Starts this node's workers (claiming and executing runs) and its scheduler, as configured. */
@@ -93,9 +98,13 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const config = completeConfig(options.config);
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? createUlidGenerator(() => clock.now());
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: { onWarning: (m) => logger.warn(m) } }));
-  const agent = createAgentRuntime({ store, config, ids, tools: options.tools });
+  const metrics = config.metrics.enabled
+    ? new NodeMetrics({ automationLabels: config.metrics.automationLabels, gaugeCacheMs: config.metrics.gaugeCacheMs, openRuns: () => countOpenRuns(store.db), logger })
+    : null;
+  const telemetry = createNodeTelemetry({ logger, metrics, slowCommitMs: config.slowCommitMs });
+  const agent = createAgentRuntime({ store, config, ids, tools: options.tools, telemetry });
   const actions = createBuiltinRegistry([createAgentAction(agent), ...(options.actions ?? [])]);
   // The run core calls up into the triggers and the node's services only through these hooks;
   // they are called once runs execute, after every system below exists.
@@ -112,7 +121,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     servicesFor: (run, stepId) => actionServicesFor({ store, creation, fires, plans: ctx.plans, maxDepth: config.limits.maxDepth, runs, events: publisher, approvals, waits }, run, stepId),
     secrets: (workspaceId, names) => secrets.resolve(workspaceId, names),
   };
-  const ctx: EngineContext = { store, clock, ids, config, actions, logger, hooks, random: Math.random, plans: new PlanCache(actions), notifier: new Notifier(), commits: new CommitQueue(store, clock) };
+  const ctx: EngineContext = { store, clock, ids, config, actions, logger, hooks, telemetry, random: Math.random, plans: new PlanCache(actions), notifier: new Notifier(), commits: new CommitQueue(store, clock, telemetry) };
 
   const worker = new Worker(ctx);
   const cancel = new RunCancel(ctx, worker);
@@ -151,24 +160,30 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const scheduler = new Scheduler(ctx, fires, health, options.scheduler);
   events.start();
 
+  const roles = [...(config.worker.enabled ? ['worker'] : []), ...(config.scheduler.enabled ? ['scheduler'] : [])];
   const rota: Rota = {
     config,
+    logger,
     ...rotaService({
-      ...{ ctx, agent, access, automations, runs, publisher, approvals, waits, webhooks, secrets },
+      ...{ ctx, agent, access, automations, runs, publisher, approvals, waits, webhooks, secrets, metrics },
       triggers: new TriggersService(ctx, { endpointsChanged: () => webhooks.invalidate(), unsetEnv: (secret) => vault.unsetEnv(secret) }),
     }),
     bootstrap: async () => ({ adminToken: (await access.bootstrap()).adminToken }),
     start: async () => {
       if (config.worker.enabled) await worker.start();
       if (config.scheduler.enabled) await scheduler.start();
+      // store.describe() names the database without its credentials
+      logger.info({ node: config.nodeId, roles, database: { kind: store.dialect, where: store.describe() }, metrics: config.metrics.enabled }, 'node started');
     },
     stop: async (opts = {}) => {
+      logger.info({ node: config.nodeId }, 'node stopping');
       await scheduler.stop();
       events.stop();
       await webhooks.close();
       await worker.stop(opts.graceMs ?? config.worker.shutdownGraceMs);
       await agent.mcp.close();
       if (opts.closeStore !== false && !options.store) await store.close();
+      logger.info({ node: config.nodeId }, 'node stopped');
     },
   };
   registerInternals(rota, { context: ctx, store, worker, scheduler, fire });

@@ -146,4 +146,14 @@ export interface RotaService {
   };
 
   health(): Promise<{ ok: boolean; database: string; node: string }>;
+
+  /** `GET /metrics`: the node's Prometheus metrics (SPEC §8). */
+  metrics: {
+    /** false when configuration turned metrics off (`metrics.enabled: false`) */
+    readonly enabled: boolean;
+    /** true when `/metrics` is served without a token (`metrics.public: true`) */
+    readonly public: boolean;
+    /** The exposition in the Prometheus text format; NotFoundError when metrics are off. */
+    scrape(): Promise<{ contentType: string; body: string }>;
+  };
 }

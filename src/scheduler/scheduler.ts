@@ -11,7 +11,7 @@ import type { EngineContext } from '../engine/context.js';
 import { needsAdmission, type FireRequest, type FireResult, type FireService } from '../engine/fire.js';
 import type { ScheduleTriggerDef } from '../definition/types.js';
 import { advanceCursors, earliestScheduleDue, lockActiveAutomations, selectDueSchedules, type CursorAdvance, type DueSchedule } from '../store/schedules.js';
-import { RunStatus, SkipReason } from '../states.js';
+import { RunStatus, SkipReason, TriggerKind } from '../states.js';
 import type { Transaction } from 'kysely';
 import { Channel } from '../store/channels.js';
 import type { DB } from '../store/schema.js';
@@ -20,10 +20,20 @@ import { fireId } from './fire-id.js';
 import { slotSource } from './slots.js';
 import { iso } from '../time.js';
 import { sleep, type Clock, type TimerHandle } from '../clock.js';
+import type { Skip } from '../engine/run-creation.js';
+
+/** A fire of the pass recorded as a `skipped` run (misfire, overlap, ...): reported after the commit. */
+interface SkippedFire {
+  runId: string;
+  automation: string;
+  skip: Skip;
+}
 
 
 export interface FiredSlot {
   automationId: string;
+  /** the automation's name */
+  automation: string;
   triggerId: string;
   slot: number;
   runId: string;
@@ -203,6 +213,7 @@ export class Scheduler {
   async #stage(due: number): Promise<void> {
     const { db, dialect } = this.#ctx.store;
     let fired: FiredSlot[] = [];
+    let skipped: SkippedFire[] = [];
     try {
       await db.transaction().execute(async (tx) => {
         // Only the triggers due exactly then: an earlier one held until `due` would be late.
@@ -219,15 +230,16 @@ export class Scheduler {
         const active = await lockActiveAutomations(tx, dialect, [...new Set(plain.map((r) => r.automation_id))]);
         const staged = plain.filter((r) => active.has(r.automation_id));
         if (staged.length === 0) return;
-        fired = await this.#fireAll(tx, staged, due);
+        ({ fired, skipped } = await this.#fireAll(tx, staged, due));
         if (fired.some((f) => f.created && f.status === RunStatus.queued)) await this.#ctx.store.notify(tx, Channel.wake);
         await sleepUntil(this.#ctx.clock, due);
       });
     } catch (err) {
       fired = [];
+      skipped = [];
       this.#ctx.logger.warn({ err: String(err) }, 'staging scheduled fires failed; they fire at their slot as usual');
     }
-    this.#committed(fired);
+    this.#committed(fired, skipped);
     await sleepUntil(this.#ctx.clock, due);
   }
 
@@ -237,6 +249,7 @@ export class Scheduler {
     const now = this.#ctx.clock.now();
     for (const [key, until] of this.#quarantine) if (until <= now) this.#quarantine.delete(key);
     let fired: FiredSlot[] = [];
+    let skipped: SkippedFire[] = [];
     let firing: DueSchedule | null = null;
     let selected = 0;
     try {
@@ -247,7 +260,7 @@ export class Scheduler {
         selected = rows.length;
         if (rows.length === 0) return;
         firing = rows[0]!;
-        fired = await this.#fireAll(tx, rows, now);
+        ({ fired, skipped } = await this.#fireAll(tx, rows, now));
         firing = null;
         if (fired.some((f) => f.created && f.status === RunStatus.queued)) await this.#ctx.store.notify(tx, Channel.wake);
       });
@@ -267,14 +280,19 @@ export class Scheduler {
       return { advanced: 0, selected: limit, limit };
     }
     if (selected < limit) this.#isolate = false;
-    this.#committed(fired);
+    this.#committed(fired, skipped);
     return { advanced: selected, selected, limit };
   }
 
   /** After a commit: wake this node's workers, report the fires. */
-  #committed(fired: FiredSlot[]): void {
+  #committed(fired: FiredSlot[], skipped: SkippedFire[]): void {
     const recordedAt = this.#ctx.clock.now();
-    for (const f of fired) f.recordedAt = recordedAt;
+    const { telemetry } = this.#ctx;
+    for (const f of fired) {
+      f.recordedAt = recordedAt;
+      if (f.created) telemetry.scheduleFired(f.automation, recordedAt - f.slot);
+    }
+    for (const s of skipped) telemetry.runSkipped({ runId: s.runId, automation: s.automation, trigger: TriggerKind.schedule, reason: s.skip.reason, message: s.skip.message });
     if (fired.some((f) => f.created && f.status === RunStatus.queued)) this.#ctx.notifier.runsAvailable();
     if (fired.length > 0) this.#onFired?.(fired);
   }
@@ -284,7 +302,7 @@ export class Scheduler {
    * the pass through the engine's batch firing path, and the cursor moves in one statement. A
    * cursor that moved meanwhile fails the pass (it is retried trigger by trigger).
    */
-  async #fireAll(tx: Transaction<DB>, rows: DueSchedule[], now: number): Promise<FiredSlot[]> {
+  async #fireAll(tx: Transaction<DB>, rows: DueSchedule[], now: number): Promise<{ fired: FiredSlot[]; skipped: SkippedFire[] }> {
     const requests: FireRequest[] = [];
     const slots: Array<{ row: DueSchedule; slot: number } | null> = [];
     const moves: CursorAdvance[] = [];
@@ -326,16 +344,21 @@ export class Scheduler {
       });
     }
     const results = await this.#fires.fireManyInTx(tx, requests, { known: new Map(rows.map((r) => [r.automation_id, r.automation])), at: now });
+    const names = new Map(rows.map((r) => [r.automation_id, r.automation.name]));
     await this.#health.recordBatch(tx, rows, requests, results);
     const fired: FiredSlot[] = [];
+    const skipped: SkippedFire[] = [];
     for (const [i, result] of results.entries()) {
+      if (result.kind !== 'run') continue;
+      const automation = names.get(requests[i]!.automationId) ?? requests[i]!.automationId;
+      if (result.created && result.skip) skipped.push({ runId: result.runId, automation, skip: result.skip });
       const at = slots[i];
-      if (!at || result.kind !== 'run') continue;
-      fired.push({ automationId: at.row.automation_id, triggerId: at.row.trigger_id, slot: at.slot, runId: result.runId, status: result.status, created: result.created, recordedAt: 0 });
+      if (!at) continue;
+      fired.push({ automationId: at.row.automation_id, automation, triggerId: at.row.trigger_id, slot: at.slot, runId: result.runId, status: result.status, created: result.created, recordedAt: 0 });
     }
     const moved = await advanceCursors(tx, this.#ctx.store.dialect, moves, now);
     if (moved !== moves.length) throw new Error(`${moves.length - moved} schedule cursor(s) moved during the fire`);
-    return fired;
+    return { fired, skipped };
   }
 }
 

@@ -28,7 +28,8 @@ export interface RunFlush {
 }
 
 /** `consecutiveFailures`: the automation's count after this run ended failed or timed out. */
-export type RunFlushResult = { lastSeq: number; cancelRequested: boolean; consecutiveFailures?: number } | null;
+/** `costUsd`: the run's cost as committed, returned only for flushes that changed run-level fields. */
+export type RunFlushResult = { lastSeq: number; cancelRequested: boolean; consecutiveFailures?: number; costUsd?: number } | null;
 
 const EVENT_CHUNK = 500;
 const STEP_CHUNK = 100;
@@ -47,9 +48,9 @@ export async function applyRunFlushes(conn: Conn, flushes: RunFlush[], now: numb
       .set({ ...f.patch, event_seq: sql`event_seq + ${f.events.length}`, updated_at: now })
       .where('id', '=', f.runId)
       .where('lease_owner', '=', f.owner)
-      .returning(['event_seq', 'cancel_requested'])
+      .returning(['event_seq', 'cancel_requested', 'cost_usd'])
       .executeTakeFirst();
-    results[i] = row ? { lastSeq: Number(row.event_seq), cancelRequested: row.cancel_requested === 1 } : null;
+    results[i] = row ? { lastSeq: Number(row.event_seq), cancelRequested: row.cancel_requested === 1, costUsd: Number(row.cost_usd) } : null;
   }
   await bumpPlain(conn, flushes, plain, results, now);
 

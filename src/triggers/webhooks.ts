@@ -91,25 +91,25 @@ export class WebhookService {
     // sender is authenticated. A larger one raises this endpoint's bound (then it is told apart
     // by a body between the two sizes: the price of accepting it at all).
     const readLimit = Math.max(this.ctx.config.maxBodyBytes, own ?? 0);
-    if (req.contentLength !== null && req.contentLength > readLimit) return tooLarge(readLimit);
+    if (req.contentLength !== null && req.contentLength > readLimit) return this.#unauthenticated(endpoint, 'too_large', tooLarge(readLimit));
     const body = await req.readBody(readLimit);
-    if (body === null) return tooLarge(readLimit);
+    if (body === null) return this.#unauthenticated(endpoint, 'too_large', tooLarge(readLimit));
     const now = this.ctx.clock.now();
     // A disabled `none` endpoint has nothing to authenticate with: it answers like an unknown one.
     if (!endpoint || !trigger || (endpoint.enabled !== 1 && trigger.verify.scheme === 'none')) {
       decoyVerification(body);
-      return UNAUTHENTICATED;
+      return this.#unauthenticated(null, VerifyFailure.unknown_endpoint, UNAUTHENTICATED);
     }
     const secrets = this.vault.candidates(trigger.verify.secret, secretRow(endpoint, trigger), now);
     if (secrets.length === 0 && this.vault.unsetEnv(trigger.verify.secret) !== null) {
       decoyVerification(body);
       this.#log.countUnauthenticated(endpoint.automation_id, endpoint.trigger_id, VerifyFailure.secret_unset, now);
-      return UNAUTHENTICATED;
+      return this.#unauthenticated(endpoint, VerifyFailure.secret_unset, UNAUTHENTICATED);
     }
     const verdict = verifyWebhook(trigger.verify, req.headers, body, secrets, now);
     if (!verdict.ok) {
       this.#log.countUnauthenticated(endpoint.automation_id, endpoint.trigger_id, verdict.reason, now);
-      return UNAUTHENTICATED;
+      return this.#unauthenticated(endpoint, verdict.reason, UNAUTHENTICATED);
     }
     const delivery = { endpoint, deliveryId: verdict.deliveryId, receivedAt: now };
     if (own !== null && body.byteLength > own) return this.#respond(delivery, DeliveryOutcome.rejected, 'too_large', [], tooLarge(own));
@@ -175,7 +175,18 @@ export class WebhookService {
     return response;
   }
 
+  /**
+   * A request refused before its sender was authenticated. Reported without the endpoint when it
+   * does not exist (its name is the sender's, not a label of ours); never with the request's
+   * headers, signature or body.
+   */
+  #unauthenticated(endpoint: EndpointRow | undefined | null, reason: string, response: WebhookResponse): WebhookResponse {
+    this.ctx.telemetry.webhookDelivery({ outcome: DeliveryOutcome.rejected, reason, automationId: endpoint?.automation_id ?? null, triggerId: endpoint?.trigger_id ?? null });
+    return response;
+  }
+
   #record(delivery: Delivery, outcome: DeliveryOutcome, reason: string | null, runIds: string[], status: number): void {
+    this.ctx.telemetry.webhookDelivery({ outcome, reason, automationId: delivery.endpoint.automation_id, triggerId: delivery.endpoint.trigger_id });
     this.#log.add({
       id: this.ctx.ids(),
       automation_id: delivery.endpoint.automation_id,

@@ -10,6 +10,7 @@
 import type { ActionDefinition } from '../../src/actions/types.js';
 import type { RotaConfig } from '../../src/config/types.js';
 import type { Rota } from '../../src/node/rota.js';
+import type { Logger } from '../../src/engine/logger.js';
 import { createApi, serveApi } from '../../src/api/server.js';
 import { makeNode, TestDatabase, type Dialect } from '../support/node.js';
 
@@ -26,6 +27,8 @@ export interface TestServerOptions {
   actions?: ActionDefinition[];
   /** overrides merged over the test defaults */
   config?: Partial<RotaConfig>;
+  /** the node's logger (default: silent); tests pass one with a destination stream to read the log */
+  logger?: Logger;
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
@@ -35,10 +38,11 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const node = await makeNode(db, {
     actions: options.actions ?? [],
     config: { port: 0, ...config, worker: { pollMs: 100, ...worker } },
+    logger: options.logger,
   });
   const { rota, adminToken } = node;
   if (adminToken === null) throw new Error('bootstrap returned no admin token on a fresh database');
-  const app = createApi(rota, { maxBodyBytes: rota.config.maxBodyBytes, defaultWorkspace: rota.config.defaultWorkspace });
+  const app = createApi(rota, { maxBodyBytes: rota.config.maxBodyBytes, defaultWorkspace: rota.config.defaultWorkspace, ...(options.logger ? { logger: options.logger } : {}) });
   const server = await serveApi(app, { host: '127.0.0.1', port: 0 });
   return {
     url: server.url,

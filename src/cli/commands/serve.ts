@@ -11,6 +11,8 @@ interface ServeOptions extends ConfigOptions {
   watch?: string;
   worker?: boolean;
   scheduler?: boolean;
+  logFormat?: string;
+  logLevel?: string;
 }
 
 export function registerServe(program: Command, io: Io): void {
@@ -20,11 +22,15 @@ export function registerServe(program: Command, io: Io): void {
     .option('--watch <dir>', 'apply definition files from this directory and re-apply them on change (env ROTA_WATCH_DIR)')
     .option('--no-worker', 'do not execute runs on this node (env ROTA_WORKER=0)')
     .option('--no-scheduler', 'do not fire schedule triggers on this node (env ROTA_SCHEDULER=0)')
+    .option('--log-format <format>', 'json (lines) or pretty (env ROTA_LOG_FORMAT; default: pretty on a terminal, else json)')
+    .option('--log-level <level>', 'debug, info, warn, error or silent (env ROTA_LOG_LEVEL, default info)')
     .action(async (options: ServeOptions) => {
       const config = configFrom(io, options, {
         port: options.port,
         host: options.host,
         watchDir: options.watch,
+        logFormat: options.logFormat as RotaConfig['logFormat'] | undefined,
+        logLevel: options.logLevel as RotaConfig['logLevel'] | undefined,
         ...(options.worker === false ? { worker: { enabled: false } } : {}),
         ...(options.scheduler === false ? { scheduler: { enabled: false } } : {}),
       });
@@ -42,8 +48,9 @@ async function serve(io: Io, config: RotaConfig): Promise<void> {
   const workspace = await rota.workspaces.ensure(config.defaultWorkspace);
   const watcher = config.watchDir ? await loadAndWatch(rota, workspace.id, config.watchDir, io) : null;
   await rota.start();
-  const app = createApi(rota, { maxBodyBytes: config.maxBodyBytes, defaultWorkspace: config.defaultWorkspace });
+  const app = createApi(rota, { maxBodyBytes: config.maxBodyBytes, defaultWorkspace: config.defaultWorkspace, logger: rota.logger });
   const server = await serveApi(app, { host: config.host, port: config.port });
+  rota.logger.info({ node: config.nodeId, url: server.url, metrics: config.metrics.enabled ? (config.metrics.public ? 'public' : 'token') : 'off' }, 'API listening');
   io.out(`Rota listening on ${server.url}`);
   if (adminToken) {
     io.out(`admin token: ${adminToken}`);

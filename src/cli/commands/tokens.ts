@@ -10,7 +10,7 @@ export function registerTokens(program: Command, io: Io): void {
   // Here `--workspace` names the workspace the new token is bound to (created when missing), not the
   // acting workspace: it travels in the body only, so a workspace that does not exist yet is no 404.
   withJson(serverCommand(tokens, 'create <name>', 'create a token; prints the secret once'))
-    .option('-s, --scope <scope>', 'automations:read|write, runs:read|write, approvals:write, events:write, admin (repeatable)', collect, [])
+    .option('-s, --scope <scope>', 'automations:read|write, runs:read|write, approvals:write, events:write, metrics:read, admin (repeatable)', collect, [])
     .action(async (name: string, options: ServerOptions & { scope: string[] }) => {
       const workspace = options.workspace ?? io.env.ROTA_WORKSPACE;
       const client = clientFor({ ...io, env: { ...io.env, ROTA_WORKSPACE: undefined } }, { ...options, workspace: undefined });
