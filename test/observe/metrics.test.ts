@@ -101,10 +101,10 @@ for (const dialect of DIALECTS) {
     test('no token: 401; a token without metrics:read: 403; metrics:read and admin: 200', async () => {
       const none = await fetch(`${server.url}/metrics`);
       assert.equal(none.status, 401);
-      assert.equal((await none.json()).error.code, 'unauthenticated');
+      assert.equal(((await none.json()) as any).error.code, 'unauthenticated');
       const wrong = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${runsToken}` } });
       assert.equal(wrong.status, 403);
-      assert.match((await wrong.json()).error.message, /metrics:read/);
+      assert.match(((await wrong.json()) as any).error.message, /metrics:read/);
       const families = await scrape(server.url, metricsToken);
       assert.ok(families.families.has('process_cpu_seconds_total'), 'process metrics are on the node registry');
       assert.equal(families.families.get('rota_runs_queued')?.type, 'GAUGE');
@@ -224,7 +224,7 @@ describe('metrics switches (sqlite)', () => {
     try {
       const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminToken}` } });
       assert.equal(res.status, 404);
-      assert.match((await res.json()).error.message, /metrics\.enabled/);
+      assert.match(((await res.json()) as any).error.message, /metrics\.enabled/);
     } finally {
       await server.close();
     }
