@@ -9,7 +9,7 @@
  */
 import { internalsOf } from '../src/testing/index.js';
 import { benchDatabase } from './database.js';
-import { createRota, type Rota } from '../src/node/rota.js';
+import { createRota } from '../src/node/rota.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
