@@ -7,6 +7,13 @@ import type { Store } from '../../src/store/connect.js';
 import { insertRuns, type RunInsert } from '../../src/store/run-insert.js';
 import { RUN_TABLES } from '../../src/store/retention.js';
 import type { RunStatus } from '../../src/states.js';
+import { makeNode, uniqueName, type TestDatabase, type TestNode } from '../support/node.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { internalsOf } from '../../src/testing/index.js';
+
+export const NOW = Date.parse('2030-06-15T12:00:00Z');
+
+/** A node on a fake clock at NOW that executes nothing and sweeps only when told (batches of 7, no pause). */
 
 export interface SeedRun {
   status: RunStatus;
@@ -79,3 +86,16 @@ export async function rowsOf(store: Store, ids: string[]): Promise<Record<string
   for (const table of RUN_TABLES) out[table] = ids.length === 0 ? 0 : await count(table, 'run_id');
   return out;
 }
+
+export async function retentionNode(db: TestDatabase, retention: Record<string, unknown> = {}, clock = new FakeClock(NOW)) {
+  const node = await makeNode(db, { clock, start: false, config: { retention: { enabled: false, batchPause: 0, batchSize: 7, ...retention } } });
+  return { node, clock, sweeper: internalsOf(node.rota).sweeper, store: internalsOf(node.rota).store };
+}
+
+export async function automationOf(node: TestNode, retention?: Record<string, unknown>) {
+  const name = uniqueName('ret');
+  await node.apply({ name, ...(retention ? { execution: { retention } } : {}), steps: [{ id: 'a', action: 'set', with: { x: 1 } }] });
+  const view = await node.rota.automations.get(node.ws, name);
+  return { id: view.id, workspace_id: node.ws, name };
+}
+

@@ -2,25 +2,13 @@
 // children kept, every hanging row deleted, dry-run counts equal to what the sweep then deletes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forEachDialect, makeNode, uniqueName, type TestNode } from '../support/node.js';
+import { forEachDialect, type TestNode } from '../support/node.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { internalsOf } from '../../src/testing/index.js';
-import { rowsOf, seedRuns, type SeedRun } from './seed.js';
+import { automationOf, retentionNode, rowsOf, seedRuns, type SeedRun } from './seed.js';
 
 const NOW = Date.parse('2030-06-15T12:00:00Z');
 const DAY = 86_400_000;
-
-export async function retentionNode(db: Parameters<typeof makeNode>[0], retention: Record<string, unknown> = {}, clock = new FakeClock(NOW)) {
-  const node = await makeNode(db, { clock, start: false, config: { retention: { enabled: false, batchPause: 0, batchSize: 7, ...retention } } });
-  return { node, clock, sweeper: internalsOf(node.rota).sweeper, store: internalsOf(node.rota).store };
-}
-
-export async function automationOf(node: TestNode, retention?: Record<string, unknown>) {
-  const name = uniqueName('ret');
-  await node.apply({ name, ...(retention ? { execution: { retention } } : {}), steps: [{ id: 'a', action: 'set', with: { x: 1 } }] });
-  const view = await node.rota.automations.get(node.ws, name);
-  return { id: view.id, workspace_id: node.ws, name };
-}
 
 async function remaining(node: TestNode, name: string): Promise<Set<string>> {
   const page = await node.rota.runs.list(node.ws, { automation: name, limit: 200 });
