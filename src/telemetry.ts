@@ -59,12 +59,10 @@ export interface WebhookDeliveryObservation {
 }
 
 export interface RetentionSweepObservation {
-  /** runs deleted by this sweep (or batch) */
-  runs: number;
-  /** rows deleted in all tables */
-  rows: number;
-  /** runs deleted per reason (`max_age`, `max_runs`, `keep_failed`, ...) */
-  byReason: Record<string, number>;
+  /** runs deleted by this batch per reason (`max_age`, `max_runs`, `keep_failed`) */
+  runsByReason: Record<string, number>;
+  /** rows deleted by this batch per table (`runs`, `steps`, `events`, `webhook_deliveries`, ...) */
+  rowsByTable: Record<string, number>;
 }
 
 export interface Telemetry {

@@ -156,6 +156,7 @@ export const RunViewSchema = z
     parent_run_id: z.string().nullable(),
     retry_of: z.string().nullable(),
     replay_of: z.string().nullable(),
+    pinned: z.boolean().openapi({ description: 'a pinned run is never pruned by retention' }),
     steps: z.array(StepViewSchema).optional(),
   })
   .openapi('Run');

@@ -20,6 +20,8 @@ import type {
   AutomationView,
   EventView,
   Page,
+  PruneResult,
+  RetentionPreview,
   RunEventView,
   RunReport,
   RunView,
@@ -109,10 +111,20 @@ export interface RotaClient {
     get(id: string): Promise<RunView>;
     events(id: string, options?: { after?: number }): Promise<RunEventView[]>;
     cancel(id: string): Promise<RunView>;
+    /** A pinned run is never pruned by retention; both are idempotent. */
+    pin(id: string): Promise<RunView>;
+    unpin(id: string): Promise<RunView>;
     retry(id: string): Promise<RunView>;
     replay(id: string, options?: { inputs?: Record<string, unknown>; version?: number }): Promise<RunView>;
     report(id: string): Promise<RunReport>;
     reportMarkdown(id: string): Promise<string>;
+  };
+  /** Run history retention of the workspace. */
+  retention: {
+    /** `GET /retention/preview`: what the next sweep would delete, per automation and reason (deletes nothing). */
+    preview(query?: { automation?: string }): Promise<RetentionPreview>;
+    /** `POST /retention/prune` (admin): sweeps now. */
+    prune(query?: { automation?: string }): Promise<PruneResult>;
   };
   approvals: {
     /** `GET /approvals`, newest first; `state: 'pending'` is the inbox. */
@@ -219,10 +231,16 @@ export function createClient(options: ClientOptions): RotaClient {
       get: (id) => get(`/runs/${seg(id)}`),
       events: async (id, opts = {}) => items(await get(`/runs/${seg(id)}/events`, { after: opts.after })),
       cancel: async (id) => unwrap(await post(`/runs/${seg(id)}/cancel`), 'run'),
+      pin: (id) => post(`/runs/${seg(id)}/pin`),
+      unpin: (id) => post(`/runs/${seg(id)}/unpin`),
       retry: async (id) => unwrap(await post(`/runs/${seg(id)}/retry`), 'run'),
       replay: async (id, opts = {}) => unwrap(await post(`/runs/${seg(id)}/replay`, opts), 'run'),
       report: (id) => get(`/runs/${seg(id)}/report`),
       reportMarkdown: (id) => http.text(`${API}/runs/${seg(id)}/report`, { query: { format: 'markdown' }, accept: 'text/markdown' }),
+    },
+    retention: {
+      preview: (query = {}) => get(`/retention/preview`, { ...query }),
+      prune: async (query = {}) => (await http.json<PruneResult>(`${API}/retention/prune`, { method: 'POST', body: {}, query: { ...query } })).body,
     },
     approvals: {
       list: (query) => get(`/approvals`, query),

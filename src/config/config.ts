@@ -78,10 +78,17 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   ROTA_PUBLIC_URL: 'publicUrl',
   ROTA_MAX_DEPTH: 'limits.maxDepth',
   ROTA_WORKSPACE_CONCURRENCY: 'limits.workspaceConcurrency',
+  ROTA_RETENTION: 'retention.enabled',
+  ROTA_RETENTION_INTERVAL: 'retention.interval',
+  ROTA_RETENTION_MAX_AGE: 'retention.maxAge',
+  ROTA_RETENTION_MAX_RUNS: 'retention.maxRuns',
+  ROTA_RETENTION_KEEP_FAILED: 'retention.keepFailed',
+  ROTA_RETENTION_BATCH_SIZE: 'retention.batchSize',
+  ROTA_RETENTION_ARCHIVE_DIR: 'retention.archiveDir',
 };
 
 /** Flags whose names differ from the kebab-case of their key path. */
-const FLAG_NAMES: Readonly<Record<string, string>> = { watchDir: '--watch', 'worker.enabled': '--no-worker', 'scheduler.enabled': '--no-scheduler' };
+const FLAG_NAMES: Readonly<Record<string, string>> = { watchDir: '--watch', 'worker.enabled': '--no-worker', 'scheduler.enabled': '--no-scheduler', 'retention.enabled': '--no-retention' };
 
 const NAMED_MAPS = new Set(['providers', 'models', 'mcp_servers']);
 
@@ -117,9 +124,11 @@ export function completeConfig(partial: DeepPartial<RotaConfig> = {}): RotaConfi
   if (Object.isFrozen(partial) && typeof partial.nodeId === 'string') return partial as RotaConfig;
   const problems: ErrorDetail[] = [];
   const { providers: _p, models: _m, mcpServers: _s, ...plain } = partial;
-  validateLayer(plain, problems, (path) => `config.${path.join('.')}`);
+  const layer = validateLayer(plain, problems, (path) => `config.${path.join('.')}`);
   if (problems.length > 0) throw configError(problems);
-  const merged = mergeDeep(structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>, partial);
+  // retention durations may be given as strings ('30d'): take them as the schema read them
+  const given = layer.retention ? { ...partial, retention: layer.retention } : partial;
+  const merged = mergeDeep(structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>, given);
   if (merged.nodeId === undefined) merged.nodeId = defaultNodeId();
   return deepFreeze(merged as unknown as RotaConfig);
 }
@@ -225,6 +234,7 @@ function coerce(value: string, kind: FieldKind): unknown {
     case 'list':
       return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
     case 'bytes':
+    case 'duration':
     case 'string':
       return value;
     default: {
@@ -249,6 +259,7 @@ function resolvePaths(layer: ConfigLayer, base: string): ConfigLayer {
   const out = { ...layer };
   if (typeof out.dataDir === 'string') out.dataDir = resolve(base, out.dataDir);
   if (typeof out.watchDir === 'string') out.watchDir = resolve(base, out.watchDir);
+  if (typeof out.retention?.archiveDir === 'string') out.retention = { ...out.retention, archiveDir: resolve(base, out.retention.archiveDir) };
   return out;
 }
 

@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import { parseByteSize } from '../definition/byte-size.js';
+import { parseDuration } from '../definition/duration.js';
 
 /** How a string from the environment or the command line is read for a key path. */
-export type FieldKind = 'string' | 'int' | 'bool' | 'list' | 'bytes';
+export type FieldKind = 'string' | 'int' | 'bool' | 'list' | 'bytes' | 'duration';
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -26,6 +27,23 @@ function bytes(min: number) {
       if (typeof v !== 'string') return v;
       try {
         return parseByteSize(v);
+      } catch {
+        return v;
+      }
+    },
+    z.int({ error }).min(min, { error }).max(Number.MAX_SAFE_INTEGER, { error }),
+  );
+}
+
+/** A duration string (`30d`, `1m`, `500ms`) or milliseconds; `0` (or `0s`) where `zero` disables. */
+function duration(min: number) {
+  const error = (iss: { input?: unknown }) => `expected a duration${min === 0 ? ' (0 disables)' : ''} such as 30s, 10m, 7d or milliseconds ≥ ${min}, got ${show(iss.input)}`;
+  return z.preprocess(
+    (v) => {
+      if (typeof v !== 'string') return v;
+      if (/^\s*\d+\s*$/.test(v)) return Number(v);
+      try {
+        return parseDuration(v);
       } catch {
         return v;
       }
@@ -127,7 +145,24 @@ export const configLayerSchema = z.strictObject({
   providers: namedMap(provider),
   models: namedMap(model),
   budgets: z.strictObject({ automationPerDay: budgetLimit.nullable(), workspacePerDay: budgetLimit.nullable() }).partial(),
-  limits: z.strictObject({ maxDepth: intIn(1, 1000), workspaceConcurrency: intIn(1, 1_000_000).nullable() }).partial(),
+  limits: z.strictObject({
+    maxDepth: intIn(1, 1000),
+    workspaceConcurrency: intIn(1, 1_000_000).nullable(),
+    stepLogLines: intIn(1, 100_000),
+    runLogLines: intIn(1, 1_000_000),
+  }).partial(),
+  retention: z.strictObject({
+    enabled: bool(),
+    maxAge: duration(0),
+    maxRuns: intIn(0, 100_000_000, ' (0 disables)'),
+    keepFailed: duration(0).nullable(),
+    interval: duration(1_000),
+    batchSize: intIn(1, 100_000),
+    batchPause: duration(0),
+    eventsMaxAge: duration(0),
+    deliveriesMaxAge: duration(0),
+    archiveDir: nonEmpty('a directory path').nullable(),
+  }).partial(),
   mcpServers: namedMap(mcpServer),
   secretKey: text('a 32-byte key as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)', /^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/).nullable(),
   publicUrl: text('an http:// or https:// URL', /^https?:\/\/\S+$/).nullable(),
@@ -157,4 +192,15 @@ export const FIELD_KINDS: Readonly<Record<string, FieldKind>> = {
   'metrics.public': 'bool',
   'metrics.automationLabels': 'bool',
   'metrics.gaugeCacheMs': 'int',
+  'limits.stepLogLines': 'int',
+  'limits.runLogLines': 'int',
+  'retention.enabled': 'bool',
+  'retention.maxAge': 'duration',
+  'retention.maxRuns': 'int',
+  'retention.keepFailed': 'duration',
+  'retention.interval': 'duration',
+  'retention.batchSize': 'int',
+  'retention.batchPause': 'duration',
+  'retention.eventsMaxAge': 'duration',
+  'retention.deliveriesMaxAge': 'duration',
 };

@@ -62,6 +62,10 @@ export interface RotaConfig {
      * until one ends. null: no cap
      */
     workspaceConcurrency: number | null;
+    /** stored log lines of one step (oldest dropped, the last kept) */
+    stepLogLines: number;
+    /** stored log lines of one run, all steps together (oldest of the step dropped, its last kept) */
+    runLogLines: number;
   };
   /** MCP servers whose tools agent steps may use (`server.tool` in `tools:`) */
   mcpServers: Readonly<Record<string, McpServerConfig>>;
@@ -72,6 +76,34 @@ export interface RotaConfig {
   secretKey: string | null;
   /** base URL external runtimes use to reach this API (delegate callbacks); null: http://host:port */
   publicUrl: string | null;
+  /** run history retention: node-wide defaults (a definition's `execution.retention` overrides them key by key) and the sweeper */
+  retention: RetentionConfig;
+}
+
+/**
+ * How long run history stays (every duration in milliseconds; 0 disables that limit). A terminal
+ * run is deleted when it ended longer ago than its age (`keepFailed` instead of `maxAge` for failed
+ * and timed-out runs, when set) or is beyond the newest `maxRuns` of its automation.
+ */
+export interface RetentionConfig {
+  /** run the sweeper on this node (default true) */
+  enabled: boolean;
+  maxAge: number;
+  maxRuns: number;
+  /** null: failed and timed-out runs go by `maxAge` too */
+  keepFailed: number | null;
+  /** time between sweeps */
+  interval: number;
+  /** runs deleted per transaction */
+  batchSize: number;
+  /** pause between two batches, so the workers get the database */
+  batchPause: number;
+  /** published events older than this go (undispatched ones stay) */
+  eventsMaxAge: number;
+  /** webhook delivery log lines older than this go (each trigger also keeps only its newest 100) */
+  deliveriesMaxAge: number;
+  /** when set, every pruned run is first appended as a JSON line to `runs-YYYY-MM-DD.jsonl.gz` here */
+  archiveDir: string | null;
 }
 
 export interface ProviderConfig {
@@ -125,10 +157,22 @@ export const DEFAULT_CONFIG: Omit<RotaConfig, 'nodeId'> = {
   providers: {},
   models: {},
   budgets: { automationPerDay: null, workspacePerDay: null },
-  limits: { maxDepth: 16, workspaceConcurrency: null },
+  limits: { maxDepth: 16, workspaceConcurrency: null, stepLogLines: 100, runLogLines: 1000 },
   mcpServers: {},
   secretKey: null,
   publicUrl: null,
+  retention: {
+    enabled: true,
+    maxAge: 30 * 86_400_000,
+    maxRuns: 100,
+    keepFailed: null,
+    interval: 60_000,
+    batchSize: 500,
+    batchPause: 50,
+    eventsMaxAge: 7 * 86_400_000,
+    deliveriesMaxAge: 7 * 86_400_000,
+    archiveDir: null,
+  },
 };
 
 /**

@@ -12,9 +12,6 @@ import {
   type StepDef,
 } from './types.js';
 
-export const DEFAULT_RETENTION_MAX_AGE_MS = 30 * 86_400_000;
-export const DEFAULT_RETENTION_MAX_RUNS = 100;
-
 export function buildPlan(definition: Definition): Plan {
   const execution = definition.execution ?? {};
   const defaultRetry = mergeRetry(DEFAULT_RETRY, execution.retry);
@@ -32,9 +29,10 @@ export function buildPlan(definition: Definition): Plan {
     concurrencyKey: execution.concurrency_key ?? null,
     inputsSchema: definition.inputs ?? null,
     pauseAfterFailures: execution.pause_after_failures ?? null,
+    // null: the node's `retention.*` default applies (key by key)
     retention: {
-      maxAgeMs: retention.max_age === undefined ? DEFAULT_RETENTION_MAX_AGE_MS : parseDuration(retention.max_age),
-      maxRuns: retention.max_runs ?? DEFAULT_RETENTION_MAX_RUNS,
+      maxAgeMs: retention.max_age === undefined ? null : parseDuration(retention.max_age),
+      maxRuns: retention.max_runs ?? null,
       keepFailedMs: retention.keep_failed === undefined ? null : parseDuration(retention.keep_failed),
     },
   };

@@ -151,7 +151,8 @@ export interface Plan {
   concurrencyKey: string | null;
   /** JSON Schema of the inputs (object), or null when the automation takes none. */
   inputsSchema: Record<string, unknown> | null;
-  retention: { maxAgeMs: number; maxRuns: number; keepFailedMs: number | null };
+  /** each null where the definition leaves it to the node's `retention` configuration; 0 disables a limit */
+  retention: { maxAgeMs: number | null; maxRuns: number | null; keepFailedMs: number | null };
   /** `execution.pause_after_failures`: the circuit breaker's limit, or null when it is off. */
   pauseAfterFailures: number | null;
 }

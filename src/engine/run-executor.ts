@@ -20,7 +20,7 @@ import { hardFailure, mainPlanDone, nextOnFailureStep, readySteps, runOutputStep
 import { RunWriter, LeaseLostError } from './run-writer.js';
 import { iso } from '../time.js';
 import type { TimerHandle } from '../clock.js';
-import { mergeLogs, stepLogger } from './step-logs.js';
+import { logLineCount, mergeLogs, stepLogger } from './step-logs.js';
 import { abortError, raceAbort } from './race-abort.js';
 import { StepSecrets, redactSecrets } from './step-secrets.js';
 import type { StepAttemptStatus } from '../telemetry.js';
@@ -260,7 +260,7 @@ export class RunExecutor {
           inputs: JSON.parse(this.#run.inputs),
         },
         step: { id: step.id },
-        log: stepLogger(logs, () => this.#now()),
+        log: stepLogger(logs, () => this.#now(), this.#ctx.config.limits.stepLogLines),
         services: this.#ctx.hooks.servicesFor(this.#run, step.id),
         runtime: { http: this.#ctx.config.http, shell: this.#ctx.config.shell },
         now: () => this.#now(),
@@ -290,9 +290,17 @@ export class RunExecutor {
     }
   }
 
+  /** The step's stored and new log lines within the step's and the run's limits (step-logs.ts). */
+  #boundedLogs(stepId: string, logs: unknown[]): unknown[] {
+    const { stepLogLines, runLogLines } = this.#ctx.config.limits;
+    let others = 0;
+    for (const [id, row] of this.#steps) if (id !== stepId) others += logLineCount(row.logs);
+    return mergeLogs(this.#steps.get(stepId)?.logs ?? null, logs, { stepLines: stepLogLines, runLinesLeft: runLogLines - others });
+  }
+
   #applyOutcome(step: PlanStep, attempt: number, outcome: StepOutcome, input: unknown, logs: unknown[]): void {
     const now = this.#now();
-    const logText = logs.length > 0 ? JSON.stringify(mergeLogs(this.#steps.get(step.id)?.logs ?? null, logs)) : undefined;
+    const logText = logs.length > 0 ? JSON.stringify(this.#boundedLogs(step.id, logs)) : undefined;
     const base = { attempt, ...(logText ? { logs: logText } : {}), ...(input !== null ? { input: JSON.stringify(this.#secrets.stored(input) ?? null) } : {}) };
     switch (outcome.kind) {
       case 'succeed':

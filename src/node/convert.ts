@@ -76,6 +76,7 @@ export function runView(row: RunRow, workspace: Workspace, steps?: StepRow[], pl
     parent_run_id: row.parent_run_id,
     retry_of: row.retry_of,
     replay_of: row.replay_of,
+    pinned: Number(row.pinned) === 1,
   };
   if (steps) view.steps = steps.map((s) => stepView(s, plan));
   return view;

@@ -5,6 +5,7 @@
 import type { EngineContext } from '../engine/context.js';
 import type { FireRequest, FireResult } from '../engine/fire.js';
 import type { Worker } from '../engine/worker.js';
+import type { RetentionSweeper } from '../engine/retention-sweeper.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Store } from '../store/connect.js';
 
@@ -13,6 +14,8 @@ export interface RotaInternals {
   readonly store: Store;
   readonly worker: Worker;
   readonly scheduler: Scheduler;
+  /** the retention sweeper: `sweep()` runs one now; `stats` are its running totals */
+  readonly sweeper: RetentionSweeper;
   /** Turns a trigger's activation into a run (or a recorded `skipped` run); see engine/fire.ts. */
   fire(request: FireRequest): Promise<FireResult>;
 }

@@ -15,6 +15,7 @@ import type { RotaService } from './service.js';
 import type { WaitsService } from './waits-service.js';
 import type { NodeMetrics } from '../observe/metrics.js';
 import { NotFoundError } from '../errors.js';
+import type { RetentionService } from './retention-service.js';
 
 export interface NodeServices {
   ctx: EngineContext;
@@ -30,6 +31,7 @@ export interface NodeServices {
   triggers: TriggersService;
   /** null when metrics are turned off */
   metrics: NodeMetrics | null;
+  retention: RetentionService;
 }
 
 export function rotaService(s: NodeServices): RotaService {
@@ -67,11 +69,16 @@ export function rotaService(s: NodeServices): RotaService {
       list: (ws, f) => s.runs.list(ws, f),
       events: (ws, id, opts) => s.runs.events(ws, id, opts),
       cancel: (ws, id) => s.runs.cancel(ws, id),
+      pin: (ws, id, pinned) => s.runs.pin(ws, id, pinned),
       retry: (ws, id) => s.runs.retry(ws, id),
       replay: (ws, id, opts) => s.runs.replay(ws, id, opts),
       report: (ws, id) => s.runs.report(ws, id),
       wait: (ws, id, ms, opts) => s.runs.wait(ws, id, ms, opts),
       subscribe: (id, after, fn) => s.runs.subscribe(id, after, fn),
+    },
+    retention: {
+      preview: (ws, opts) => s.retention.preview(ws, opts?.automation),
+      prune: (ws, opts) => s.retention.prune(ws, opts?.automation),
     },
     events: {
       emit: (ws, event, source) => s.publisher.publish(ws, event, source),

@@ -39,6 +39,8 @@ import { WaitsService } from './waits-service.js';
 import { EventsService } from './events-service.js';
 import { RunsService } from './runs-service.js';
 import { RunWatch } from './run-watch.js';
+import { RetentionSweeper, type SweepBatch } from '../engine/retention-sweeper.js';
+import { RetentionService } from './retention-service.js';
 import { actionServicesFor } from './action-services.js';
 import { rotaService } from './rota-service.js';
 import { registerInternals } from './internals.js';
@@ -69,6 +71,8 @@ export interface CreateRotaOptions {
   store?: Store;
   /** Scheduler tuning and hooks (batch size, lateness callback for benchmarks). */
   scheduler?: SchedulerOptions;
+  /** Called with each retention batch's result (runs deleted by reason, rows, duration), e.g. for metrics. */
+  onSweep?: (batch: SweepBatch) => void;
 }
 
 export interface Rota extends RotaService {
@@ -158,6 +162,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   });
   const access = new AccessService(ctx);
   const scheduler = new Scheduler(ctx, fires, health, options.scheduler);
+  const sweeper = new RetentionSweeper(ctx, { onSweep: options.onSweep });
   events.start();
 
   const roles = [...(config.worker.enabled ? ['worker'] : []), ...(config.scheduler.enabled ? ['scheduler'] : [])];
@@ -166,17 +171,20 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     logger,
     ...rotaService({
       ...{ ctx, agent, access, automations, runs, publisher, approvals, waits, webhooks, secrets, metrics },
+      retention: new RetentionService(store, sweeper),
       triggers: new TriggersService(ctx, { endpointsChanged: () => webhooks.invalidate(), unsetEnv: (secret) => vault.unsetEnv(secret) }),
     }),
     bootstrap: async () => ({ adminToken: (await access.bootstrap()).adminToken }),
     start: async () => {
       if (config.worker.enabled) await worker.start();
       if (config.scheduler.enabled) await scheduler.start();
+      if (config.retention.enabled) sweeper.start();
       // store.describe() names the database without its credentials
       logger.info({ node: config.nodeId, roles, database: { kind: store.dialect, where: store.describe() }, metrics: config.metrics.enabled }, 'node started');
     },
     stop: async (opts = {}) => {
       logger.info({ node: config.nodeId }, 'node stopping');
+      await sweeper.stop();
       await scheduler.stop();
       events.stop();
       await webhooks.close();
@@ -186,6 +194,6 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
       logger.info({ node: config.nodeId }, 'node stopped');
     },
   };
-  registerInternals(rota, { context: ctx, store, worker, scheduler, fire });
+  registerInternals(rota, { context: ctx, store, worker, scheduler, sweeper, fire });
   return rota;
 }

@@ -9,6 +9,7 @@ import type { FireService } from '../engine/fire.js';
 import type { RunEventView } from '../engine/run-events.js';
 import { findAutomation, findWorkspace, getAutomationById } from '../store/automations.js';
 import { getRunRow, getStepRows, listRunEvents, listRuns, type RunRow } from '../store/runs.js';
+import { setRunPinned } from '../store/retention.js';
 import type { Conn } from '../store/connect.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { AutomationStatus, RunStatus, TriggerKind } from '../states.js';
@@ -85,6 +86,12 @@ export class RunsService {
     await this.#row(db, workspaceId, runId);
     const rows = await listRunEvents(db, runId, opts.after ?? 0, Math.min(opts.limit ?? 1000, 5000));
     return rows.map(runEventView);
+  }
+
+  /** Pins (never pruned) or unpins a run; idempotent. */
+  async pin(workspaceId: string, runId: string, pinned: boolean): Promise<RunView> {
+    if (!(await setRunPinned(this.ctx.store.db, workspaceId, runId, pinned, this.ctx.clock.now()))) throw new NotFoundError(`run ${runId} not found`);
+    return this.get(workspaceId, runId);
   }
 
   /** Ends the run `canceled` (an ended run is returned as it is). */

@@ -17,6 +17,8 @@ import type {
   EventView,
   Page,
   Principal,
+  PruneResult,
+  RetentionPreview,
   RunEventView,
   RunListFilter,
   RunReport,
@@ -76,6 +78,8 @@ export interface RotaService {
     list(workspaceId: string, filter: RunListFilter): Promise<Page<RunView>>;
     events(workspaceId: string, runId: string, opts?: { after?: number; limit?: number }): Promise<RunEventView[]>;
     cancel(workspaceId: string, runId: string): Promise<RunView>;
+    /** Pins (`true`: never pruned by retention) or unpins a run; idempotent; NotFoundError for an unknown run. */
+    pin(workspaceId: string, runId: string, pinned: boolean): Promise<RunView>;
     /** New run from the failed step of a failed run; completed steps are reused. */
     retry(workspaceId: string, runId: string): Promise<RunView>;
     /** New run with the same inputs, optionally overridden, optionally on another version. */
@@ -85,6 +89,14 @@ export interface RotaService {
     wait(workspaceId: string, runId: string, timeoutMs: number, opts?: { untilWaiting?: boolean }): Promise<RunView>;
     /** Live run events (local ones pushed at once, other nodes' polled); returns unsubscribe. */
     subscribe(runId: string, afterSeq: number, onEvent: (event: RunEventView) => void): () => void;
+  };
+
+  /** Run history retention of the workspace's automations (the node's sweeper). */
+  retention: {
+    /** What the next sweep would delete (per automation, per reason) and what it holds back; deletes nothing. */
+    preview(workspaceId: string, opts?: { automation?: string }): Promise<RetentionPreview>;
+    /** Sweeps the workspace's runs (or one automation's) now; the archive is written first when configured. */
+    prune(workspaceId: string, opts?: { automation?: string }): Promise<PruneResult>;
   };
 
   events: {

@@ -151,7 +151,32 @@ export interface RunView {
   parent_run_id: string | null;
   retry_of: string | null;
   replay_of: string | null;
+  /** a pinned run is never pruned by retention */
+  pinned: boolean;
   steps?: StepView[];
+}
+
+/** `GET /retention/preview`: what the next sweep would delete per automation, and why. */
+export interface RetentionPreview {
+  automations: RetentionPreviewEntry[];
+  totals: { prunable: number; held: number };
+}
+
+export interface RetentionPreviewEntry {
+  automation: string;
+  /** the policy in force: the definition's `execution.retention` over the node's defaults (0: no limit) */
+  policy: { max_age: string; max_runs: number; keep_failed: string | null };
+  /** runs the next sweep deletes, by the rule that lets them go */
+  prunable: { age: number; count: number; keep_failed: number; total: number };
+  /** runs beyond the policy that stay: pinned, children of a parent still kept; active runs of the automation */
+  held: { pinned: number; children: number; active: number };
+}
+
+/** `POST /retention/prune`: what a sweep run now deleted. */
+export interface PruneResult {
+  runs: { age: number; count: number; keep_failed: number; total: number };
+  rows: number;
+  duration_ms: number;
 }
 
 /** `runs.list` filters: those of the store's query, paged by cursor. */

@@ -52,7 +52,7 @@ export class NodeMetrics {
   readonly #llmCost: LabelCache<CounterChild>;
   readonly #llmDuration: LabelCache<HistogramChild>;
   readonly #retentionRuns: LabelCache<CounterChild>;
-  readonly #retentionRows: CounterChild;
+  readonly #retentionRows: LabelCache<CounterChild>;
 
   constructor(options: NodeMetricsOptions) {
     const registers = [this.registry];
@@ -86,7 +86,8 @@ export class NodeMetrics {
     this.#llmDuration = new LabelCache((v) => llmDuration.labels(...v));
     const retentionRuns = counter('rota_retention_deleted_runs_total', 'Runs deleted by the retention sweeper, by reason.', ['reason']);
     this.#retentionRuns = new LabelCache((v) => retentionRuns.labels(...v));
-    this.#retentionRows = counter('rota_retention_deleted_rows_total', 'Rows (runs, steps, events, ...) deleted by the retention sweeper.', []);
+    const retentionRows = counter('rota_retention_deleted_rows_total', 'Rows deleted by the retention sweeper, by table (runs, steps, run_events, events, webhook_deliveries, ...).', ['table']);
+    this.#retentionRows = new LabelCache((v) => retentionRows.labels(...v));
 
     const gauges = new DatabaseGauges(options.openRuns, options.gaugeCacheMs, options.logger);
     new Gauge({
@@ -152,8 +153,8 @@ export class NodeMetrics {
   }
 
   retentionSwept(o: RetentionSweepObservation): void {
-    for (const [reason, n] of Object.entries(o.byReason)) if (n > 0) this.#retentionRuns.get(reason).inc(n);
-    if (o.rows > 0) this.#retentionRows.inc(o.rows);
+    for (const [reason, n] of Object.entries(o.runsByReason)) if (n > 0) this.#retentionRuns.get(reason).inc(n);
+    for (const [table, n] of Object.entries(o.rowsByTable)) if (n > 0) this.#retentionRows.get(table).inc(n);
   }
 
   /** The exposition in the Prometheus text format. */

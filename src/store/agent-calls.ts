@@ -40,6 +40,7 @@ export async function recordAgentCall(conn: Conn, row: Insertable<AgentCallTable
       .where('id', '=', row.run_id)
       .execute();
   }
+  if (row.kind === 'model') await addToCostDay(conn, row, cost, tokens);
   if (event) await appendRunEvents(conn, row.run_id, [event], now);
   if (cost > 0) {
     await conn
@@ -52,17 +53,46 @@ export async function recordAgentCall(conn: Conn, row: Insertable<AgentCallTable
   return true;
 }
 
+/** The call's day in the rollup (same transaction as the call: the two never disagree). */
+async function addToCostDay(conn: Conn, row: Insertable<AgentCallTable>, cost: number, tokens: number): Promise<void> {
+  await conn
+    .insertInto('agent_cost_days')
+    .values({ workspace_id: row.workspace_id, automation_id: row.automation_id, day: Math.floor(Number(row.created_at) / DAY_MS), cost_usd: cost, tokens, calls: 1 })
+    .onConflict((oc) =>
+      oc.columns(['workspace_id', 'automation_id', 'day']).doUpdateSet({
+        cost_usd: sql<number>`agent_cost_days.cost_usd + excluded.cost_usd`,
+        tokens: sql<number>`agent_cost_days.tokens + excluded.tokens`,
+        calls: sql<number>`agent_cost_days.calls + 1`,
+      }),
+    )
+    .execute();
+}
+
 export interface Spent {
   costUsd: number;
   tokens: number;
 }
 
-/** Cost and tokens of model calls made (successful or not) matching the scope since `since`. */
+/**
+ * Cost and tokens of model calls made (successful or not) matching the scope since `since`. A run's
+ * spending is read from its calls; an automation's or a workspace's from the daily rollup, which
+ * outlives pruned runs: `since` is then taken from the start of its UTC day (callers pass one).
+ */
 export async function spentSince(
   conn: Conn,
   scope: { runId?: string; automationId?: string; workspaceId?: string },
   since: number,
 ): Promise<Spent> {
+  if (scope.runId === undefined) {
+    let q = conn
+      .selectFrom('agent_cost_days')
+      .select([sql<number>`coalesce(sum(cost_usd), 0)`.as('cost'), sql<number>`coalesce(sum(tokens), 0)`.as('tokens')])
+      .where('day', '>=', Math.floor(since / DAY_MS));
+    if (scope.automationId !== undefined) q = q.where('automation_id', '=', scope.automationId);
+    if (scope.workspaceId !== undefined) q = q.where('workspace_id', '=', scope.workspaceId);
+    const row = await q.executeTakeFirst();
+    return { costUsd: Number(row?.cost ?? 0), tokens: Number(row?.tokens ?? 0) };
+  }
   let q = conn
     .selectFrom('agent_calls')
     .select([
@@ -70,8 +100,8 @@ export async function spentSince(
       sql<number>`coalesce(sum(input_tokens + output_tokens), 0)`.as('tokens'),
     ])
     .where('kind', '=', 'model')
-    .where('created_at', '>=', since);
-  if (scope.runId !== undefined) q = q.where('run_id', '=', scope.runId);
+    .where('created_at', '>=', since)
+    .where('run_id', '=', scope.runId);
   if (scope.automationId !== undefined) q = q.where('automation_id', '=', scope.automationId);
   if (scope.workspaceId !== undefined) q = q.where('workspace_id', '=', scope.workspaceId);
   const row = await q.executeTakeFirst();
@@ -106,21 +136,14 @@ export interface DailySpend {
   calls: number;
 }
 
-/** An automation's model calls since `since`, totalled per UTC day (unordered). */
+/** An automation's model calls from the UTC day of `since` on, per UTC day (unordered), from the rollup. */
 export async function dailySpend(conn: Conn, automationId: string, since: number): Promise<DailySpend[]> {
-  const day = sql<number>`floor(created_at / ${sql.lit(DAY_MS)})`;
   const rows = await conn
-    .selectFrom('agent_calls')
-    .select([
-      day.as('day'),
-      sql<number>`coalesce(sum(cost_usd), 0)`.as('cost'),
-      sql<number>`coalesce(sum(input_tokens + output_tokens), 0)`.as('tokens'),
-      sql<number>`count(*)`.as('calls'),
-    ])
+    .selectFrom('agent_cost_days')
+    .select(['day', sql<number>`sum(cost_usd)`.as('cost'), sql<number>`sum(tokens)`.as('tokens'), sql<number>`sum(calls)`.as('calls')])
     .where('automation_id', '=', automationId)
-    .where('kind', '=', 'model')
-    .where('created_at', '>=', since)
-    .groupBy(day)
+    .where('day', '>=', Math.floor(since / DAY_MS))
+    .groupBy('day')
     .execute();
   return rows.map((r) => ({ day: Number(r.day), costUsd: Number(r.cost), tokens: Number(r.tokens), calls: Number(r.calls) }));
 }

@@ -8,6 +8,7 @@ import * as m006 from './migrations/006-workspace-secrets.js';
 import * as m007 from './migrations/007-trigger-health.js';
 import * as m008 from './migrations/008-admission.js';
 import * as m009 from './migrations/009-open-runs-index.js';
+import * as m010 from './migrations/010-retention.js';
 import type { Dialect } from './dialect.js';
 
 export interface Migration {
@@ -37,6 +38,7 @@ export const MIGRATIONS: Migration[] = [
   { id: '007-trigger-health', ...m007 },
   { id: '008-admission', ...m008 },
   { id: '009-open-runs-index', ...m009 },
+  { id: '010-retention', ...m010 },
 ];
 
 function recordedIds(migration: Migration): string[] {

@@ -361,6 +361,17 @@ export interface DelegationTable {
   completed_at: number | null;
 }
 
+/** Model calls per workspace, automation and UTC day: the rollup cost totals and daily budgets read. */
+export interface AgentCostDayTable {
+  workspace_id: string;
+  automation_id: string;
+  /** days since the epoch (UTC) */
+  day: number;
+  cost_usd: number;
+  tokens: number;
+  calls: number;
+}
+
 export interface DB {
   workspaces: WorkspaceTable;
   tokens: TokenTable;
@@ -381,5 +392,6 @@ export interface DB {
   delegations: DelegationTable;
   agent_calls: AgentCallTable;
   artifacts: ArtifactTable;
+  agent_cost_days: AgentCostDayTable;
   rota_meta: { key: string; value: string };
 }

@@ -62,7 +62,8 @@ describe('compileDefinition: valid definitions', () => {
     assert.deepEqual(plan.steps[0]!.retry, { ...DEFAULT_RETRY, backoff: 'fixed', baseDelayMs: 5000 });
     assert.equal(plan.timeoutMs, 10 * 60_000);
     assert.equal(plan.concurrency, null);
-    assert.deepEqual(plan.retention, { maxAgeMs: 30 * 86_400_000, maxRuns: 100, keepFailedMs: null });
+    // nothing set: every key falls back to the node's retention configuration
+    assert.deepEqual(plan.retention, { maxAgeMs: null, maxRuns: null, keepFailedMs: null });
   });
 
   test('templates where the config schema expects another type are accepted', () => {

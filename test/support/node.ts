@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createRota, type Rota } from '../../src/node/rota.js';
-import type { RotaConfig } from '../../src/config/types.js';
+import type { DeepPartial, RotaConfig } from '../../src/config/types.js';
 import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/engine/logger.js';
 import type { ActionDefinition } from '../../src/actions/types.js';
@@ -103,7 +103,7 @@ export function forEachDialect(name: string, fn: (db: TestDatabase) => void): vo
 }
 
 export interface MakeNodeOptions {
-  config?: Partial<Omit<RotaConfig, 'worker'>> & { worker?: Partial<RotaConfig['worker']> };
+  config?: DeepPartial<Omit<RotaConfig, 'worker'>> & { worker?: Partial<RotaConfig['worker']> };
   /** Share a recorder between nodes (takeover tests); a fresh one otherwise. */
   recorder?: Recorder;
   /** The actions to register instead of the test actions (engine/actions.ts). */
@@ -167,7 +167,7 @@ export class TestNode {
 
 export async function makeNode(db: TestDatabase, options: MakeNodeOptions = {}): Promise<TestNode> {
   const recorder = options.recorder ?? new Recorder();
-  const config: Partial<RotaConfig> = {
+  const config: DeepPartial<RotaConfig> = {
     nodeId: `node-${randomBytes(3).toString('hex')}`,
     dataDir: db.dataDir,
     databaseUrl: db.databaseUrl,

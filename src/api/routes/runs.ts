@@ -145,6 +145,20 @@ const replayRun = createRoute({
   responses: { 201: jsonContent(RunViewSchema, 'The new run'), ...errorResponses },
 });
 
+const pinRoute = (pinned: boolean) =>
+  createRoute({
+    method: 'post',
+    path: `/runs/{id}/${pinned ? 'pin' : 'unpin'}`,
+    tags,
+    operationId: pinned ? 'pinRun' : 'unpinRun',
+    summary: pinned ? 'Pin a run: retention never prunes it (idempotent)' : 'Unpin a run: retention applies to it again (idempotent)',
+    middleware: [write],
+    request: { params: RunIdParam },
+    responses: { 200: jsonContent(RunViewSchema, 'The run'), ...errorResponses },
+  });
+const pinRun = pinRoute(true);
+const unpinRun = pinRoute(false);
+
 function waitMs(text: string | undefined): number | null {
   if (text === undefined) return null;
   let ms: number;
@@ -193,6 +207,8 @@ export function runRoutes(rota: RotaService, logger: ApiLogger): OpenAPIHono<Api
     return c.json({ items: await rota.runs.events(c.var.workspaceId, id, { after: after ?? 0, limit: limit ?? 500 }) }, 200);
   });
   app.openapi(cancelRun, async (c) => c.json(await rota.runs.cancel(c.var.workspaceId, c.req.valid('param').id), 200));
+  app.openapi(pinRun, async (c) => c.json(await rota.runs.pin(c.var.workspaceId, c.req.valid('param').id, true), 200));
+  app.openapi(unpinRun, async (c) => c.json(await rota.runs.pin(c.var.workspaceId, c.req.valid('param').id, false), 200));
   app.openapi(retryRun, async (c) => c.json(await rota.runs.retry(c.var.workspaceId, c.req.valid('param').id), 201));
   app.openapi(replayRun, async (c) => {
     const { inputs, version } = c.req.valid('json');

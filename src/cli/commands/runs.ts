@@ -7,6 +7,7 @@ import { formatEvent, formatMs, formatTime, runDuration, table } from '../format
 import { parseInputs } from '../inputs.js';
 import { reportRun, runLine } from '../run-output.js';
 import { collect, positiveInt } from '../options.js';
+import { registerRunRetention } from './runs-retention.js';
 
 interface ListOptions extends ServerOptions {
   automation?: string;
@@ -39,7 +40,7 @@ export function registerRuns(program: Command, io: Io): void {
       if (page.next_cursor) io.out(`(${page.items.length} of ${page.total}; next page: --cursor ${page.next_cursor})`);
     });
 
-  withJson(serverCommand(runs, 'show <id>', 'a run with its steps')).action(async (id: string, options: ServerOptions) => {
+  withJson(serverCommand(runs, 'show <id>', 'a run with its steps')).alias('get').action(async (id: string, options: ServerOptions) => {
     const run = await clientFor(io, options).runs.get(id);
     if (options.json) return printJson(io, run);
     printRun(io, run);
@@ -69,6 +70,7 @@ export function registerRuns(program: Command, io: Io): void {
   );
 
   registerRunActions(runs, io);
+  registerRunRetention(runs, io);
 }
 
 function registerRunActions(runs: Command, io: Io): void {
@@ -121,6 +123,7 @@ function printRun(io: Io, run: RunView): void {
   if (run.skip_reason) io.out(`skip reason: ${run.skip_reason}`);
   if (run.retry_of) io.out(`retry of:  ${run.retry_of}`);
   if (run.replay_of) io.out(`replay of: ${run.replay_of}`);
+  if (run.pinned) io.out('pinned:    yes (never pruned)');
   io.out(`inputs:    ${JSON.stringify(run.inputs)}`);
   if (run.output !== null && run.output !== undefined) io.out(`output:    ${JSON.stringify(run.output)}`);
   if (run.error) io.out(`error:     ${run.error.step_id ? `step ${run.error.step_id}: ` : ''}${run.error.code}: ${run.error.message}`);
