@@ -13,6 +13,7 @@ import { findRunByIdempotencyKey, lockAutomationRows, lockRunRow, type RunRow, t
 import { Channel } from '../store/channels.js';
 import type { Conn } from '../store/connect.js';
 import { validateInputs } from '../definition/json-schema.js';
+import { assertJsonDepth } from '../definition/json-depth.js';
 import { resolveTemplates } from '../definition/template.js';
 import type { Plan } from '../definition/types.js';
 import { ErrorCode, NotFoundError, RotaError, SKIPPED_CODE, ValidationError } from '../errors.js';
@@ -118,6 +119,9 @@ export class RunCreation {
   }
 
   async #prepare(conn: Conn, spec: CreateRunSpec, precheck = true): Promise<PreparedRun | { kind: 'existing'; result: { runId: string; created: false; status: RunStatus } }> {
+    // The HTTP boundary bounds bodies already; library callers (rota.runs.start) and child runs
+    // reach this point directly, and the walkers below would overflow on a deep value.
+    assertJsonDepth(spec.inputs, "the run's inputs", '$.inputs');
     const automation = spec.automationRow ?? (await getAutomationById(conn, spec.automationId));
     if (!automation || automation.workspace_id !== spec.workspaceId) throw new NotFoundError('automation not found');
     if (spec.idempotencyKey && precheck) {
