@@ -271,6 +271,26 @@ describe('rota CLI against rota serve', () => {
     assert.match(down.stderr, /cannot reach the Rota server/);
   });
 
+  it('apply --dry-run reports what apply -f does: a past one-time `at` is fine from a file, other problems the same', async () => {
+    const dir = tempDir('rota-past-');
+    const trigger = "triggers:\n  - id: once\n    type: schedule\n    at: '2020-01-01T00:00:00Z'\n";
+    writeFileSync(join(dir, 'past.yaml'), `name: past-at\n${trigger}steps:\n  - id: a\n    action: set\n    with: { x: 1 }\n`);
+    const dry = await cli(['apply', '--dry-run', '-f', join(dir, 'past.yaml')]);
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    assert.match(dry.stdout, /^past-at: valid/m);
+    const real = await cli(['apply', '-f', join(dir, 'past.yaml')]);
+    assert.equal(real.code, 0, real.stdout + real.stderr);
+    assert.match(real.stdout, /^past-at: created \(version 1\)/m);
+
+    writeFileSync(join(dir, 'both.yaml'), `name: past-bad\n${trigger}steps:\n  - id: a\n    action: no_such_action\n`);
+    const dryBad = await cli(['apply', '--dry-run', '-f', join(dir, 'both.yaml')]);
+    const realBad = await cli(['apply', '-f', join(dir, 'both.yaml')]);
+    assert.equal(dryBad.code, 2, dryBad.stderr);
+    assert.equal(realBad.code, 2, realBad.stderr);
+    assert.match(dryBad.stderr, /steps\[0\]\.action/);
+    assert.equal(dryBad.stderr, realBad.stderr, 'the same problems with and without --dry-run');
+  });
+
   it('doctor passes against a healthy server and fails on bad configuration', async () => {
     const ok = await cli(['doctor']);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);

@@ -164,7 +164,8 @@ export function automationRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
     return c.json(applied(result), 201);
   });
   app.openapi(withDefinitionBody(app, validateAutomation), async (c) => {
-    await rota.automations.validate(c.var.body, c.var.workspaceId);
+    // the same rules as the apply it stands for: `rota apply --dry-run` sends X-Rota-Source as apply does
+    await rota.automations.validate(c.var.body, c.var.workspaceId, { source: c.req.header('x-rota-source') === 'file' ? 'file' : 'api' });
     return c.json({ valid: true as const }, 200);
   });
   app.openapi(withDefinitionBody(app, putAutomation), async (c) => {

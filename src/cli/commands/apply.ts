@@ -49,7 +49,7 @@ export function registerApply(program: Command, io: Io): void {
 
 async function applyOne(client: RotaClient, doc: DefinitionDocument, dryRun: boolean): Promise<{ outcome: Outcome; version: number | null; warnings: ApplyWarning[]; automation?: AutomationView }> {
   if (dryRun) {
-    await client.automations.validate(doc.definition);
+    await client.automations.validate(doc.definition, { source: 'file' });
     return { outcome: 'valid', version: null, warnings: [] };
   }
   const before = await currentVersion(client, doc.name);
