@@ -4,6 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closedPort, runCli, startServe, tempDir, type CliResult, type Served } from './serve.js';
+import { openStore } from '../../src/store/connect.js';
+import { MIGRATIONS } from '../../src/store/migrate.js';
 
 const HELLO = `name: hello
 inputs:
@@ -291,6 +293,33 @@ describe('rota CLI against rota serve', () => {
     assert.equal(dryBad.stderr, realBad.stderr, 'the same problems with and without --dry-run');
   });
 
+  it('unarchive makes an archived automation editable again (paused); not archived exits 5; unknown exits 4', async () => {
+    const file = join(tempDir('rota-arch-'), 'arch.yaml');
+    writeFileSync(file, 'name: arch\nsteps:\n  - id: a\n    action: set\n    with: { x: 1 }\n');
+    assert.equal((await cli(['apply', '-f', file])).code, 0);
+    const notArchived = await cli(['unarchive', 'arch']);
+    assert.equal(notArchived.code, 5, notArchived.stdout + notArchived.stderr);
+    assert.match(notArchived.stderr, /^error: automation "arch" is active, not archived$/m);
+    const archived = await cli(['archive', 'arch']);
+    assert.equal(archived.code, 0, archived.stderr);
+    assert.equal(archived.stdout.trim(), 'arch: archived');
+    const readOnly = await cli(['resume', 'arch']);
+    assert.equal(readOnly.code, 5);
+    assert.match(readOnly.stderr, /archived and read-only; unarchive it first \(.*rota unarchive arch\)/);
+    const back = await cli(['unarchive', 'arch']);
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(back.stdout.trim(), 'arch: paused');
+    assert.equal(JSON.parse((await cli(['get', 'arch', '--json'])).stdout).status, 'paused');
+    const json = await cli(['unarchive', 'arch', '--json']);
+    assert.equal(json.code, 5, 'a second unarchive: no longer archived');
+    const resumed = await cli(['resume', 'arch']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(resumed.stdout.trim(), 'arch: active');
+    const unknown = await cli(['unarchive', 'no-such-automation']);
+    assert.equal(unknown.code, 4, unknown.stdout + unknown.stderr);
+    assert.match(unknown.stderr, /^error: .*no-such-automation.*not found/m);
+  });
+
   it('doctor passes against a healthy server and fails on bad configuration', async () => {
     const ok = await cli(['doctor']);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
@@ -319,6 +348,39 @@ describe('rota db migrate', () => {
     assert.match(first.stdout, /^applied 001-initial$/m);
     const second = await runCli(['db', 'migrate'], { env });
     assert.match(second.stdout, /up to date/);
+    assert.match((await runCli(['doctor'], { env })).stdout, /✓ migrations: current/);
+  });
+});
+
+describe('rota doctor on a database at an older migration level', () => {
+  it('names the pending migrations and how to apply them (exit 1); after rota db migrate they are current', async () => {
+    const dataDir = tempDir();
+    const applied = 6;
+    const store = await openStore({ dataDir, migrate: false });
+    try {
+      // as a node of an older release left it: the first migrations only, recorded under their ids
+      await store.db.schema.createTable('rota_migrations').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('applied_at', 'bigint', (c) => c.notNull()).execute();
+      for (const migration of MIGRATIONS.slice(0, applied)) {
+        await store.db.transaction().execute(async (tx) => {
+          await migration.up(tx);
+          await tx.insertInto('rota_migrations' as never).values({ id: migration.id, applied_at: Date.now() } as never).execute();
+        });
+      }
+    } finally {
+      await store.close();
+    }
+    const pending = MIGRATIONS.slice(applied).map((m) => m.id);
+    assert.ok(pending.length >= 2);
+    const env = { ROTA_DATA_DIR: dataDir, ROTA_URL: `http://127.0.0.1:${await closedPort()}` };
+    const doctor = await runCli(['doctor'], { env });
+    assert.equal(doctor.code, 1, doctor.stdout + doctor.stderr);
+    assert.match(doctor.stdout, /✓ database: reachable/);
+    const line = doctor.stdout.split('\n').find((l) => l.includes('migrations'));
+    assert.equal(line?.trim(), `✗ migrations: pending: ${pending.join(', ')} (run rota db migrate, or start rota serve)`);
+    const migrated = await runCli(['db', 'migrate'], { env });
+    assert.equal(migrated.code, 0, migrated.stderr);
+    for (const id of pending) assert.match(migrated.stdout, new RegExp(`^applied ${id}$`, 'm'));
+    assert.doesNotMatch(migrated.stdout, /applied 001-initial/);
     assert.match((await runCli(['doctor'], { env })).stdout, /✓ migrations: current/);
   });
 });
