@@ -63,18 +63,28 @@ interface PreparedRun {
   now: number;
 }
 
+/** What creating a run did; `skip` says why, when it recorded a new `skipped` run. */
+export interface CreatedRun {
+  runId: string;
+  created: boolean;
+  status: RunStatus;
+  skip?: Skip;
+}
+
+export type Skip = { reason: SkipReason; message: string; details?: unknown };
+
 export type Admission =
   | { kind: 'run' }
   /** run after the active runs of the automation: held `queued` by a concurrency limit of one */
   | { kind: 'queue' }
-  | { kind: 'skip'; reason: SkipReason; message: string; details?: unknown };
+  | ({ kind: 'skip' } & Skip);
 
 
 export class RunCreation {
   constructor(private readonly ctx: EngineContext) {}
 
   /** The one way runs come to exist (manual, child, retry, replay, trigger fires). */
-  async create(spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: RunStatus }> {
+  async create(spec: CreateRunSpec): Promise<CreatedRun> {
     // A trigger fire with nothing to decide skips the look-up of its key (one query per webhook):
     // the insert's conflict finds a re-delivery. Fires that decide (overlap, limits) must look
     // first, or a re-delivery would act again (cancel_previous).
@@ -86,10 +96,10 @@ export class RunCreation {
       const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
       const event = { run_id: run.id, seq: 1, type: RunEventType.run_queued, step_id: null, data: JSON.stringify(data), idempotency_key: RunEventType.run_queued, created_at: now };
       const inserted = await this.ctx.commits.insert({ run, steps, events: [event] });
-      return this.#finish(spec, prepared, inserted ? RunStatus.queued : null);
+      return this.#finish(spec, prepared, inserted ? { status: RunStatus.queued } : null);
     }
-    const status = await this.ctx.commits.run((tx) => this.#record(tx, prepared, spec));
-    return this.#finish(spec, prepared, status);
+    const recorded = await this.ctx.commits.run((tx) => this.#record(tx, prepared, spec));
+    return this.#finish(spec, prepared, recorded);
   }
 
   /**
@@ -99,17 +109,17 @@ export class RunCreation {
    * caller wakes workers when a returned status is `queued`: `pg_notify(WAKE_CHANNEL)` once in its
    * transaction (PostgreSQL) and `notifier.runsAvailable()` after the commit.
    */
-  async createManyInTx(tx: Transaction<DB>, specs: CreateRunSpec[]): Promise<Array<{ runId: string; created: boolean; status: RunStatus }>> {
-    const built: Array<{ prepared: PreparedRun; item: RunInsert; status: RunStatus }> = [];
+  async createManyInTx(tx: Transaction<DB>, specs: CreateRunSpec[]): Promise<CreatedRun[]> {
+    const built: Array<{ prepared: PreparedRun; item: RunInsert; status: RunStatus; skip?: Skip }> = [];
     for (const spec of specs) {
       const prepared = (await this.#prepare(tx, spec, false)) as PreparedRun;
       built.push({ prepared, ...(await this.#build(tx, prepared, spec)) });
     }
     const inserted = await insertRuns(tx, this.ctx.store.dialect, built.map((b) => b.item));
-    const results = [];
-    for (const [i, { prepared, status }] of built.entries()) {
+    const results: CreatedRun[] = [];
+    for (const [i, { prepared, status, skip }] of built.entries()) {
       if (inserted[i]) {
-        results.push({ runId: prepared.run.id, created: true, status });
+        results.push({ runId: prepared.run.id, created: true, status, ...(skip ? { skip } : {}) });
         continue;
       }
       const existing = await findRunByIdempotencyKey(tx, prepared.automation.id, specs[i]!.idempotencyKey!);
@@ -183,13 +193,13 @@ export class RunCreation {
   }
 
   /** Admission and the inserts; null when the idempotency key was taken meanwhile. */
-  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<RunStatus | null> {
+  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ status: RunStatus; skip?: Skip } | null> {
     if (spec.requireActive) await this.#requireActive(tx, prepared.automation.id, spec.parent?.runId ?? null);
-    const { item, status } = await this.#build(tx, prepared, spec);
+    const { item, status, skip } = await this.#build(tx, prepared, spec);
     const [inserted] = await insertRuns(tx, this.ctx.store.dialect, [item]);
     if (!inserted) return null;
     if (status !== RunStatus.skipped) await this.ctx.store.notify(tx, Channel.wake);
-    return status;
+    return { status, skip };
   }
 
   async #requireActive(tx: Transaction<DB>, automationId: string, parentRunId: string | null): Promise<void> {
@@ -206,7 +216,7 @@ export class RunCreation {
   }
 
   /** The admission decision and the rows it makes: the run, its steps and its first events. */
-  async #build(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ item: RunInsert; status: RunStatus }> {
+  async #build(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ item: RunInsert; status: RunStatus; skip?: Skip }> {
     const { automation, version, checked, run, steps, now } = prepared;
     let admission: Admission = checked.ok
       ? { kind: 'run' }
@@ -220,16 +230,17 @@ export class RunCreation {
       const skipData = JSON.stringify({ reason: admission.reason, message: admission.message, details: admission.details ?? null });
       events.push({ run_id: run.id, seq: 2, type: RunEventType.run_skipped, step_id: null, data: skipData, idempotency_key: RunEventType.run_skipped, created_at: now });
     }
-    return { item: { run: row, steps: admission.kind === 'skip' ? [] : steps, events }, status: row.status };
+    const skip = admission.kind === 'skip' ? { reason: admission.reason, message: admission.message, details: admission.details } : undefined;
+    return { item: { run: row, steps: admission.kind === 'skip' ? [] : steps, events }, status: row.status, skip };
   }
 
-  async #finish(spec: CreateRunSpec, prepared: { automation: { id: string }; run: { id: string } }, status: RunStatus | null) {
-    if (status === null) {
+  async #finish(spec: CreateRunSpec, prepared: { automation: { id: string }; run: { id: string } }, recorded: { status: RunStatus; skip?: Skip } | null): Promise<CreatedRun> {
+    if (recorded === null) {
       const existing = await findRunByIdempotencyKey(this.ctx.store.db, prepared.automation.id, spec.idempotencyKey!);
       return { runId: existing!.id, created: false, status: existing!.status };
     }
-    if (status === RunStatus.queued) this.ctx.notifier.runsAvailable();
-    return { runId: prepared.run.id, created: true, status };
+    if (recorded.status === RunStatus.queued) this.ctx.notifier.runsAvailable();
+    return { runId: prepared.run.id, created: true, status: recorded.status, ...(recorded.skip ? { skip: recorded.skip } : {}) };
   }
 }
 
