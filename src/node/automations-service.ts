@@ -21,6 +21,7 @@ import {
 } from '../store/automations.js';
 import type { Conn } from '../store/connect.js';
 import { compileDefinition, definitionHash } from '../definition/parse.js';
+import { eventTriggerNameProblems } from '../definition/event-pattern.js';
 import type { Definition } from '../definition/types.js';
 import { ConflictError, DefinitionError, NotFoundError, type ErrorDetail } from '../errors.js';
 import { isRecord } from '../definition/json-path.js';
@@ -132,7 +133,7 @@ export class AutomationsService {
    * #syncTriggers stays the guard inside the transaction.
    */
   #compile(raw: unknown, extra: ErrorDetail[]) {
-    return compileDefinition(raw, (type) => this.ctx.actions.get(type), extra);
+    return compileDefinition(raw, (type) => this.ctx.actions.get(type), [...eventTriggerNameProblems(raw), ...extra]);
   }
 
   /**
