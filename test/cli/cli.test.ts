@@ -265,12 +265,24 @@ describe('rota CLI against rota serve', () => {
     assert.match((await cli(['events', 'emit', 'nobody.listens'])).stdout, /started no run/);
   });
 
-  it('a wrong token exits 3; an unreachable server exits 6', async () => {
-    assert.equal((await cli(['ls'], { ROTA_TOKEN: 'rota_wrong_token_0000000000' })).code, 3);
+  it('a wrong token exits 3; an unreachable server exits 6; each says what to do', async () => {
+    const wrong = await cli(['ls'], { ROTA_TOKEN: 'rota_wrong_token_0000000000' });
+    assert.equal(wrong.code, 3);
+    const none = await cli(['ls'], { ROTA_TOKEN: '' });
+    assert.equal(none.code, 3);
+    assert.match(none.stderr, /^hint: pass a token with --token or ROTA_TOKEN/m);
     const port = await closedPort();
     const down = await cli(['ls', '--url', `http://127.0.0.1:${port}`]);
     assert.equal(down.code, 6);
     assert.match(down.stderr, /cannot reach the Rota server/);
+    assert.match(down.stderr, /^hint: start a server with `rota serve`.*--url or ROTA_URL$/m);
+  });
+
+  it('serve on a port in use exits 1 saying how to pick another', async () => {
+    const port = new URL(server.url).port;
+    const busy = await runCli(['serve'], { env: { ROTA_DATA_DIR: tempDir(), ROTA_PORT: port, ROTA_LOG_LEVEL: 'warn' } });
+    assert.equal(busy.code, 1, busy.stdout + busy.stderr);
+    assert.match(busy.stderr, /^error: 127\.0\.0\.1:\d+ is already in use \(another Rota may be running there\); pick another port with --port or ROTA_PORT/m);
   });
 
   it('apply --dry-run reports what apply -f does: a past one-time `at` is fine from a file, other problems the same', async () => {

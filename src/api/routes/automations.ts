@@ -26,7 +26,7 @@ const write = requireScope(Scope.automations_write);
 const tags = ['automations'];
 
 const definitionDoc = {
-  description: 'The definition (SPEC §2) as JSON, or as YAML with Content-Type application/yaml',
+  description: 'The automation definition (see the README, section "The definition format") as JSON, or as YAML with Content-Type application/yaml',
   required: true,
   content: {
     'application/json': { schema: definitionSchema },
