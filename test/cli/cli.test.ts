@@ -241,6 +241,12 @@ describe('rota CLI against rota serve', () => {
     const none = await cli(['apply']);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /--file/);
+    const positional = await cli(['apply', 'some/file.yaml']);
+    assert.equal(positional.code, 2, positional.stderr);
+    assert.match(positional.stderr, /did you mean `rota apply -f some\/file\.yaml`\?/);
+    const mixed = await cli(['apply', '-f', 'a.yaml', 'b.yaml']);
+    assert.equal(mixed.code, 2, mixed.stderr);
+    assert.match(mixed.stderr, /unexpected argument "b\.yaml": give every file with -f \(`rota apply -f a\.yaml -f b\.yaml`\)/);
     const file = join(tempDir('rota-hook-'), 'hooked.yaml');
     writeFileSync(file, 'name: hooked\ntriggers:\n  - id: gh\n    type: webhook\n    verify: { scheme: none }\nsteps:\n  - id: a\n    action: set\n    with: { v: 1 }\n');
     const applied = await cli(['apply', '-f', file]);
