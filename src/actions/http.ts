@@ -3,6 +3,7 @@ import { ErrorCode, NonRetriableError, RetriableError } from '../errors.js';
 import type { ActionContext, ActionDefinition } from './types.js';
 import { DURATION_PATTERN, parseDurationMs } from './parse-duration.js';
 import { safeRequest, type SafeResponse } from './ssrf.js';
+import { MAX_JSON_DEPTH, jsonTooDeepAt } from '../definition/json-depth.js';
 
 type QueryValue = string | number | boolean;
 
@@ -16,6 +17,8 @@ export interface HttpConfig {
   expect_status?: number[];
   max_response_bytes?: number;
   idempotency_key?: string;
+  /** `auto` (default): a JSON response is parsed; `text`: the body is always a string */
+  response?: 'auto' | 'text';
 }
 
 export interface HttpOutput {
@@ -61,16 +64,27 @@ function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
-function parseBody(res: SafeResponse, ctx: ActionContext<HttpConfig>): unknown {
+function parseBody(res: SafeResponse, ctx: ActionContext<HttpConfig>, method: string): unknown {
   const text = res.body.toString('utf8');
-  if (!/[/+]json\b/i.test(String(res.headers['content-type'] ?? ''))) return text;
+  if (ctx.config.response === 'text' || !/[/+]json\b/i.test(String(res.headers['content-type'] ?? ''))) return text;
   if (text.trim() === '') return null;
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     ctx.log.warn('response says JSON but does not parse; returning it as text');
     return text;
   }
+  // Outputs are bounded like every JSON that enters Rota: a deeper one would fail later walkers.
+  const deep = jsonTooDeepAt(value, MAX_JSON_DEPTH, '$.body');
+  if (deep !== null) {
+    const url = new URL(res.url);
+    throw new NonRetriableError(
+      `${method} ${url.origin}${url.pathname} returned JSON nested deeper than ${MAX_JSON_DEPTH} levels (at ${deep}); set \`response: text\` on the step to keep the body as a string`,
+      { code: ErrorCode.output_invalid, details: { path: deep, max_depth: MAX_JSON_DEPTH } },
+    );
+  }
+  return value;
 }
 
 function isExpected(status: number, expect: number[] | undefined): boolean {
@@ -109,7 +123,7 @@ async function handler(ctx: ActionContext<HttpConfig>): Promise<HttpOutput> {
   });
   ctx.log.info(`${method} ${url.origin}${url.pathname} -> ${res.status}`);
   if (!isExpected(res.status, config.expect_status)) throw statusError(res, method);
-  return { status: res.status, headers: flattenHeaders(res.headers), body: parseBody(res, ctx) };
+  return { status: res.status, headers: flattenHeaders(res.headers), body: parseBody(res, ctx, method) };
 }
 
 /**
@@ -129,7 +143,7 @@ export const httpAction: ActionDefinition<HttpConfig, HttpOutput> = {
   type: 'http',
   description:
     'Sends an HTTP(S) request and returns {status, headers, body}; the body is parsed when the response ' +
-    'is JSON. An object body is sent as JSON. Every request carries an Idempotency-Key header (the ' +
+    'is JSON (unless response: text). An object body is sent as JSON. Every request carries an Idempotency-Key header (the ' +
     'step idempotency key run_id:step_id, the same on every retry; idempotency_key or headers override ' +
     'it) and a Rota-Attempt header (1, 2, ... per retry). Network errors, timeouts and HTTP 408/429/5xx ' +
     'are retriable; any other status outside expect_status (default: 2xx) fails the step. Private, ' +
@@ -153,6 +167,11 @@ export const httpAction: ActionDefinition<HttpConfig, HttpOutput> = {
       },
       max_response_bytes: { type: 'integer', minimum: 1, description: 'Lower than the configured cap only' },
       idempotency_key: { type: 'string', minLength: 1, description: 'Idempotency-Key header value; default run_id:step_id' },
+      response: {
+        enum: ['auto', 'text'],
+        default: 'auto',
+        description: `auto: a JSON response body is parsed (nested deeper than ${MAX_JSON_DEPTH} levels fails the step output_invalid); text: the body is always a string`,
+      },
     },
   },
   outputSchema: {

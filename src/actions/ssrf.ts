@@ -44,7 +44,7 @@ function ssrfBlocked(host: string, address: string, reason: string): NonRetriabl
   const target = host === address ? address : `${host} (${address})`;
   return new NonRetriableError(
     `refusing to connect to ${target}: ${reason} address. To allow it, add "${host}" or a CIDR range ` +
-      `covering ${address} to the configuration key http.allowlist`,
+      `covering ${address} to the configuration key http.allowlist (or ROTA_HTTP_ALLOWLIST) and restart the node`,
     { code: ErrorCode.ssrf_blocked, details: { host, address, reason } },
   );
 }

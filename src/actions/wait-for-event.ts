@@ -72,7 +72,7 @@ export const waitForEventAction: ActionDefinition<WaitForEventConfig, WaitForEve
     required: ['name'],
     properties: {
       name: { type: 'string', pattern: EVENT_PATTERN_REGEX },
-      filter: { type: 'object', description: 'A filter (SPEC §4) over {name, data, source, id}' },
+      filter: { type: 'object', description: 'A filter ({path: value} pairs and $eq, $in, ... operators, as in trigger filters) over {name, data, source, id}' },
       timeout: { type: 'string', pattern: DURATION_PATTERN },
       on_timeout: { enum: ['fail', 'continue'], default: 'fail' },
     },

@@ -17,10 +17,21 @@ export function reportError(io: Io, err: unknown): number {
   if (err instanceof RotaApiError || err instanceof RotaError) {
     io.err(`error: ${err.message}`);
     for (const line of detailLines(err.details)) io.err(`  ${line}`);
+    const hint = err instanceof RotaApiError ? hintFor(err) : null;
+    if (hint) io.err(hint);
     return exitCodeFor(err.code);
   }
   io.err(`error: ${err instanceof Error ? err.message : String(err)}`);
   return 1;
+}
+
+/** What a CLI user does about the server's answers that speak of HTTP (headers, hosts). */
+function hintFor(err: RotaApiError): string | null {
+  if (err.status === 0) return 'hint: start a server with `rota serve` (or `npm start`), or point the CLI at one with --url or ROTA_URL';
+  if (err.status === 401 && err.code === 'unauthenticated') {
+    return 'hint: pass a token with --token or ROTA_TOKEN (`rota serve` prints the admin token on its first start; `rota tokens create` makes more)';
+  }
+  return null;
 }
 
 function detailLines(details: unknown): string[] {

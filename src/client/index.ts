@@ -101,7 +101,8 @@ export interface RotaClient {
     /** archived → paused */
     unarchive(name: string): Promise<AutomationView>;
     /** Throws RotaApiError `definition_invalid` with `{path, message}` details when invalid. */
-    validate(definition: DefinitionInput): Promise<unknown>;
+    /** `source: 'file'` validates by the rules of an apply from a file (as `rota apply --dry-run`) */
+    validate(definition: DefinitionInput, opts?: { source?: 'api' | 'file' }): Promise<unknown>;
     /** Manual trigger; `created` false when the idempotency key was used before (same run). */
     run(name: string, options?: StartRunOptions): Promise<{ run: RunView; created: boolean }>;
   };
@@ -214,8 +215,8 @@ export function createClient(options: ClientOptions): RotaClient {
       resume: (name) => post(`/automations/${seg(name)}/resume`),
       archive: (name) => post(`/automations/${seg(name)}/archive`),
       unarchive: (name) => post(`/automations/${seg(name)}/unarchive`),
-      validate: async (definition) =>
-        (await http.json(`${API}/automations/validate`, { method: 'POST', ...definitionBody(definition) })).body,
+      validate: async (definition, opts = {}) =>
+        (await http.json(`${API}/automations/validate`, { method: 'POST', ...definitionBody(definition), headers: { 'x-rota-source': opts.source } })).body,
       run: async (name, opts = {}) => {
         const { status, body } = await http.json<unknown>(`${API}/automations/${seg(name)}/runs`, {
           method: 'POST',

@@ -12,6 +12,34 @@ export type EventPattern = { kind: 'exact'; name: string } | { kind: 'wildcard';
  */
 export const EVENT_PATTERN_REGEX = '^(?=[A-Za-z0-9_.:*-]{1,200}$)(?:[A-Za-z0-9_:-]*|\\*\\*?)(?:\\.(?:[A-Za-z0-9_:-]*|\\*\\*?))*$';
 
+const PATTERN = new RegExp(EVENT_PATTERN_REGEX);
+
+/** How patterns are written, for the messages that refuse one. */
+export const EVENT_PATTERN_SYNTAX =
+  'names use [A-Za-z0-9_.:-] (up to 200 characters); * stands only as a whole segment: * matches one segment ' +
+  '(order.* matches order.created), ** one or more (order.** also matches order.item.added)';
+
+export function isEventPattern(pattern: string): boolean {
+  return PATTERN.test(pattern);
+}
+
+/**
+ * Event triggers whose `name` the matcher would compare literally although it cannot be a
+ * published name (`ord*`, `order.>`): such a trigger would never fire. Checked when a definition
+ * is applied or validated, not in the schema, so a version stored before still compiles.
+ */
+export function eventTriggerNameProblems(raw: unknown): { path: string; message: string }[] {
+  if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { triggers?: unknown }).triggers)) return [];
+  const triggers = (raw as { triggers: unknown[] }).triggers;
+  return triggers.flatMap((t, i) => {
+    if (typeof t !== 'object' || t === null) return [];
+    const { type, name } = t as { type?: unknown; name?: unknown };
+    // names with spaces or of the wrong length are the schema's to report
+    if (type !== 'event' || typeof name !== 'string' || !/^[^\s]{1,200}$/.test(name) || isEventPattern(name)) return [];
+    return [{ path: `$.triggers[${i}].name`, message: `"${name}" is not an event name or pattern: ${EVENT_PATTERN_SYNTAX}` }];
+  });
+}
+
 export function compilePattern(pattern: string): EventPattern {
   const segments = pattern.split('.');
   if (!segments.includes('*') && !segments.includes('**')) return { kind: 'exact', name: pattern };

@@ -6,7 +6,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../store/schema.js';
 import type { EngineContext } from './context.js';
-import type { Admission, AdmittedRun, CreateRunSpec, RunCreation, Skip } from './run-creation.js';
+import type { Admission, AdmittedRun, CreateRunSpec, CreatedRun, RunCreation } from './run-creation.js';
 import type { Conn } from '../store/connect.js';
 import type { Definition, FireLimitDef, OverlapPolicy, TriggerDef } from '../definition/types.js';
 import { evaluateFilter } from '../definition/filter.js';
@@ -38,7 +38,8 @@ export interface FireRequest {
 
 export type FireResult =
   | { kind: 'filtered' }
-  | { kind: 'run'; runId: string; created: boolean; status: RunStatus; skip?: Skip };
+  /** `skip`: why, when the fire recorded a new `skipped` run (trigger health reads it) */
+  | ({ kind: 'run' } & CreatedRun);
 
 export class FireService {
   /** Concurrent single fires (webhook deliveries, events) read their automations in one query. */

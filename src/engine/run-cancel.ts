@@ -3,11 +3,13 @@
  * `canceled` in one transaction; a running one is marked `cancel_requested`, which its owner
  * sees at its next commit or heartbeat (or at once, when it runs on this node) and then aborts
  * the in-flight step. Canceling a run cancels the child runs it waits for (`run_automation` with
- * `wait: true`), after its own cancel committed; children it does not wait for are independent.
+ * `wait: true`): the transaction that ends it `canceled` (here, or the executor's flush) asks
+ * them to cancel too (`requestCancelOfChildren`), so a crash after that commit leaves none
+ * running; children it does not wait for are independent.
  */
 import { isTerminalRun, RunEventType, RunStatus } from '../states.js';
 import type { Conn } from '../store/connect.js';
-import { appendRunEvents, cancelOpenSteps, childrenWaitedFor, getRunRowForUpdate, wakeQueuedInWorkspace, wakeQueued, wakeRun, type RunRow } from '../store/runs.js';
+import { appendRunEvents, cancelOpenSteps, childrenWaitedFor, getRunRowForUpdate, requestCancelOfChildren, wakeQueuedInWorkspace, wakeQueued, wakeRun, type RunRow } from '../store/runs.js';
 import { canceledRunError, toErrorShape } from '../errors.js';
 import type { EngineContext } from './context.js';
 import type { Worker } from './worker.js';
@@ -30,6 +32,7 @@ export class RunCancel {
       const row = await getRunRowForUpdate(tx, this.ctx.store.dialect, runId);
       if (!row || isTerminalRun(row.status)) return { kind: 'ended' as const, canceled: null };
       if (row.status === RunStatus.running) {
+        if (row.cancel_requested === 1) return { kind: 'requested' as const, canceled: null };
         await appendRunEvents(tx, runId, [{ type: RunEventType.run_cancel_requested, data: null, key: RunEventType.run_cancel_requested }], now, { cancel_requested: 1 });
         return { kind: 'requested' as const, canceled: null };
       }
@@ -47,8 +50,9 @@ export class RunCancel {
 
   /**
    * Called once a run's `canceled` end committed, wherever it ended (here, or on the node that
-   * executed it). Each child cancels its own children when it ends in turn; the depth limit
-   * bounds that chain. Never throws.
+   * executed it). Its children were asked to cancel in that commit already (durable); this only
+   * ends them sooner: a waiting one at once, a running one on this node by aborting its step,
+   * instead of at its owner's next claim or heartbeat. Never throws.
    */
   cancelChildren(runId: string): void {
     const cancel = async () => {
@@ -66,4 +70,5 @@ async function cancelNow(tx: Conn, row: RunRow, now: number): Promise<void> {
   await appendRunEvents(tx, row.id, [{ type: RunEventType.run_canceled, data: { error }, key: RunEventType.run_canceled }], now, patch);
   if (row.parent_run_id) await wakeRun(tx, row.parent_run_id, row.parent_step_id, now);
   if (row.concurrency_limit !== null) await wakeQueued(tx, row.automation_id, now);
+  await requestCancelOfChildren(tx, [row.id], now);
 }

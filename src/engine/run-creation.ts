@@ -13,6 +13,7 @@ import { findRunByIdempotencyKey, lockAutomationRows, lockRunRow, type RunRow, t
 import { Channel } from '../store/channels.js';
 import type { Conn } from '../store/connect.js';
 import { validateInputs } from '../definition/json-schema.js';
+import { assertJsonDepth } from '../definition/json-depth.js';
 import { resolveTemplates } from '../definition/template.js';
 import type { Plan } from '../definition/types.js';
 import { ErrorCode, NotFoundError, RotaError, SKIPPED_CODE, ValidationError } from '../errors.js';
@@ -62,24 +63,28 @@ interface PreparedRun {
   now: number;
 }
 
+/** What creating a run did; `skip` says why, when it recorded a new `skipped` run. */
+export interface CreatedRun {
+  runId: string;
+  created: boolean;
+  status: RunStatus;
+  skip?: Skip;
+}
+
+export type Skip = { reason: SkipReason; message: string; details?: unknown };
+
 export type Admission =
   | { kind: 'run' }
   /** run after the active runs of the automation: held `queued` by a concurrency limit of one */
   | { kind: 'queue' }
-  | { kind: 'skip'; reason: SkipReason; message: string; details?: unknown };
+  | ({ kind: 'skip' } & Skip);
 
-
-/** Why a fire was recorded as a `skipped` run. */
-export interface Skip {
-  reason: SkipReason;
-  message: string;
-}
 
 export class RunCreation {
   constructor(private readonly ctx: EngineContext) {}
 
   /** The one way runs come to exist (manual, child, retry, replay, trigger fires). */
-  async create(spec: CreateRunSpec): Promise<{ runId: string; created: boolean; status: RunStatus }> {
+  async create(spec: CreateRunSpec): Promise<CreatedRun> {
     // A trigger fire with nothing to decide skips the look-up of its key (one query per webhook):
     // the insert's conflict finds a re-delivery. Fires that decide (overlap, limits) must look
     // first, or a re-delivery would act again (cancel_previous).
@@ -91,16 +96,11 @@ export class RunCreation {
       const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
       const event = { run_id: run.id, seq: 1, type: RunEventType.run_queued, step_id: null, data: JSON.stringify(data), idempotency_key: RunEventType.run_queued, created_at: now };
       const inserted = await this.ctx.commits.insert({ run, steps, events: [event] });
-      return this.#finish(spec, prepared, inserted ? RunStatus.queued : null);
+      return this.#finish(spec, prepared, inserted ? { status: RunStatus.queued } : null);
     }
-    const seen: { skip: Skip | null } = { skip: null };
-    const status = await this.ctx.commits.run(async (tx) => {
-      const recorded = await this.#record(tx, prepared, spec);
-      seen.skip = recorded.skip;
-      return recorded.status;
-    });
-    if (status === RunStatus.skipped && seen.skip) this.observeSkip(prepared.run, seen.skip);
-    return this.#finish(spec, prepared, status);
+    const recorded = await this.ctx.commits.run((tx) => this.#record(tx, prepared, spec));
+    if (recorded?.skip) this.observeSkip(prepared.run, recorded.skip);
+    return this.#finish(spec, prepared, recorded);
   }
 
   /**
@@ -110,14 +110,14 @@ export class RunCreation {
    * caller wakes workers when a returned status is `queued`: `pg_notify(WAKE_CHANNEL)` once in its
    * transaction (PostgreSQL) and `notifier.runsAvailable()` after the commit.
    */
-  async createManyInTx(tx: Transaction<DB>, specs: CreateRunSpec[]): Promise<Array<{ runId: string; created: boolean; status: RunStatus; skip?: Skip }>> {
-    const built: Array<{ prepared: PreparedRun; item: RunInsert; status: RunStatus; skip: Skip | null }> = [];
+  async createManyInTx(tx: Transaction<DB>, specs: CreateRunSpec[]): Promise<CreatedRun[]> {
+    const built: Array<{ prepared: PreparedRun; item: RunInsert; status: RunStatus; skip?: Skip }> = [];
     for (const spec of specs) {
       const prepared = (await this.#prepare(tx, spec, false)) as PreparedRun;
       built.push({ prepared, ...(await this.#build(tx, prepared, spec)) });
     }
     const inserted = await insertRuns(tx, this.ctx.store.dialect, built.map((b) => b.item));
-    const results = [];
+    const results: CreatedRun[] = [];
     for (const [i, { prepared, status, skip }] of built.entries()) {
       if (inserted[i]) {
         results.push({ runId: prepared.run.id, created: true, status, ...(skip ? { skip } : {}) });
@@ -130,6 +130,9 @@ export class RunCreation {
   }
 
   async #prepare(conn: Conn, spec: CreateRunSpec, precheck = true): Promise<PreparedRun | { kind: 'existing'; result: { runId: string; created: false; status: RunStatus } }> {
+    // The HTTP boundary bounds bodies already; library callers (rota.runs.start) and child runs
+    // reach this point directly, and the walkers below would overflow on a deep value.
+    assertJsonDepth(spec.inputs, "the run's inputs", '$.inputs');
     const automation = spec.automationRow ?? (await getAutomationById(conn, spec.automationId));
     if (!automation || automation.workspace_id !== spec.workspaceId) throw new NotFoundError('automation not found');
     if (spec.idempotencyKey && precheck) {
@@ -191,11 +194,11 @@ export class RunCreation {
   }
 
   /** Admission and the inserts; null when the idempotency key was taken meanwhile. */
-  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ status: RunStatus | null; skip: Skip | null }> {
+  async #record(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ status: RunStatus; skip?: Skip } | null> {
     if (spec.requireActive) await this.#requireActive(tx, prepared.automation.id, spec.parent?.runId ?? null);
     const { item, status, skip } = await this.#build(tx, prepared, spec);
     const [inserted] = await insertRuns(tx, this.ctx.store.dialect, [item]);
-    if (!inserted) return { status: null, skip: null };
+    if (!inserted) return null;
     if (status !== RunStatus.skipped) await this.ctx.store.notify(tx, Channel.wake);
     return { status, skip };
   }
@@ -219,7 +222,7 @@ export class RunCreation {
   }
 
   /** The admission decision and the rows it makes: the run, its steps and its first events. */
-  async #build(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ item: RunInsert; status: RunStatus; skip: Skip | null }> {
+  async #build(tx: Transaction<DB>, prepared: PreparedRun, spec: CreateRunSpec): Promise<{ item: RunInsert; status: RunStatus; skip?: Skip }> {
     const { automation, version, checked, run, steps, now } = prepared;
     let admission: Admission = checked.ok
       ? { kind: 'run' }
@@ -233,17 +236,17 @@ export class RunCreation {
       const skipData = JSON.stringify({ reason: admission.reason, message: admission.message, details: admission.details ?? null });
       events.push({ run_id: run.id, seq: 2, type: RunEventType.run_skipped, step_id: null, data: skipData, idempotency_key: RunEventType.run_skipped, created_at: now });
     }
-    const skip = admission.kind === 'skip' ? { reason: admission.reason, message: admission.message } : null;
+    const skip = admission.kind === 'skip' ? { reason: admission.reason, message: admission.message, details: admission.details } : undefined;
     return { item: { run: row, steps: admission.kind === 'skip' ? [] : steps, events }, status: row.status, skip };
   }
 
-  async #finish(spec: CreateRunSpec, prepared: { automation: { id: string }; run: { id: string } }, status: RunStatus | null) {
-    if (status === null) {
+  async #finish(spec: CreateRunSpec, prepared: { automation: { id: string }; run: { id: string } }, recorded: { status: RunStatus; skip?: Skip } | null): Promise<CreatedRun> {
+    if (recorded === null) {
       const existing = await findRunByIdempotencyKey(this.ctx.store.db, prepared.automation.id, spec.idempotencyKey!);
       return { runId: existing!.id, created: false, status: existing!.status };
     }
-    if (status === RunStatus.queued) this.ctx.notifier.runsAvailable();
-    return { runId: prepared.run.id, created: true, status };
+    if (recorded.status === RunStatus.queued) this.ctx.notifier.runsAvailable();
+    return { runId: prepared.run.id, created: true, status: recorded.status, ...(recorded.skip ? { skip: recorded.skip } : {}) };
   }
 }
 

@@ -22,7 +22,7 @@ import { iso } from '../time.js';
 import type { TimerHandle } from '../clock.js';
 import { logLineCount, mergeLogs, stepLogger } from './step-logs.js';
 import { abortError, raceAbort } from './race-abort.js';
-import { StepSecrets, redactSecrets } from './step-secrets.js';
+import { StepSecrets, redactSecrets, redactingServices } from './step-secrets.js';
 import type { StepAttemptStatus } from '../telemetry.js';
 
 type StopReason = Exclude<AbortReason, typeof AbortReason.step_timeout>;
@@ -261,7 +261,7 @@ export class RunExecutor {
         },
         step: { id: step.id },
         log: stepLogger(logs, () => this.#now(), this.#ctx.config.limits.stepLogLines),
-        services: this.#ctx.hooks.servicesFor(this.#run, step.id),
+        services: values.size === 0 ? this.#ctx.hooks.servicesFor(this.#run, step.id) : redactingServices(this.#ctx.hooks.servicesFor(this.#run, step.id), secrets),
         runtime: { http: this.#ctx.config.http, shell: this.#ctx.config.shell },
         now: () => this.#now(),
         state,

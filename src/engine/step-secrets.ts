@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Plan, PlanStep } from '../definition/types.js';
 import { findTemplateReferences, resolveTemplates, type TemplateScope } from '../definition/template.js';
 import { isRecord } from '../definition/json-path.js';
+import type { ActionServices } from '../actions/types.js';
 import { ErrorCode, RotaError } from '../errors.js';
 
 export const REDACTED = '[redacted]';
@@ -100,6 +101,21 @@ export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
   if (needles.length === 0) return value;
   const redact = (s: string): string => needles.reduce((text, needle) => (text.includes(needle) ? text.split(needle).join(REDACTED) : text), s);
   return mapStrings(value, redact, true) as T;
+}
+
+/**
+ * The services of a step whose config holds resolved secrets: every argument the action passes
+ * (an event's payload, a child run's inputs, an approval's message and details, a wait's filter,
+ * a delegation's URL) is redacted like the step's output before it reaches the node, so a value
+ * passed on lands in no stored row. `secrets` is read at each call: the executor fills it once
+ * the step's values are read.
+ */
+export function redactingServices(services: ActionServices, secrets: readonly string[]): ActionServices {
+  const out: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(services)) {
+    out[name] = typeof member === 'function' ? (...args: unknown[]) => (member as (...a: unknown[]) => unknown)(...args.map((arg) => redactSecrets(arg, secrets))) : member;
+  }
+  return out as unknown as ActionServices;
 }
 
 function mapStrings(value: unknown, fn: (s: string) => string, keys = false): unknown {

@@ -21,6 +21,7 @@ import {
 } from '../store/automations.js';
 import type { Conn } from '../store/connect.js';
 import { compileDefinition, definitionHash } from '../definition/parse.js';
+import { eventTriggerNameProblems } from '../definition/event-pattern.js';
 import type { Definition } from '../definition/types.js';
 import { ConflictError, DefinitionError, NotFoundError, type ErrorDetail } from '../errors.js';
 import { isRecord } from '../definition/json-path.js';
@@ -59,15 +60,17 @@ export interface AutomationHooks {
 export class AutomationsService {
   constructor(private readonly ctx: EngineContext, private readonly hooks: AutomationHooks) {}
 
-  /** Reports the same problems apply would (a past `at` included), all at once. */
-  async validate(raw: unknown, workspaceId?: string): Promise<void> {
-    compileDefinition(raw, (type) => this.ctx.actions.get(type), await this.#pastAtProblems(workspaceId ?? null, raw));
+  /**
+   * Reports the same problems apply would for the same `source`, all at once: `rota apply
+   * --dry-run` validates as `file`, as the real apply is sent.
+   */
+  async validate(raw: unknown, workspaceId?: string, opts: Pick<ApplyOptions, 'source'> = {}): Promise<void> {
+    this.#compile(raw, await this.#sourceProblems(workspaceId ?? null, raw, opts.source ?? 'api'));
   }
 
   async apply(workspaceId: string, raw: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
     const source = opts.source ?? 'api';
-    const extra = source === 'api' ? await this.#pastAtProblems(workspaceId, raw) : [];
-    const compiled = compileDefinition(raw, (type) => this.ctx.actions.get(type), extra);
+    const compiled = this.#compile(raw, await this.#sourceProblems(workspaceId, raw, source));
     // a literal secret never reaches the stored definition, its hash or the plan cache
     const definition = await this.hooks.sealSecrets(workspaceId, compiled.definition);
     if (opts.mustExist !== undefined && opts.mustExist !== definition.name) {
@@ -129,6 +132,19 @@ export class AutomationsService {
    * `at` has simply fired). Read from the raw definition so it joins the shape errors; the check in
    * #syncTriggers stays the guard inside the transaction.
    */
+  #compile(raw: unknown, extra: ErrorDetail[]) {
+    return compileDefinition(raw, (type) => this.ctx.actions.get(type), [...eventTriggerNameProblems(raw), ...extra]);
+  }
+
+  /**
+   * The rules that depend on where a definition comes from: a one-time `at` in the past is
+   * refused from the API, not from a file, which is applied again (`--watch`, deploys) long after
+   * its `at` passed.
+   */
+  async #sourceProblems(workspaceId: string | null, raw: unknown, source: 'api' | 'file'): Promise<ErrorDetail[]> {
+    return source === 'api' ? this.#pastAtProblems(workspaceId, raw) : [];
+  }
+
   async #pastAtProblems(workspaceId: string | null, raw: unknown): Promise<ErrorDetail[]> {
     if (!isRecord(raw) || !Array.isArray(raw.triggers)) return [];
     const now = this.ctx.clock.now();

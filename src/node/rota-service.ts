@@ -61,7 +61,7 @@ export function rotaService(s: NodeServices): RotaService {
       version: (ws, name, v) => s.automations.version(ws, name, v),
       setStatus: (ws, name, status) => s.automations.setStatus(ws, name, status),
       unarchive: (ws, name) => s.automations.unarchive(ws, name),
-      validate: (raw, ws) => s.automations.validate(raw, ws),
+      validate: (raw, ws, opts) => s.automations.validate(raw, ws, opts),
     },
     runs: {
       start: (ws, name, req) => s.runs.start(ws, name, req),

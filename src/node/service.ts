@@ -67,8 +67,12 @@ export interface RotaService {
     setStatus(workspaceId: string, name: string, status: AutomationStatus): Promise<AutomationView>;
     /** archived → paused; a ConflictError when the automation is not archived. */
     unarchive(workspaceId: string, name: string): Promise<AutomationView>;
-    /** Validates without saving; throws DefinitionError with the same problems apply would report (a past `at` its stored trigger kept is fine). */
-    validate(raw: unknown, workspaceId?: string): Promise<void>;
+    /**
+     * Validates without saving; throws DefinitionError with the same problems apply would report
+     * for the same `source` (default `api`: a past `at` is refused unless its stored trigger kept it;
+     * `file`: as `rota apply -f` applies).
+     */
+    validate(raw: unknown, workspaceId?: string, opts?: { source?: 'api' | 'file' }): Promise<void>;
   };
 
   runs: {

@@ -150,20 +150,24 @@ export class WaitsService {
    * is a ConflictError and changes nothing.
    */
   async deliverCallback(id: string, token: string, body: CallbackBody): Promise<{ delegation_id: string; state: DelegationStatus }> {
-    const { db, dialect } = this.ctx.store;
+    const { db } = this.ctx.store;
     const now = this.ctx.clock.now();
-    // Read before the transaction (SQLite has one connection): what the step sent may come back.
-    const secrets = await this.#secretsOfStep(id);
+    // Read once, before the transaction (SQLite has one connection, and the secrets are read
+    // outside it); the completion below is fenced on the state and the token this read saw.
+    const row = await getDelegation(db, id);
+    if (!row || !tokenMatches(row.token_hash, token)) throw new AuthError(ErrorCode.unauthenticated, 'unknown delegation or wrong callback token');
+    if (row.state !== DelegationStatus.pending) throw new ConflictError(`delegation ${id} already ${row.state}; a callback token works once`);
+    if (row.expires_at !== null && row.expires_at <= now) throw new ConflictError(`delegation ${id} timed out; the step no longer waits for it`);
+    // what the step sent may come back
+    const secrets = await this.#secretsOfStep(row);
     const sent = secrets.length > 0 ? redactSecrets(body, secrets) : body;
     const result = await db.transaction().execute(async (tx) => {
-      const row = await getDelegation(tx, id, dialect);
-      if (!row || !tokenMatches(row.token_hash, token)) throw new AuthError(ErrorCode.unauthenticated, 'unknown delegation or wrong callback token');
-      if (row.state !== DelegationStatus.pending) throw new ConflictError(`delegation ${id} already ${row.state}; a callback token works once`);
-      if (row.expires_at !== null && row.expires_at <= now) throw new ConflictError(`delegation ${id} timed out; the step no longer waits for it`);
       const patch = 'output' in sent
         ? { state: DelegationStatus.succeeded, output: JSON.stringify(sent.output ?? null), completed_at: now }
         : { state: DelegationStatus.failed, error: JSON.stringify(sent.error), completed_at: now };
-      if (!(await completeDelegation(tx, id, patch))) throw new ConflictError(`delegation ${id} was completed concurrently`);
+      if (!(await completeDelegation(tx, id, patch, row.token_hash))) {
+        throw new ConflictError(`delegation ${id} changed meanwhile (completed by another callback, or the step posted the task again with a new token); this callback changed nothing`);
+      }
       const data = { delegation_id: id, state: patch.state };
       await appendRunEvents(tx, row.run_id, [{ type: RunEventType.delegation_callback, step_id: row.step_id, data, key: `delegation.callback:${id}` }], now);
       return { row, state: patch.state, wake: await wakeInTransaction(this.ctx, tx, row.run_id, row.step_id) };
@@ -176,10 +180,8 @@ export class WaitsService {
    * The values of the workspace secrets the delegating step sent (its stored input keeps the
    * `{{ secrets.NAME }}` placeholders): a runtime that echoes one back must not get it stored.
    */
-  async #secretsOfStep(delegationId: string): Promise<string[]> {
-    const { db, dialect } = this.ctx.store;
-    const row = await getDelegation(db, delegationId, dialect);
-    if (!row) return [];
+  async #secretsOfStep(row: DelegationRow): Promise<string[]> {
+    const { db } = this.ctx.store;
     const input = (await stepInput(db, row.workspace_id, row.run_id, row.step_id))?.input ?? null;
     const names = [...new Set([...(input ?? '').matchAll(SECRET_PLACEHOLDER)].map((m) => m[1]!))];
     if (names.length === 0) return [];

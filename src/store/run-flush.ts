@@ -8,7 +8,7 @@ import { RunStatus, StepStatus } from '../states.js';
 import { sql, type Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { RunTable, StepTable } from './schema.js';
-import { wakeQueued, wakeQueuedInWorkspace, wakeRun, type NewRunEvent } from './runs.js';
+import { requestCancelOfChildren, wakeQueued, wakeQueuedInWorkspace, wakeRun, type NewRunEvent } from './runs.js';
 
 export interface RunFlush {
   runId: string;
@@ -92,6 +92,9 @@ export async function applyRunFlushes(conn: Conn, flushes: RunFlush[], now: numb
     if (f.wakeQueuedOf) await wakeQueued(conn, f.wakeQueuedOf, now);
   }
   for (const ws of new Set(flushes.filter((f, i) => results[i] && f.wakeWorkspaceOf).map((f) => f.wakeWorkspaceOf!))) await wakeQueuedInWorkspace(conn, ws, now);
+  // rare (a cancel): one query for the batch's canceled runs, none when there are none
+  const canceled = flushes.filter((f, i) => results[i] && f.patch.status === RunStatus.canceled).map((f) => f.runId);
+  if (canceled.length > 0) await requestCancelOfChildren(conn, canceled, now);
   await countEndings(conn, flushes, results);
   return results;
 }

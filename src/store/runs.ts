@@ -1,5 +1,5 @@
 /** Runs, their steps and their event log. Every function takes the caller's connection. */
-import { ACTIVE_RUN_STATUSES, RunStatus, StepStatus, UNFINISHED_RUN_STATUSES, type RunEventType } from '../states.js';
+import { ACTIVE_RUN_STATUSES, RunEventType, RunStatus, StepStatus, UNFINISHED_RUN_STATUSES } from '../states.js';
 import { sql, type Updateable } from 'kysely';
 import type { Conn } from './connect.js';
 import type { RunTable, StepTable, RunEventTable } from './schema.js';
@@ -221,20 +221,38 @@ export async function wakeRun(conn: Conn, runId: string, stepId: string | null, 
 }
 
 /**
- * Unfinished child runs that a step of this run waited for (`run_automation` with `wait: true`:
- * its step has not succeeded; a canceled run's open steps end `canceled`). A `wait: false`
- * child's step succeeded at once, so that child is independent of its parent.
+ * Unfinished child runs that a step of one of these runs waited for (`run_automation` with
+ * `wait: true`: its step has not succeeded; a canceled run's open steps end `canceled`). A
+ * `wait: false` child's step succeeded at once, so that child is independent of its parent.
  */
-export async function childrenWaitedFor(conn: Conn, runId: string): Promise<string[]> {
-  const rows = await conn
+export async function childrenWaitedFor(conn: Conn, runIds: string | string[], opts: { notYetAsked?: boolean } = {}): Promise<string[]> {
+  const parents = typeof runIds === 'string' ? [runIds] : runIds;
+  if (parents.length === 0) return [];
+  let q = conn
     .selectFrom('runs')
     .innerJoin('steps', (j) => j.onRef('steps.run_id', '=', 'runs.parent_run_id').onRef('steps.step_id', '=', 'runs.parent_step_id'))
     .select('runs.id')
-    .where('runs.parent_run_id', '=', runId)
+    .where('runs.parent_run_id', 'in', parents)
     .where('runs.status', 'in', UNFINISHED_RUN_STATUSES)
-    .where('steps.status', 'not in', [StepStatus.succeeded, StepStatus.skipped])
-    .execute();
-  return rows.map((r) => r.id);
+    .where('steps.status', 'not in', [StepStatus.succeeded, StepStatus.skipped]);
+  if (opts.notYetAsked) q = q.where('runs.cancel_requested', '=', 0);
+  return (await q.execute()).map((r) => r.id);
+}
+
+/**
+ * The cancel cascade, in the transaction that ends these runs `canceled`: each child they wait
+ * for gets `cancel_requested` (and a `run.cancel_requested` entry), and the ones not running are
+ * claimable now, so a worker ends them `canceled` (and they, in turn, their own children). Being
+ * in the parent's commit, a crash right after it cannot leave a waited-for child running.
+ */
+export async function requestCancelOfChildren(conn: Conn, runIds: string[], now: number): Promise<string[]> {
+  const children = await childrenWaitedFor(conn, runIds, { notYetAsked: true });
+  if (children.length === 0) return [];
+  for (const id of children) {
+    await appendRunEvents(conn, id, [{ type: RunEventType.run_cancel_requested, data: { reason: 'parent_canceled' }, key: RunEventType.run_cancel_requested }], now, { cancel_requested: 1 });
+  }
+  await conn.updateTable('runs').set({ claim_at: now }).where('id', 'in', children).where('status', '!=', RunStatus.running).execute();
+  return children;
 }
 
 /** Ends every step of a run that has not ended (`pending`, `waiting`, `running`) as `canceled`. */

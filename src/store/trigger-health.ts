@@ -2,7 +2,6 @@
 import { sql } from 'kysely';
 import type { Conn } from './connect.js';
 import type { Dialect } from './dialect.js';
-import { RunStatus, type SkipReason } from '../states.js';
 
 export interface HealthChange {
   automationId: string;
@@ -34,23 +33,4 @@ export async function recordTriggerHealth(conn: Conn, dialect: Dialect, changes:
 export async function failingTriggers(conn: Conn): Promise<Set<string>> {
   const rows = await conn.selectFrom('triggers').select(['automation_id', 'trigger_id']).where('failure_count', '>', 0).execute();
   return new Set(rows.map((r) => `${r.automation_id}\u0000${r.trigger_id}`));
-}
-
-/** Why these runs were skipped (runs not skipped are left out). */
-export async function skipReasons(conn: Conn, runIds: string[]): Promise<Map<string, { reason: SkipReason | null; message: string }>> {
-  if (runIds.length === 0) return new Map();
-  const rows = await conn.selectFrom('runs').select(['id', 'skip_reason', 'error']).where('id', 'in', runIds).where('status', '=', RunStatus.skipped).execute();
-  return new Map(rows.map((r) => [r.id, { reason: r.skip_reason, message: messageOf(r.error) }]));
-}
-
-function messageOf(error: string | null): string {
-  try {
-    const parsed = error === null ? null : (JSON.parse(error) as { message?: unknown; details?: unknown });
-    const message = typeof parsed?.message === 'string' ? parsed.message : '';
-    // the first problem says which input: "inputs do not match ..." alone does not
-    const first = Array.isArray(parsed?.details) ? (parsed.details[0] as { path?: unknown; message?: unknown } | undefined) : undefined;
-    return typeof first?.path === 'string' && typeof first.message === 'string' ? `${message} (${first.path}: ${first.message})` : message;
-  } catch {
-    return '';
-  }
 }

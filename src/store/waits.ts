@@ -76,8 +76,11 @@ export async function upsertDelegation(conn: Conn, row: DelegationRow): Promise<
 }
 
 /** Completes a pending delegation; false when it was no longer pending. */
-export async function completeDelegation(conn: Conn, id: string, patch: Updateable<DelegationTable>): Promise<boolean> {
-  const res = await conn.updateTable('delegations').set(patch).where('id', '=', id).where('state', '=', DelegationStatus.pending).executeTakeFirst();
+/** Completes a pending delegation; with `tokenHash`, only while that token is still its current one. */
+export async function completeDelegation(conn: Conn, id: string, patch: Updateable<DelegationTable>, tokenHash?: string): Promise<boolean> {
+  let q = conn.updateTable('delegations').set(patch).where('id', '=', id).where('state', '=', DelegationStatus.pending);
+  if (tokenHash !== undefined) q = q.where('token_hash', '=', tokenHash);
+  const res = await q.executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
 

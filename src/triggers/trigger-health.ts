@@ -8,15 +8,16 @@
  * Cost on the fire paths: the healthy case writes nothing. The scheduler folds its batch into one
  * statement, issued only when a trigger of the batch fails or recovers; single fires (webhooks,
  * events) write only on a failure or on the first good fire after one, and know which triggers
- * are failing from a set re-read at most once a second (other nodes' failures included). Skip
- * reasons are read back (one query) only for fires that recorded a new skipped run.
+ * are failing from a set re-read at most once a second (other nodes' failures included). Why a
+ * run was skipped comes with the fire's result (run creation decided it): nothing is read back.
  */
 import type { EngineContext } from '../engine/context.js';
 import type { FireRequest, FireResult } from '../engine/fire.js';
 import { toErrorShape } from '../errors.js';
 import { SkipReason } from '../states.js';
 import type { Conn } from '../store/connect.js';
-import { failingTriggers, recordTriggerHealth, skipReasons, type HealthChange } from '../store/trigger-health.js';
+import { failingTriggers, recordTriggerHealth, type HealthChange } from '../store/trigger-health.js';
+import type { Skip } from '../engine/run-creation.js';
 import type { DueSchedule } from '../store/schedules.js';
 
 const FAILING_TTL_MS = 1_000;
@@ -42,12 +43,7 @@ export class TriggerHealth {
         await this.#record(req, { kind: 'failed', error: `${shape.code}: ${shape.message}` });
         throw err;
       }
-      try {
-        const [outcome] = await this.#outcomes(this.ctx.store.db, [result]);
-        await this.#record(req, outcome!);
-      } catch (err) {
-        this.ctx.logger.warn({ err: toErrorShape(err), trigger_id: req.triggerId }, 'could not record trigger health');
-      }
+      await this.#record(req, outcomeOf(result));
       return result;
     };
   }
@@ -57,16 +53,7 @@ export class TriggerHealth {
    * count, `requests` and `results` its fires in order.
    */
   async recordBatch(tx: Conn, rows: DueSchedule[], requests: FireRequest[], results: FireResult[]): Promise<void> {
-    // Overlap skips are common for schedules: their reason is read back only when the fire could
-    // have had invalid inputs at all (an inputs mapping or schema); misfire records never.
-    const versions = new Map(rows.map((r) => [r.automation_id, r.automation.latest_version]));
-    const mayBeInvalid: boolean[] = [];
-    for (const req of requests) {
-      const { definition } = await this.ctx.plans.get(tx, req.automationId, versions.get(req.automationId)!);
-      const trigger = definition.triggers?.find((t) => t.id === req.triggerId);
-      mayBeInvalid.push(!req.skip && (definition.inputs !== undefined || trigger?.inputs !== undefined));
-    }
-    const outcomes = await this.#outcomes(tx, results, mayBeInvalid);
+    const outcomes = results.map(outcomeOf);
     const byTrigger = new Map<string, HealthChange>();
     for (const [i, req] of requests.entries()) {
       const outcome = outcomes[i]!;
@@ -87,17 +74,6 @@ export class TriggerHealth {
   async recordFailure(automationId: string, triggerId: string, err: unknown): Promise<void> {
     const shape = toErrorShape(err);
     await this.#record({ automationId, triggerId }, { kind: 'failed', error: `${shape.code}: ${shape.message}` });
-  }
-
-  async #outcomes(conn: Conn, results: FireResult[], mayBeInvalid?: boolean[]): Promise<Outcome[]> {
-    const skipped = results.flatMap((r, i) => (r.kind === 'run' && r.created && r.status === 'skipped' && mayBeInvalid?.[i] !== false ? [r.runId] : []));
-    const reasons = await skipReasons(conn, skipped);
-    return results.map((r): Outcome => {
-      if (r.kind !== 'run' || !r.created) return { kind: 'none' };
-      if (r.status !== 'skipped') return { kind: 'good' };
-      const skip = reasons.get(r.runId);
-      return skip?.reason === SkipReason.invalid_inputs ? { kind: 'failed', error: `${SkipReason.invalid_inputs}: ${skip.message}` } : { kind: 'none' };
-    });
   }
 
   async #record(req: { automationId: string; triggerId: string }, outcome: Outcome): Promise<void> {
@@ -129,6 +105,18 @@ export class TriggerHealth {
     }
     return this.#failing.has(k);
   }
+}
+
+function outcomeOf(r: FireResult): Outcome {
+  if (r.kind !== 'run' || !r.created) return { kind: 'none' };
+  if (r.status !== 'skipped') return { kind: 'good' };
+  return r.skip?.reason === SkipReason.invalid_inputs ? { kind: 'failed', error: `${SkipReason.invalid_inputs}: ${skipMessage(r.skip)}` } : { kind: 'none' };
+}
+
+/** The skip's message, with its first problem: "inputs do not match ..." alone does not say which input. */
+function skipMessage(skip: Skip): string {
+  const first = Array.isArray(skip.details) ? (skip.details[0] as { path?: unknown; message?: unknown } | undefined) : undefined;
+  return typeof first?.path === 'string' && typeof first.message === 'string' ? `${skip.message} (${first.path}: ${first.message})` : skip.message;
 }
 
 function key(req: { automationId: string; triggerId: string }): string {

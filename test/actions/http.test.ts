@@ -27,6 +27,7 @@ describe('http action', () => {
     server = await startServer((req, res) => {
       const path = new URL(req.url, 'http://x').pathname;
       if (path === '/json') return json(res, 200, { hello: 'world' });
+      if (path === '/deep') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"a":'.repeat(150) + '1' + '}'.repeat(150));
       if (path === '/echo') return json(res, 201, { method: req.method, url: req.url, body: req.body, type: req.headers['content-type'] });
       if (path === '/text') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('plain words');
       if (path === '/503') return void res.writeHead(503, { 'retry-after': '7' }).end('x'.repeat(5000));
@@ -50,6 +51,15 @@ describe('http action', () => {
     assert.equal(out.status, 200);
     assert.deepEqual(out.body, { hello: 'world' });
     assert.equal(out.headers['content-type'], 'application/json');
+  });
+
+  test('a JSON body nested deeper than 100 levels fails output_invalid, saying what to do; response: text keeps it', async () => {
+    const err = await rejectsWith(run({ url: `${server.url}/deep` }), NonRetriableError, ErrorCode.output_invalid);
+    assert.match(err.message, /returned JSON nested deeper than 100 levels \(at \$\.body\.a\.a.*\); set `response: text`/);
+    assert.equal((err.details as { max_depth: number }).max_depth, 100);
+    const out = await run({ url: `${server.url}/deep`, response: 'text' });
+    assert.equal(out.body, '{"a":'.repeat(150) + '1' + '}'.repeat(150));
+    assert.deepEqual((await run({ url: `${server.url}/json`, response: 'text' })).body, '{"hello":"world"}');
   });
 
   test('a non-JSON body is returned as text', async () => {

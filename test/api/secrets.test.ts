@@ -12,7 +12,7 @@ import pino from 'pino';
 import { sql } from 'kysely';
 import { createApi, serveApi } from '../../src/api/server.js';
 import { internalsOf } from '../../src/testing/index.js';
-import { forEachDialect, makeNode, uniqueName, type TestDatabase } from '../support/node.js';
+import { eventually, forEachDialect, makeNode, uniqueName, type TestDatabase } from '../support/node.js';
 import { apiClient } from './harness.js';
 import type { ActionDefinition } from '../../src/actions/types.js';
 
@@ -52,12 +52,35 @@ const leaky: ActionDefinition<{ token: string }> = {
   },
 };
 
+/**
+ * A custom action that passes its token on through every service it has: an event, a child run's
+ * inputs, an approval's message and details, and an event wait's filter; then waits for the approval.
+ */
+const passer: ActionDefinition<{ token: string; child: string }> = {
+  type: 'passer',
+  description: 'passes its token on through its services',
+  configSchema: { type: 'object', properties: { token: { type: 'string' }, child: { type: 'string' } } },
+  secretFields: ['token'],
+  handler: async (ctx) => {
+    const { token, child } = ctx.config;
+    const svc = ctx.services;
+    if (ctx.state === undefined) {
+      await svc.emitEvent({ name: 'passer.sent', data: { token, [token]: 'as a key' }, id: `passer-${token}` });
+      await svc.startRun({ automation: child, inputs: { token }, idempotencyKey: `${ctx.idempotencyKey}:${token}` });
+      await svc.waitForEvent!({ name: 'passer.reply', filter: { 'data.token': token }, expiresAt: null });
+      const { id } = await svc.requestApproval!({ key: 'approval', kind: 'step', message: `approve ${token}?`, details: { token }, expiresAt: null });
+      return ctx.suspend('approval', null, { approval_id: id });
+    }
+    return ctx.suspend('approval', null, ctx.state);
+  },
+};
+
 /** A node with an API server and a captured logger at the most verbose level. */
 async function setup(db: TestDatabase) {
   const lines: string[] = [];
   const logger = pino({ level: 'trace' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
   const node = await makeNode(db, {
-    actions: [leaky],
+    actions: [leaky, passer],
     logger,
     config: { secretKey: randomBytes(32).toString('base64'), http: { allowlist: ['127.0.0.1'], maxResponseBytes: 1 << 20, defaultTimeoutMs: 5000 } },
   });
@@ -175,6 +198,60 @@ forEachDialect('workspace secrets', (db) => {
       assert.equal(listed.length, 1);
       assert.equal(listed[0]!.name, 'API_TOKEN');
       assert.ok(listed[0]!.last_used_at !== null, 'resolving marks the secret used');
+    } finally {
+      await close();
+    }
+  });
+
+  test('what an action passes on through its services (event, child run, approval, wait) is stored redacted', async () => {
+    const { node, call, lines, close } = await setup(db);
+    try {
+      const value = `tok-${randomBytes(16).toString('hex')}`;
+      assert.equal((await call('PUT', '/secrets/PASSED', { json: { value } })).status, 201);
+      const child = uniqueName('child');
+      const childDef = { name: child, inputs: { type: 'object', properties: { token: { type: 'string' } } }, steps: [{ id: 's', action: 'set', with: { got: '{{ inputs.token }}' } }] };
+      assert.equal((await call('PUT', `/automations/${child}`, { json: childDef })).status, 201);
+      const name = uniqueName('pass');
+      const def = { name, steps: [{ id: 'p', action: 'passer', with: { token: '{{ secrets.PASSED }}', child } }] };
+      assert.equal((await call('PUT', `/automations/${name}`, { json: def })).status, 201);
+      const started = await call('POST', `/automations/${name}/runs`, { json: { inputs: {} } });
+      assert.equal(started.status, 201, started.text);
+      const runId = (started.body.run ?? started.body).id as string;
+      const waiting = await eventually(async () => {
+        const run = (await call('GET', `/runs/${runId}`)).body;
+        if (run.status === "failed") assert.fail(JSON.stringify(run));
+        return run.status === "waiting" ? run : undefined;
+      });
+      assert.equal(waiting.steps[0].error, null, JSON.stringify(waiting.steps[0]));
+      const childRuns = await eventually(async () => {
+        const list = (await call('GET', `/runs?automation=${child}`)).body.items as { id: string; status: string }[];
+        return list.length === 1 && list[0]!.status === 'succeeded' ? list : undefined;
+      });
+
+      const events = (await call('GET', '/events')).body.items as { name: string; data: unknown }[];
+      const sent = events.find((e) => e.name === 'passer.sent');
+      assert.deepEqual(sent?.data, { token: '[redacted]', '[redacted]': 'as a key' }, 'the event is stored, redacted');
+      const childRun = (await call('GET', `/runs/${childRuns[0]!.id}`)).body;
+      assert.deepEqual(childRun.inputs, { token: '[redacted]' }, 'the child run starts with the redacted value');
+      const approvals = (await call('GET', '/approvals')).body.items as { message: string; details: unknown }[];
+      assert.equal(approvals.length, 1);
+      assert.equal(approvals[0]!.message, 'approve [redacted]?');
+      assert.deepEqual(approvals[0]!.details, { token: '[redacted]' });
+
+      const answers = [
+        JSON.stringify(waiting),
+        JSON.stringify(childRun),
+        (await call('GET', `/runs/${runId}/events`)).text,
+        (await call('GET', `/runs/${childRuns[0]!.id}/events`)).text,
+        (await call('GET', '/events')).text,
+        (await call('GET', '/approvals')).text,
+        (await call('GET', `/runs/${runId}/report`)).text,
+      ];
+      answers.forEach((text, i) => assert.ok(!text.includes(value), `API answer ${i} holds the secret: ${text.slice(0, 300)}`));
+      for (const line of lines) assert.ok(!line.includes(value), `log line holds the secret: ${line}`);
+      const rows = await everyRow(node);
+      for (const table of ['events', 'runs', 'approvals', 'run_events', 'event_waits']) assert.ok(rows.includes(`\n${table}: [{`), `${table} has rows`);
+      assert.ok(!rows.includes(value), 'a stored row holds the secret');
     } finally {
       await close();
     }

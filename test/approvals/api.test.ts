@@ -126,9 +126,12 @@ for (const dialect of DIALECTS) {
         assert.equal((await admin('GET', `/api/v1/runs/${runId}`)).body.status, 'waiting', 'refused callbacks change nothing');
         assert.equal((await call(body.callback_token)('POST', path, { json: { nope: 1 } })).status, 400);
 
-        const ok = await call(body.callback_token)('POST', path, { json: { output: { summary: 'cats are great' } } });
-        assert.equal(ok.status, 200, ok.text);
+        // two deliveries of the same callback at once: exactly one completes the delegation
+        const both = await Promise.all([0, 1].map(() => call(body.callback_token)('POST', path, { json: { output: { summary: 'cats are great' } } })));
+        assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], both.map((r) => r.text).join(' | '));
+        const ok = both.find((r) => r.status === 200)!;
         assert.equal(ok.body.state, 'succeeded');
+        assert.match(both.find((r) => r.status === 409)!.body.error.message, /already succeeded|changed meanwhile/);
         const reused = await call(body.callback_token)('POST', path, { json: { error: { message: 'late' } } });
         assert.equal(reused.status, 409);
         const run = await eventually(async () => {

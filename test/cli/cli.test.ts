@@ -4,6 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closedPort, runCli, startServe, tempDir, type CliResult, type Served } from './serve.js';
+import { openStore } from '../../src/store/connect.js';
+import { MIGRATIONS } from '../../src/store/migrate.js';
 
 const HELLO = `name: hello
 inputs:
@@ -239,6 +241,12 @@ describe('rota CLI against rota serve', () => {
     const none = await cli(['apply']);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /--file/);
+    const positional = await cli(['apply', 'some/file.yaml']);
+    assert.equal(positional.code, 2, positional.stderr);
+    assert.match(positional.stderr, /did you mean `rota apply -f some\/file\.yaml`\?/);
+    const mixed = await cli(['apply', '-f', 'a.yaml', 'b.yaml']);
+    assert.equal(mixed.code, 2, mixed.stderr);
+    assert.match(mixed.stderr, /unexpected argument "b\.yaml": give every file with -f \(`rota apply -f a\.yaml -f b\.yaml`\)/);
     const file = join(tempDir('rota-hook-'), 'hooked.yaml');
     writeFileSync(file, 'name: hooked\ntriggers:\n  - id: gh\n    type: webhook\n    verify: { scheme: none }\nsteps:\n  - id: a\n    action: set\n    with: { v: 1 }\n');
     const applied = await cli(['apply', '-f', file]);
@@ -263,12 +271,71 @@ describe('rota CLI against rota serve', () => {
     assert.match((await cli(['events', 'emit', 'nobody.listens'])).stdout, /started no run/);
   });
 
-  it('a wrong token exits 3; an unreachable server exits 6', async () => {
-    assert.equal((await cli(['ls'], { ROTA_TOKEN: 'rota_wrong_token_0000000000' })).code, 3);
+  it('a wrong token exits 3; an unreachable server exits 6; each says what to do', async () => {
+    const wrong = await cli(['ls'], { ROTA_TOKEN: 'rota_wrong_token_0000000000' });
+    assert.equal(wrong.code, 3);
+    const none = await cli(['ls'], { ROTA_TOKEN: '' });
+    assert.equal(none.code, 3);
+    assert.match(none.stderr, /^hint: pass a token with --token or ROTA_TOKEN/m);
     const port = await closedPort();
     const down = await cli(['ls', '--url', `http://127.0.0.1:${port}`]);
     assert.equal(down.code, 6);
     assert.match(down.stderr, /cannot reach the Rota server/);
+    assert.match(down.stderr, /^hint: start a server with `rota serve`.*--url or ROTA_URL$/m);
+  });
+
+  it('serve on a port in use exits 1 saying how to pick another', async () => {
+    const port = new URL(server.url).port;
+    const busy = await runCli(['serve'], { env: { ROTA_DATA_DIR: tempDir(), ROTA_PORT: port, ROTA_LOG_LEVEL: 'warn' } });
+    assert.equal(busy.code, 1, busy.stdout + busy.stderr);
+    assert.match(busy.stderr, /^error: 127\.0\.0\.1:\d+ is already in use \(another Rota may be running there\); pick another port with --port or ROTA_PORT/m);
+  });
+
+  it('apply --dry-run reports what apply -f does: a past one-time `at` is fine from a file, other problems the same', async () => {
+    const dir = tempDir('rota-past-');
+    const trigger = "triggers:\n  - id: once\n    type: schedule\n    at: '2020-01-01T00:00:00Z'\n";
+    writeFileSync(join(dir, 'past.yaml'), `name: past-at\n${trigger}steps:\n  - id: a\n    action: set\n    with: { x: 1 }\n`);
+    const dry = await cli(['apply', '--dry-run', '-f', join(dir, 'past.yaml')]);
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    assert.match(dry.stdout, /^past-at: valid/m);
+    const real = await cli(['apply', '-f', join(dir, 'past.yaml')]);
+    assert.equal(real.code, 0, real.stdout + real.stderr);
+    assert.match(real.stdout, /^past-at: created \(version 1\)/m);
+
+    writeFileSync(join(dir, 'both.yaml'), `name: past-bad\n${trigger}steps:\n  - id: a\n    action: no_such_action\n`);
+    const dryBad = await cli(['apply', '--dry-run', '-f', join(dir, 'both.yaml')]);
+    const realBad = await cli(['apply', '-f', join(dir, 'both.yaml')]);
+    assert.equal(dryBad.code, 2, dryBad.stderr);
+    assert.equal(realBad.code, 2, realBad.stderr);
+    assert.match(dryBad.stderr, /steps\[0\]\.action/);
+    assert.equal(dryBad.stderr, realBad.stderr, 'the same problems with and without --dry-run');
+  });
+
+  it('unarchive makes an archived automation editable again (paused); not archived exits 5; unknown exits 4', async () => {
+    const file = join(tempDir('rota-arch-'), 'arch.yaml');
+    writeFileSync(file, 'name: arch\nsteps:\n  - id: a\n    action: set\n    with: { x: 1 }\n');
+    assert.equal((await cli(['apply', '-f', file])).code, 0);
+    const notArchived = await cli(['unarchive', 'arch']);
+    assert.equal(notArchived.code, 5, notArchived.stdout + notArchived.stderr);
+    assert.match(notArchived.stderr, /^error: automation "arch" is active, not archived$/m);
+    const archived = await cli(['archive', 'arch']);
+    assert.equal(archived.code, 0, archived.stderr);
+    assert.equal(archived.stdout.trim(), 'arch: archived');
+    const readOnly = await cli(['resume', 'arch']);
+    assert.equal(readOnly.code, 5);
+    assert.match(readOnly.stderr, /archived and read-only; unarchive it first \(.*rota unarchive arch\)/);
+    const back = await cli(['unarchive', 'arch']);
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(back.stdout.trim(), 'arch: paused');
+    assert.equal(JSON.parse((await cli(['get', 'arch', '--json'])).stdout).status, 'paused');
+    const json = await cli(['unarchive', 'arch', '--json']);
+    assert.equal(json.code, 5, 'a second unarchive: no longer archived');
+    const resumed = await cli(['resume', 'arch']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(resumed.stdout.trim(), 'arch: active');
+    const unknown = await cli(['unarchive', 'no-such-automation']);
+    assert.equal(unknown.code, 4, unknown.stdout + unknown.stderr);
+    assert.match(unknown.stderr, /^error: .*no-such-automation.*not found/m);
   });
 
   it('doctor passes against a healthy server and fails on bad configuration', async () => {
@@ -299,6 +366,39 @@ describe('rota db migrate', () => {
     assert.match(first.stdout, /^applied 001-initial$/m);
     const second = await runCli(['db', 'migrate'], { env });
     assert.match(second.stdout, /up to date/);
+    assert.match((await runCli(['doctor'], { env })).stdout, /✓ migrations: current/);
+  });
+});
+
+describe('rota doctor on a database at an older migration level', () => {
+  it('names the pending migrations and how to apply them (exit 1); after rota db migrate they are current', async () => {
+    const dataDir = tempDir();
+    const applied = 6;
+    const store = await openStore({ dataDir, migrate: false });
+    try {
+      // as a node of an older release left it: the first migrations only, recorded under their ids
+      await store.db.schema.createTable('rota_migrations').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('applied_at', 'bigint', (c) => c.notNull()).execute();
+      for (const migration of MIGRATIONS.slice(0, applied)) {
+        await store.db.transaction().execute(async (tx) => {
+          await migration.up(tx);
+          await tx.insertInto('rota_migrations' as never).values({ id: migration.id, applied_at: Date.now() } as never).execute();
+        });
+      }
+    } finally {
+      await store.close();
+    }
+    const pending = MIGRATIONS.slice(applied).map((m) => m.id);
+    assert.ok(pending.length >= 2);
+    const env = { ROTA_DATA_DIR: dataDir, ROTA_URL: `http://127.0.0.1:${await closedPort()}` };
+    const doctor = await runCli(['doctor'], { env });
+    assert.equal(doctor.code, 1, doctor.stdout + doctor.stderr);
+    assert.match(doctor.stdout, /✓ database: reachable/);
+    const line = doctor.stdout.split('\n').find((l) => l.includes('migrations'));
+    assert.equal(line?.trim(), `✗ migrations: pending: ${pending.join(', ')} (run rota db migrate, or start rota serve)`);
+    const migrated = await runCli(['db', 'migrate'], { env });
+    assert.equal(migrated.code, 0, migrated.stderr);
+    for (const id of pending) assert.match(migrated.stdout, new RegExp(`^applied ${id}$`, 'm'));
+    assert.doesNotMatch(migrated.stdout, /applied 001-initial/);
     assert.match((await runCli(['doctor'], { env })).stdout, /✓ migrations: current/);
   });
 });

@@ -1,7 +1,7 @@
 // One event name matcher for event triggers (compiled once per trigger) and wait_for_event (one-off).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePattern, eventNameMatches, matchesPattern } from '../../src/definition/event-pattern.js';
+import { compilePattern, eventNameMatches, eventTriggerNameProblems, isEventPattern, matchesPattern } from '../../src/definition/event-pattern.js';
 import { validateValue } from '../../src/definition/json-schema.js';
 import { waitForEventAction } from '../../src/actions/wait-for-event.js';
 
@@ -55,4 +55,34 @@ test('wait_for_event accepts exactly the names the matcher understands', () => {
     ['order/paid', false],
   ];
   for (const [name, ok] of table) assert.equal(validateValue(waitForEventAction.configSchema, { name }).ok, ok, name);
+});
+
+test('event trigger names: refused exactly when the matcher would compare a * (or another character) literally', () => {
+  const table: [string, boolean][] = [
+    ['order.created', true],
+    ['order.*', true],
+    ['order.**', true],
+    ['svc:billing.order-paid_v2', true],
+    ['ord*', false],
+    ['order.>', false],
+    ['order.pa*', false],
+    ['*order', false],
+    ['order/paid', false],
+  ];
+  for (const [name, ok] of table) {
+    const problems = eventTriggerNameProblems({ triggers: [{ id: 'x', type: 'webhook' }, { id: 'e', type: 'event', name }] });
+    assert.equal(problems.length === 0, ok, `${name}: ${JSON.stringify(problems)}`);
+    if (!ok) assert.equal(problems[0]!.path, '$.triggers[1].name');
+    assert.equal(isEventPattern(name), ok, name);
+  }
+  // what the schema reports (spaces, length) is not reported twice
+  assert.deepEqual(eventTriggerNameProblems({ triggers: [{ type: 'event', name: 'order paid' }, { type: 'event', name: '' }] }), []);
+  // refused names could never fire: a published name ([A-Za-z0-9_.:-]) never holds * or >
+  assert.equal(eventNameMatches('ord*', 'order.created'), false);
+  assert.equal(eventNameMatches('order.>', 'order.created'), false);
+  // and every accepted pattern's * segments are wildcards, not literals
+  for (const [name, ok] of table) {
+    if (!ok || !name.includes('*')) continue;
+    assert.equal(compilePattern(name).kind, 'wildcard', name);
+  }
 });

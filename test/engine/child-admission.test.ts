@@ -137,4 +137,42 @@ forEachDialect('child admission', (db) => {
     assert.equal(kids.find((r) => r.id !== freeId)?.status, 'canceled');
     await node.rota.runs.cancel(node.ws, freeId);
   });
+
+  // A crash right after the parent's cancel committed: nothing after the commit runs (the
+  // runEnded hook, which ends children sooner, is cut off), then a new node starts on the database.
+  for (const shape of ['waiting', 'running'] as const) {
+    test(`the cancel of a ${shape} parent reaches its waited-for child in the same commit and survives a crash`, async () => {
+      const first = await makeNode(db);
+      const kid = uniqueName('kid');
+      const parent = uniqueName('parent');
+      await first.apply({ name: kid, steps: [{ id: 'z', action: 'sleep', with: { duration: '1h' } }] });
+      const busy = shape === 'running' ? [{ id: 'busy', action: 'probe', needs: [], with: { hang: true } }] : [];
+      await first.apply({ name: parent, steps: [{ id: 'held', action: 'run_automation', with: { automation: kid } }, ...busy] });
+      const run = await first.start(parent);
+      const [child] = await eventually(async () => {
+        const kids = await runsOf(first, kid);
+        const p = await first.get(run.id);
+        return p.status === shape && stepOf(p, 'held').status === 'waiting' && kids.length === 1 && kids[0]!.status === 'waiting' ? kids : undefined;
+      }, 8_000, `parent ${shape}, child waiting`).catch(async (err: Error) => {
+        throw new Error(`${err.message}: ${JSON.stringify(await runsOf(first, kid))} ${JSON.stringify(await first.get(run.id))}`);
+      });
+      const internals = internalsOf(first.rota);
+      internals.context.hooks.runEnded = () => {};
+      // the waiting parent is canceled by the API's transaction: no worker of this node may end the child
+      if (shape === 'waiting') await internals.worker.stop(0);
+      await first.rota.runs.cancel(first.ws, run.id);
+      assert.equal((await first.waitEnd(run.id)).status, 'canceled');
+      const atCommit = (await runsOf(first, kid))[0]!;
+      assert.equal(atCommit.cancel_requested, 1, 'the child was asked to cancel in the commit that ended its parent');
+      if (shape === 'waiting') assert.equal(atCommit.status, 'waiting', 'nothing ended the child before the crash');
+      const events = await first.events(child!.id);
+      assert.ok(events.some((e) => e.type === 'run.cancel_requested'), JSON.stringify(events.map((e) => e.type)));
+      await first.stop();
+
+      const second = await makeNode(db);
+      const ended = await second.waitEnd(child!.id);
+      assert.equal(ended.status, 'canceled');
+      assert.equal((await second.get(run.id)).status, 'canceled');
+    });
+  }
 });

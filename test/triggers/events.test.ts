@@ -60,6 +60,26 @@ for (const dialect of DIALECTS) {
       assert.equal((await runsOf('on-issue')).total, 1);
     });
 
+    test('a trigger name the matcher would take literally (ord*, order.>) is refused at validate and apply with its path; order.* fires', async () => {
+      for (const name of ['ord*', 'order.>', 'order.pa*', 'order.***']) {
+        const definition = { name: 'bad-pattern', triggers: [{ id: 'm', type: 'manual' }, { id: 'e', type: 'event', name }], steps: step };
+        for (const [method, path] of [['POST', '/api/v1/automations/validate'], ['POST', '/api/v1/automations'], ['PUT', '/api/v1/automations/bad-pattern']] as const) {
+          const res = await api(method, path, { json: definition });
+          assert.equal(res.status, 400, `${method} ${path} ${name}: ${res.text}`);
+          assert.equal(res.body.error.code, 'definition_invalid');
+          const detail = res.body.error.details.find((d: { path: string }) => d.path === '$.triggers[1].name');
+          assert.ok(detail, res.text);
+          assert.equal(detail.message.startsWith(`"${name}" is not an event name or pattern`), true, detail.message);
+          assert.match(detail.message, /\* matches one segment \(order\.\* matches order\.created\), \*\* one or more/);
+        }
+      }
+      assert.equal((await api('GET', '/api/v1/automations/bad-pattern')).status, 404, 'nothing was applied');
+      const good = { name: 'good-pattern', triggers: [{ id: 'e', type: 'event', name: 'order.*' }], steps: step };
+      assert.equal((await api('POST', '/api/v1/automations/validate', { json: good })).status, 200);
+      assert.equal((await api('POST', '/api/v1/automations', { json: good })).status, 201);
+      assert.equal((await api('POST', '/api/v1/events', { json: { name: 'order.created' } })).body.runs.length, 1);
+    });
+
     test('a re-published event id creates no second run', async () => {
       const event = { name: 'issue.opened', id: 'evt-1', data: { repo: 'acme/api', number: 9 } };
       const first = await api('POST', '/api/v1/events', { json: event });

@@ -26,7 +26,7 @@ const write = requireScope(Scope.automations_write);
 const tags = ['automations'];
 
 const definitionDoc = {
-  description: 'The definition (SPEC §2) as JSON, or as YAML with Content-Type application/yaml',
+  description: 'The automation definition (see the README, section "The definition format") as JSON, or as YAML with Content-Type application/yaml',
   required: true,
   content: {
     'application/json': { schema: definitionSchema },
@@ -164,7 +164,8 @@ export function automationRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
     return c.json(applied(result), 201);
   });
   app.openapi(withDefinitionBody(app, validateAutomation), async (c) => {
-    await rota.automations.validate(c.var.body, c.var.workspaceId);
+    // the same rules as the apply it stands for: `rota apply --dry-run` sends X-Rota-Source as apply does
+    await rota.automations.validate(c.var.body, c.var.workspaceId, { source: c.req.header('x-rota-source') === 'file' ? 'file' : 'api' });
     return c.json({ valid: true as const }, 200);
   });
   app.openapi(withDefinitionBody(app, putAutomation), async (c) => {

@@ -8,7 +8,7 @@ import { reportError } from '../report-error.js';
 import { collect } from '../options.js';
 
 interface ApplyOptions extends ServerOptions {
-  file: string[];
+  file?: string[];
   dryRun?: boolean;
 }
 
@@ -17,9 +17,16 @@ type Outcome = 'created' | 'updated' | 'unchanged' | 'valid';
 export function registerApply(program: Command, io: Io): void {
   withJson(serverCommand(program, 'apply', 'create or update automations from definition files (source: file)'))
     // no default: without -f this is a usage error (exit 2), not a silent success
-    .requiredOption('-f, --file <path>', 'a .yaml/.yml/.json file or a directory of them (repeatable)', collect)
+    .option('-f, --file <path>', 'a .yaml/.yml/.json file or a directory of them (repeatable; required)', collect)
     .option('--dry-run', 'validate only; change nothing')
-    .action(async (options: ApplyOptions) => {
+    // taken only to say what was meant: files are given with -f
+    .argument('[paths...]')
+    .action(async (paths: string[], options: ApplyOptions) => {
+      if (!options.file?.length) {
+        const meant = paths.length > 0 ? `; did you mean \`rota apply ${paths.map((p) => `-f ${p}`).join(' ')}\`?` : '';
+        throw new ExitError(2, `required option '-f, --file <path>' not specified${meant}`);
+      }
+      if (paths.length > 0) throw new ExitError(2, `unexpected argument "${paths[0]}": give every file with -f (\`rota apply ${[...options.file, ...paths].map((p) => `-f ${p}`).join(' ')}\`)`);
       const client = clientFor(io, options);
       const results: unknown[] = [];
       let exitCode = 0;
@@ -49,7 +56,7 @@ export function registerApply(program: Command, io: Io): void {
 
 async function applyOne(client: RotaClient, doc: DefinitionDocument, dryRun: boolean): Promise<{ outcome: Outcome; version: number | null; warnings: ApplyWarning[]; automation?: AutomationView }> {
   if (dryRun) {
-    await client.automations.validate(doc.definition);
+    await client.automations.validate(doc.definition, { source: 'file' });
     return { outcome: 'valid', version: null, warnings: [] };
   }
   const before = await currentVersion(client, doc.name);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { RotaConfig } from '../../config/types.js';
 import type { Rota } from '../../node/rota.js';
-import type { Io } from '../context.js';
+import { ExitError, type Io } from '../context.js';
 import { configFrom, withConfigOptions, type ConfigOptions } from '../config-options.js';
 import { loadAndWatch, type DefinitionWatcher } from '../watch.js';
 
@@ -49,7 +49,12 @@ async function serve(io: Io, config: RotaConfig): Promise<void> {
   const watcher = config.watchDir ? await loadAndWatch(rota, workspace.id, config.watchDir, io) : null;
   await rota.start();
   const app = createApi(rota, { maxBodyBytes: config.maxBodyBytes, defaultWorkspace: config.defaultWorkspace, logger: rota.logger });
-  const server = await serveApi(app, { host: config.host, port: config.port });
+  const server = await serveApi(app, { host: config.host, port: config.port }).catch(async (err: unknown) => {
+    watcher?.close();
+    await rota.stop({ graceMs: 0 });
+    if ((err as { code?: unknown }).code !== 'EADDRINUSE') throw err;
+    throw new ExitError(1, `${config.host}:${config.port} is already in use (another Rota may be running there); pick another port with --port or ROTA_PORT (0 picks a free one)`);
+  });
   rota.logger.info({ node: config.nodeId, url: server.url, metrics: config.metrics.enabled ? (config.metrics.public ? 'public' : 'token') : 'off' }, 'API listening');
   io.out(`Rota listening on ${server.url}`);
   if (adminToken) {
