@@ -19,7 +19,6 @@ import {
   deleteOldEvents,
   deleteRuns,
   freePages,
-  incrementalVacuum,
   loadRunHistory,
   previewPrune,
   PruneReason,
@@ -218,7 +217,7 @@ export class RetentionSweeper {
     let gave = 0;
     const t0 = performance.now();
     for (let free = await freePages(store.db, store.dialect); free > 0 && !this.#stopping; ) {
-      await incrementalVacuum(store.db, store.dialect, Math.min(free, VACUUM_CHUNK_PAGES));
+      await store.reclaimPages(Math.min(free, VACUUM_CHUNK_PAGES));
       const left = await freePages(store.db, store.dialect);
       // a database without auto_vacuum keeps its free pages: stop rather than spin
       if (left >= free) break;

@@ -37,6 +37,11 @@ export interface Store {
   ping(): Promise<boolean>;
   /** Where this store lives, without credentials, for logs and `rota doctor`. */
   describe(): string;
+  /**
+   * SQLite: gives up to `pages` free pages back to the file system (`PRAGMA incremental_vacuum`;
+   * the file shrinks at the next WAL checkpoint). PostgreSQL: nothing (autovacuum reuses space).
+   */
+  reclaimPages(pages: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,6 +91,15 @@ function openSqlite(dataDir: string, background?: StoreOptions['backgroundCheckp
     notify: async () => undefined,
     ping: () => ping(db),
     describe: () => `sqlite:${file}`,
+    // A prepared statement frees one page per step and better-sqlite3's run() steps once (a
+    // 2,048-page call freed one page); exec() runs it to completion. Holding the connection
+    // keeps it outside any transaction the dialect has open.
+    reclaimPages: async (pages) => {
+      if (pages <= 0) return;
+      await db.connection().execute(async () => {
+        database.exec(`PRAGMA incremental_vacuum(${Math.floor(pages)})`);
+      });
+    },
     close: async () => {
       await checkpointer?.stop();
       await db.destroy();
@@ -174,6 +188,7 @@ function openPostgres(url: string, poolSize: number): Store {
       const u = new URL(url);
       return `postgres://${u.host}${u.pathname}`;
     },
+    reclaimPages: async () => undefined,
     close: async () => {
       await Promise.all(listeners.map((c) => c.end().catch(() => undefined)));
       await db.destroy();

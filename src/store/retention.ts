@@ -222,15 +222,6 @@ export async function freePages(conn: Conn, dialect: Dialect): Promise<number> {
   return Number(rows[0]?.freelist_count ?? 0);
 }
 
-/**
- * SQLite: gives up to `pages` free pages back to the file system (`incremental_vacuum`; the file
- * shrinks at the next WAL checkpoint). Each call is one short write; callers chunk it.
- */
-export async function incrementalVacuum(conn: Conn, dialect: Dialect, pages: number): Promise<void> {
-  if (dialect !== 'sqlite' || pages <= 0) return;
-  await sql.raw(`PRAGMA incremental_vacuum(${Math.floor(pages)})`).execute(conn);
-}
-
 /** SQLite: a PASSIVE checkpoint, so pages a vacuum freed leave the file now. */
 export async function checkpoint(conn: Conn, dialect: Dialect): Promise<void> {
   if (dialect === 'sqlite') await sql.raw('PRAGMA wal_checkpoint(PASSIVE)').execute(conn);

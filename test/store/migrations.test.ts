@@ -60,10 +60,19 @@ async function migrateAsBefore(store: Store, upTo: number): Promise<void> {
   }
 }
 
+async function pgTables(store: Store, pgSchema: string): Promise<Array<{ name: string; columns: Array<{ name: string; dataType: string; isNullable: boolean }> }>> {
+  const { rows } = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>`
+    SELECT table_name, column_name, udt_name AS data_type, is_nullable FROM information_schema.columns WHERE table_schema = ${pgSchema}`.execute(store.db);
+  const tables = new Map<string, Array<{ name: string; dataType: string; isNullable: boolean }>>();
+  for (const r of rows) tables.set(r.table_name, [...(tables.get(r.table_name) ?? []), { name: r.column_name, dataType: r.data_type, isNullable: r.is_nullable === 'YES' }]);
+  return [...tables].map(([name, columns]) => ({ name, columns }));
+}
+
 /** Tables with their columns, and index names: what a migration changes. */
 async function schemaOf(store: Store, pgSchema: string | null): Promise<{ tables: string[]; indexes: string[] }> {
-  const tables = (await store.db.introspection.getTables())
-    .filter((t) => pgSchema === null || t.schema === pgSchema)
+  // PostgreSQL: read this schema's columns only; the introspector lists every schema of the
+  // database, and one that a concurrent test drops meanwhile fails the whole listing.
+  const tables = (pgSchema === null ? await store.db.introspection.getTables() : await pgTables(store, pgSchema))
     .filter((t) => t.name !== 'rota_migrations')
     .map((t) => `${t.name}(${t.columns.map((c) => `${c.name} ${c.dataType}${c.isNullable ? '' : ' not null'}`).sort().join(', ')})`)
     .sort();
