@@ -9,6 +9,7 @@ import type { Notifier } from './notifier.js';
 import type { Logger } from './logger.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { RunRow } from '../store/runs.js';
+import type { Tracer } from '@opentelemetry/api';
 
 /**
  * The calls the run core makes into the layers above it (triggers, the node's services). They
@@ -43,4 +44,9 @@ export interface EngineContext {
   logger: Logger;
   random: () => number;
   hooks: EngineHooks;
+  /**
+   * This node's tracer when it exports traces (`tracing.endpoint`), else null: then no span is
+   * made at all. Per node, never the global provider, so nodes in one process trace apart.
+   */
+  tracer: Tracer | null;
 }

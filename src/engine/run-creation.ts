@@ -16,6 +16,8 @@ import { validateInputs } from '../definition/json-schema.js';
 import { resolveTemplates } from '../definition/template.js';
 import type { Plan } from '../definition/types.js';
 import { ErrorCode, NotFoundError, RotaError, SKIPPED_CODE, ValidationError } from '../errors.js';
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { startRunSpan, storedTraceparent } from './run-trace.js';
 
 export interface CreateRunSpec {
   workspaceId: string;
@@ -47,6 +49,11 @@ export interface CreateRunSpec {
   admit?: (tx: Transaction<DB>, info: { automationId: string; now: number }) => Promise<Admission>;
   /** Sees the run row as admitted, before it is inserted (fire.ts tracks a batch's runs). */
   onAdmitted?: (row: AdmittedRun) => void;
+  /**
+   * W3C traceparent of the caller (an API request, a webhook delivery): the run's trace becomes
+   * part of the caller's. Invalid values are ignored.
+   */
+  traceparent?: string | null;
 }
 
 /** A run row as admission left it; fields may still be changed until it is inserted. */
@@ -60,6 +67,8 @@ interface PreparedRun {
   run: Insertable<RunTable> & { id: string; status: RunStatus; retry_of: string | null; replay_of: string | null };
   steps: ReturnType<typeof initialSteps>;
   now: number;
+  /** the run's creation span when this node traces: ended once the run is recorded */
+  span: Span | null;
 }
 
 export type Admission =
@@ -79,15 +88,22 @@ export class RunCreation {
     // first, or a re-delivery would act again (cancel_previous).
     const prepared = await this.#prepare(this.ctx.store.db, spec, !(spec.recordInvalidInputs && !spec.admit));
     if (prepared.kind === 'existing') return prepared.result;
-    if (!spec.admit && !spec.requireActive && prepared.checked.ok) {
-      // Nothing to decide inside the transaction: the run joins the batched insert.
-      const { run, steps, version, now } = prepared;
-      const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
-      const event = { run_id: run.id, seq: 1, type: RunEventType.run_queued, step_id: null, data: JSON.stringify(data), idempotency_key: RunEventType.run_queued, created_at: now };
-      const inserted = await this.ctx.commits.insert({ run, steps, events: [event] });
-      return this.#finish(spec, prepared, inserted ? RunStatus.queued : null);
+    let status: RunStatus | null = null;
+    try {
+      if (!spec.admit && !spec.requireActive && prepared.checked.ok) {
+        // Nothing to decide inside the transaction: the run joins the batched insert.
+        const { run, steps, version, now } = prepared;
+        const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
+        const event = { run_id: run.id, seq: 1, type: RunEventType.run_queued, step_id: null, data: JSON.stringify(data), idempotency_key: RunEventType.run_queued, created_at: now };
+        status = (await this.ctx.commits.insert({ run, steps, events: [event] })) ? RunStatus.queued : null;
+      } else {
+        status = await this.ctx.commits.run((tx) => this.#record(tx, prepared, spec));
+      }
+    } catch (err) {
+      endRunSpan(prepared.span, null, err);
+      throw err;
     }
-    const status = await this.ctx.commits.run((tx) => this.#record(tx, prepared, spec));
+    endRunSpan(prepared.span, status);
     return this.#finish(spec, prepared, status);
   }
 
@@ -107,6 +123,7 @@ export class RunCreation {
     const inserted = await insertRuns(tx, this.ctx.store.dialect, built.map((b) => b.item));
     const results = [];
     for (const [i, { prepared, status }] of built.entries()) {
+      endRunSpan(prepared.span, inserted[i] ? status : null);
       if (inserted[i]) {
         results.push({ runId: prepared.run.id, created: true, status });
         continue;
@@ -144,6 +161,11 @@ export class RunCreation {
       idempotency_key: spec.idempotencyKey ?? null,
     };
     const concurrencyKey = plan.concurrencyKey && checked.ok ? String(resolveTemplates(plan.concurrencyKey, { inputs })) : null;
+    const tracer = this.ctx.tracer;
+    const info = { runId: id, workspaceId: spec.workspaceId, automation: automation.name, version, triggerId: spec.trigger.id, triggerKind: spec.trigger.kind, nodeId: this.ctx.config.nodeId };
+    const created = tracer ? startRunSpan(tracer, info, spec.traceparent) : null;
+    // Without tracing nothing is written unless a caller sent its traceparent (another node may trace).
+    const traceparent = created || spec.traceparent ? storedTraceparent(created, spec.traceparent) : null;
     const run = {
       id,
       workspace_id: spec.workspaceId,
@@ -173,9 +195,10 @@ export class RunCreation {
       cancel_requested: 0,
       pinned: 0,
       updated_at: now,
+      ...(traceparent ? { traceparent } : {}),
     };
     const steps = initialSteps(plan, id, spec.retryOf?.steps);
-    return { kind: 'new', automation, version, checked, run, steps, now };
+    return { kind: 'new', automation, version, checked, run, steps, now, span: created?.span ?? null };
   }
 
   /** Admission and the inserts; null when the idempotency key was taken meanwhile. */
@@ -227,6 +250,15 @@ export class RunCreation {
     if (status === RunStatus.queued) this.ctx.notifier.runsAvailable();
     return { runId: prepared.run.id, created: true, status };
   }
+}
+
+/** `status` null: no run was recorded (its idempotency key was taken, or `error`). */
+function endRunSpan(span: Span | null, status: RunStatus | null, error?: unknown): void {
+  if (!span) return;
+  if (status) span.setAttribute('rota.run.status', status);
+  else span.setAttribute('rota.run.recorded', false);
+  if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message ?? String(error) });
+  span.end();
 }
 
 /** Refusal of a run of a paused or archived automation (HTTP 409, the step's error for a child run). */

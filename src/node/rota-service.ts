@@ -63,7 +63,7 @@ export function rotaService(s: NodeServices): RotaService {
       list: (ws, f) => s.runs.list(ws, f),
       events: (ws, id, opts) => s.runs.events(ws, id, opts),
       cancel: (ws, id) => s.runs.cancel(ws, id),
-      retry: (ws, id) => s.runs.retry(ws, id),
+      retry: (ws, id, opts) => s.runs.retry(ws, id, opts),
       replay: (ws, id, opts) => s.runs.replay(ws, id, opts),
       report: (ws, id) => s.runs.report(ws, id),
       wait: (ws, id, ms, opts) => s.runs.wait(ws, id, ms, opts),

@@ -43,6 +43,7 @@ import { actionServicesFor } from './action-services.js';
 import { rotaService } from './rota-service.js';
 import { registerInternals } from './internals.js';
 import type { RotaService } from './service.js';
+import { startTracing } from './tracing.js';
 
 export interface CreateRotaOptions {
   /**
@@ -95,6 +96,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const ids = options.ids ?? createUlidGenerator(() => clock.now());
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: { onWarning: (m) => logger.warn(m) } }));
+  const tracing = await startTracing(config.tracing, config.nodeId);
   const agent = createAgentRuntime({ store, config, ids, tools: options.tools });
   const actions = createBuiltinRegistry([createAgentAction(agent), ...(options.actions ?? [])]);
   // The run core calls up into the triggers and the node's services only through these hooks;
@@ -112,7 +114,10 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     servicesFor: (run, stepId) => actionServicesFor({ store, creation, fires, plans: ctx.plans, maxDepth: config.limits.maxDepth, runs, events: publisher, approvals, waits }, run, stepId),
     secrets: (workspaceId, names) => secrets.resolve(workspaceId, names),
   };
-  const ctx: EngineContext = { store, clock, ids, config, actions, logger, hooks, random: Math.random, plans: new PlanCache(actions), notifier: new Notifier(), commits: new CommitQueue(store, clock) };
+  const ctx: EngineContext = {
+    ...{ store, clock, ids, config, actions, logger, hooks, random: Math.random, tracer: tracing?.tracer ?? null },
+    ...{ plans: new PlanCache(actions), notifier: new Notifier(), commits: new CommitQueue(store, clock) },
+  };
 
   const worker = new Worker(ctx);
   const cancel = new RunCancel(ctx, worker);
@@ -168,9 +173,11 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
       await webhooks.close();
       await worker.stop(opts.graceMs ?? config.worker.shutdownGraceMs);
       await agent.mcp.close();
+      // after the worker: the spans of the segments it just ended are exported too
+      await tracing?.shutdown().catch((err: unknown) => logger.warn({ err: String(err) }, 'could not export the last traces'));
       if (opts.closeStore !== false && !options.store) await store.close();
     },
   };
-  registerInternals(rota, { context: ctx, store, worker, scheduler, fire });
+  registerInternals(rota, { context: ctx, store, worker, scheduler, fire, flushTraces: () => tracing?.flush() ?? Promise.resolve() });
   return rota;
 }

@@ -24,6 +24,8 @@ export interface StartRunRequest {
   idempotencyKey?: string | null;
   /** start on this version (default: the latest) */
   version?: number;
+  /** W3C traceparent of the caller: the run's trace continues the caller's (invalid: ignored) */
+  traceparent?: string | null;
 }
 
 /** A cancel that reaches a running run waits this long for the owner to abort its step. */
@@ -55,6 +57,7 @@ export class RunsService {
       inputs: req.inputs,
       idempotencyKey: req.idempotencyKey ?? null,
       trigger: { id: 'manual', kind: TriggerKind.manual, source: 'api' },
+      traceparent: req.traceparent,
     });
     return { run: await this.get(workspaceId, result.runId), created: result.created };
   }
@@ -96,7 +99,7 @@ export class RunsService {
   }
 
   /** New run from the failed step of a failed run; completed steps are reused. */
-  async retry(workspaceId: string, runId: string): Promise<RunView> {
+  async retry(workspaceId: string, runId: string, opts: { traceparent?: string | null } = {}): Promise<RunView> {
     const { db } = this.ctx.store;
     const row = await this.#row(db, workspaceId, runId);
     if (row.status !== RunStatus.failed && row.status !== RunStatus.timed_out && row.status !== RunStatus.canceled) {
@@ -112,12 +115,13 @@ export class RunsService {
       retryOf: { run: row, steps },
       depth: row.depth,
       requireActive: true,
+      traceparent: opts.traceparent,
     });
     return this.get(workspaceId, id);
   }
 
   /** New run with the same inputs, optionally overridden, optionally on another version. */
-  async replay(workspaceId: string, runId: string, opts: { inputs?: Record<string, unknown>; version?: number } = {}): Promise<RunView> {
+  async replay(workspaceId: string, runId: string, opts: { inputs?: Record<string, unknown>; version?: number; traceparent?: string | null } = {}): Promise<RunView> {
     const { db } = this.ctx.store;
     const row = await this.#row(db, workspaceId, runId);
     const automation = await getAutomationById(db, row.automation_id);
@@ -132,6 +136,7 @@ export class RunsService {
       replayOf: row.id,
       depth: row.depth,
       requireActive: true,
+      traceparent: opts.traceparent,
     });
     return this.get(workspaceId, id);
   }

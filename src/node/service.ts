@@ -77,9 +77,9 @@ export interface RotaService {
     events(workspaceId: string, runId: string, opts?: { after?: number; limit?: number }): Promise<RunEventView[]>;
     cancel(workspaceId: string, runId: string): Promise<RunView>;
     /** New run from the failed step of a failed run; completed steps are reused. */
-    retry(workspaceId: string, runId: string): Promise<RunView>;
+    retry(workspaceId: string, runId: string, opts?: { traceparent?: string | null }): Promise<RunView>;
     /** New run with the same inputs, optionally overridden, optionally on another version. */
-    replay(workspaceId: string, runId: string, opts?: { inputs?: Record<string, unknown>; version?: number }): Promise<RunView>;
+    replay(workspaceId: string, runId: string, opts?: { inputs?: Record<string, unknown>; version?: number; traceparent?: string | null }): Promise<RunView>;
     report(workspaceId: string, runId: string): Promise<RunReport>;
     /** Resolves with the run once it is terminal (or waiting, when `untilWaiting`) or the timeout passes. */
     wait(workspaceId: string, runId: string, timeoutMs: number, opts?: { untilWaiting?: boolean }): Promise<RunView>;

@@ -7,6 +7,7 @@ import * as m005 from './migrations/005-schedule-due-index.js';
 import * as m006 from './migrations/006-workspace-secrets.js';
 import * as m007 from './migrations/007-trigger-health.js';
 import * as m008 from './migrations/008-admission.js';
+import * as m009 from './migrations/009-run-traceparent.js';
 import type { Dialect } from './dialect.js';
 
 export interface Migration {
@@ -35,6 +36,7 @@ export const MIGRATIONS: Migration[] = [
   { id: '006-workspace-secrets', ...m006 },
   { id: '007-trigger-health', ...m007 },
   { id: '008-admission', ...m008 },
+  { id: '009-run-traceparent', ...m009 },
 ];
 
 function recordedIds(migration: Migration): string[] {
