@@ -25,14 +25,25 @@ const INSTRUMENTATION = 'rota';
 
 let contextManagerTried = false;
 
+/**
+ * The exports of a CommonJS package loaded by `import()`. Node gives them as named exports and
+ * as `default` (module.exports); the `rota` binary's code-split bundle (esbuild) only as
+ * `default`, which is therefore what is read.
+ */
+async function commonJs<T extends object>(module: Promise<T>): Promise<T> {
+  const ns = await module;
+  const exports = (ns as { default?: unknown }).default;
+  return typeof exports === 'object' && exports !== null ? (exports as T) : ns;
+}
+
 /** The node's tracing, or null when its configuration exports no traces. */
 export async function startTracing(config: TracingConfig, nodeId: string): Promise<NodeTracing | null> {
   if (!tracingEnabled(config)) return null;
   const [sdk, { OTLPTraceExporter }, { resourceFromAttributes }, { AsyncLocalStorageContextManager }] = await Promise.all([
-    import('@opentelemetry/sdk-trace-base'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
-    import('@opentelemetry/resources'),
-    import('@opentelemetry/context-async-hooks'),
+    commonJs(import('@opentelemetry/sdk-trace-base')),
+    commonJs(import('@opentelemetry/exporter-trace-otlp-http')),
+    commonJs(import('@opentelemetry/resources')),
+    commonJs(import('@opentelemetry/context-async-hooks')),
   ]);
   if (!contextManagerTried) {
     contextManagerTried = true;
