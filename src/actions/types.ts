@@ -20,6 +20,8 @@ export interface ActionServices {
     inputs: Record<string, unknown>;
     idempotencyKey: string;
     parent?: { runId: string; stepId: string };
+    /** the starting step's span (`ctx.trace.traceparent`): the child's run span becomes its child */
+    traceparent?: string;
   }): Promise<{ runId: string }>;
   /** Reads a run of the same workspace (null when absent). */
   getRun(runId: string): Promise<{ id: string; status: RunStatus; output: unknown; error: unknown } | null>;

@@ -191,6 +191,21 @@ forEachDialect('tracing', (db) => {
     assert.deepEqual(steps.map((s) => [s.parentSpanId === released.spanId ? 'a' : 'b', s.attributes['rota.step.outcome']]).sort(), [['a', 'aborted'], ['b', 'succeeded']]);
   });
 
+  test('a child run (run_automation) is part of its parent\'s trace, under the starting step', async () => {
+    const node = await makeNode(db, { config: { tracing: tracing(otlp) } });
+    const child = uniqueName('child');
+    const parent = uniqueName('parent');
+    await node.apply({ name: child, steps: [{ id: 'c', action: 'set', with: { x: 1 } }] });
+    await node.apply({ name: parent, steps: [{ id: 'start', action: 'run_automation', with: { automation: child } }] });
+    const run = await node.runToEnd(parent);
+    assert.equal(run.status, 'succeeded');
+    await flush(node);
+    const root = await runSpan(otlp, run.id);
+    const childRoot = await eventually(() => otlp.spans.find((s) => s.name === `run ${child}` && s.traceId === root.traceId));
+    const starts = otlp.spans.filter((s) => s.traceId === root.traceId && s.name === 'step start');
+    assert.ok(starts.some((s) => s.spanId === childRoot.parentSpanId), 'the child run span is a child of the step that started it');
+  });
+
   test('tracing off: no span is sent and no traceparent is stored or sent', async () => {
     const before = otlp.spans.length;
     const node = await makeNode(db, { config: { http: { allowlist: ['127.0.0.1'], maxResponseBytes: 1 << 20, defaultTimeoutMs: 5_000 } } });
