@@ -162,7 +162,7 @@ export class RunCreation {
     };
     const concurrencyKey = plan.concurrencyKey && checked.ok ? String(resolveTemplates(plan.concurrencyKey, { inputs })) : null;
     const tracer = this.ctx.tracer;
-    const info = { runId: id, workspaceId: spec.workspaceId, automation: automation.name, version, triggerId: spec.trigger.id, triggerKind: spec.trigger.kind, nodeId: this.ctx.config.nodeId };
+    const info = { runId: id, workspaceId: spec.workspaceId, automation: automation.name, version, triggerId: spec.trigger.id, triggerKind: spec.trigger.kind };
     const created = tracer ? startRunSpan(tracer, info, spec.traceparent) : null;
     // Without tracing nothing is written unless a caller sent its traceparent (another node may trace).
     const traceparent = created || spec.traceparent ? storedTraceparent(created, spec.traceparent) : null;

@@ -85,7 +85,7 @@ export class RunExecutor {
     if (delay <= 0) this.#stop = AbortReason.run_timeout;
     else if (delay < 2 ** 31 - 1) this.#deadlineTimer = this.#ctx.clock.setTimer(delay, () => this.stop(AbortReason.run_timeout));
     if (this.#run.cancel_requested === 1) this.#stop = AbortReason.cancel;
-    if (this.#ctx.tracer) this.#segment = new SegmentTrace(this.#ctx.tracer, this.#run, this.#start, this.#ctx.config.nodeId);
+    if (this.#ctx.tracer) this.#segment = new SegmentTrace(this.#ctx.tracer, this.#run, this.#start);
     try {
       await this.#loop();
     } catch (err) {

@@ -41,7 +41,6 @@ export interface RunSpanInfo {
   version: number;
   triggerId: string;
   triggerKind: string;
-  nodeId: string;
 }
 
 /**
@@ -60,7 +59,6 @@ export function startRunSpan(tracer: Tracer, info: RunSpanInfo, caller: string |
         'rota.automation.version': info.version,
         'rota.trigger.id': info.triggerId,
         'rota.trigger.kind': info.triggerKind,
-        'rota.node.id': info.nodeId,
       },
     },
     contextOf(caller),
@@ -81,7 +79,7 @@ export class SegmentTrace {
   readonly #span: Span;
   readonly #context: Context;
 
-  constructor(tracer: Tracer, run: RunRow, start: SegmentStart, nodeId: string) {
+  constructor(tracer: Tracer, run: RunRow, start: SegmentStart) {
     this.#tracer = tracer;
     const parent = parseTraceparent(run.traceparent);
     const links: Link[] = parent && start !== RunEventType.run_started ? [{ context: parent, attributes: { 'rota.link': 'run_created' } }] : [];
@@ -90,7 +88,7 @@ export class SegmentTrace {
       {
         kind: SpanKind.INTERNAL,
         links,
-        attributes: { 'rota.run.id': run.id, 'rota.automation': run.automation_name, 'rota.segment.kind': SEGMENT_KIND[start], 'rota.node.id': nodeId },
+        attributes: { 'rota.run.id': run.id, 'rota.automation': run.automation_name, 'rota.segment.kind': SEGMENT_KIND[start] },
       },
       contextOf(run.traceparent),
     );
@@ -108,24 +106,30 @@ export class SegmentTrace {
   }
 }
 
-/** One step attempt's span; its `trace` is what the action sees as `ctx.trace`. */
+/**
+ * One step attempt's span; its `trace` is what the action sees as `ctx.trace`. The traceparent and
+ * the span's context are made on first use: most steps (set, sleep, ...) never ask.
+ */
 export class StepSpan {
   readonly span: Span;
-  readonly context: Context;
-  readonly trace: StepTrace;
+  readonly #parent: Context;
+  readonly #tracer: Tracer;
+  #context: Context | null = null;
+  #trace: StepTrace | null = null;
 
   constructor(tracer: Tracer, parent: Context, step: PlanStep, attempt: number, resumed: boolean) {
-    this.span = tracer.startSpan(
-      `step ${step.id}`,
-      { kind: SpanKind.INTERNAL, attributes: { 'rota.step.id': step.id, 'rota.step.action': step.action, 'rota.step.attempt': attempt, 'rota.step.resumed': resumed } },
-      parent,
-    );
-    this.context = trace.setSpan(parent, this.span);
-    const context = this.context;
-    this.trace = {
-      traceparent: formatTraceparent(this.span.spanContext()),
-      startSpan: (name: string, options?: SpanOptions) => tracer.startSpan(name, options, context),
-    };
+    this.#tracer = tracer;
+    this.#parent = parent;
+    const attributes = { 'rota.step.id': step.id, 'rota.step.action': step.action, 'rota.step.attempt': attempt, ...(resumed ? { 'rota.step.resumed': true } : {}) };
+    this.span = tracer.startSpan(`step ${step.id}`, { kind: SpanKind.INTERNAL, attributes }, parent);
+  }
+
+  get context(): Context {
+    return (this.#context ??= trace.setSpan(this.#parent, this.span));
+  }
+
+  get trace(): StepTrace {
+    return (this.#trace ??= new ActionTrace(this.#tracer, this));
   }
 
   /** Ends the span with the attempt's decided outcome, or `aborted` when its result was dropped (stop). */
@@ -138,5 +142,22 @@ export class StepSpan {
       this.span.setStatus({ code: SpanStatusCode.ERROR, message: error.message.slice(0, 1000) });
     }
     this.span.end();
+  }
+}
+
+/** What an action sees of its step's span (`ctx.trace`): never the span itself, which the executor ends. */
+class ActionTrace implements StepTrace {
+  #traceparent: string | null = null;
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly step: StepSpan,
+  ) {}
+
+  get traceparent(): string {
+    return (this.#traceparent ??= formatTraceparent(this.step.span.spanContext()));
+  }
+
+  startSpan(name: string, options?: SpanOptions): Span {
+    return this.tracer.startSpan(name, options, this.step.context);
   }
 }

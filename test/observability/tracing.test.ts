@@ -112,7 +112,7 @@ forEachDialect('tracing', (db) => {
     assert.equal(call!.attributes['rota.step.outcome'], 'succeeded');
     const naps = steps('nap');
     assert.deepEqual(naps.map((s) => [s.parentSpanId, s.attributes['rota.step.outcome'], s.attributes['rota.step.resumed']]).sort(), [
-      [first.spanId, 'waiting', false],
+      [first.spanId, 'waiting', undefined],
       [later.spanId, 'succeeded', true],
     ].sort());
     const [think] = steps('think');
