@@ -206,6 +206,28 @@ forEachDialect('tracing', (db) => {
     assert.ok(starts.some((s) => s.spanId === childRoot.parentSpanId), 'the child run span is a child of the step that started it');
   });
 
+  test('delegate posts carry the step span as traceparent; a traceparent set in http headers is kept', async () => {
+    const node = await makeNode(db, { config: { tracing: tracing(otlp), http: { allowlist: ['127.0.0.1'], maxResponseBytes: 1 << 20, defaultTimeoutMs: 5_000 } } });
+    const name = uniqueName('outbound');
+    const own = `00-${'e'.repeat(32)}-${'f'.repeat(16)}-01`;
+    await node.apply({
+      name,
+      steps: [
+        { id: 'mine', action: 'http', with: { url: `${target.url}/own`, headers: { TraceParent: own } } },
+        { id: 'hand', action: 'delegate', needs: ['mine'], with: { url: `${target.url}/delegate`, task: { do: 'it' }, timeout: '1m' } },
+      ],
+    });
+    const seen = target.requests.length;
+    const run = await node.start(name);
+    const posted = await eventually(() => (target.requests.length >= seen + 2 ? target.requests.slice(seen) : undefined));
+    await node.rota.runs.cancel(node.ws, run.id);
+    assert.equal(posted[0]!.traceparent, own, "the step's own traceparent header wins");
+    await flush(node);
+    const root = await runSpan(otlp, run.id);
+    const hand = await eventually(() => otlp.spans.find((s) => s.traceId === root.traceId && s.name === 'step hand'));
+    assert.equal(posted[1]!.traceparent, `00-${root.traceId}-${hand.spanId}-01`);
+  });
+
   test('tracing off: no span is sent and no traceparent is stored or sent', async () => {
     const before = otlp.spans.length;
     const node = await makeNode(db, { config: { http: { allowlist: ['127.0.0.1'], maxResponseBytes: 1 << 20, defaultTimeoutMs: 5_000 } } });
