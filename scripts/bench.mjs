@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'dist', 'bench');
 await build({
-  entryPoints: ['run', 'scheduler', 'webhooks', 'metrics', 'retention'].map((name) => join(root, 'bench', `${name}.ts`)),
+  entryPoints: ['run', 'scheduler', 'webhooks', 'metrics', 'retention', 'tracing'].map((name) => join(root, 'bench', `${name}.ts`)),
   outdir,
   bundle: true,
   splitting: true,
@@ -20,6 +20,6 @@ await build({
   banner: { js: "import { createRequire as __rotaCreateRequire } from 'node:module'; const require = __rotaCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
-// BENCH_ONLY=scheduler,webhooks runs a subset.
+// BENCH_ONLY=scheduler,webhooks runs a subset (tracing: throughput with tracing on versus off).
 const only = process.env.BENCH_ONLY?.split(',');
-for (const name of ['run', 'scheduler', 'webhooks', 'metrics', 'retention'].filter((n) => !only || only.includes(n))) execFileSync(process.execPath, [join(outdir, `${name}.js`)], { stdio: 'inherit', env: process.env });
+for (const name of ['run', 'scheduler', 'webhooks', 'metrics', 'retention', 'tracing'].filter((n) => !only || only.includes(n))) execFileSync(process.execPath, [join(outdir, `${name}.js`)], { stdio: 'inherit', env: process.env });

@@ -4,9 +4,9 @@ export { serveRota, type ServeRotaOptions, type RunningApi } from './api/serve-r
 export type { ApiLogger } from './api/api-env.js';
 export type { RotaService, StartRunRequest } from './node/service.js';
 export type * from './node/views.js';
-export type { ActionDefinition, ActionContext, ActionServices, StepLogger, Suspension } from './actions/types.js';
+export type { ActionDefinition, ActionContext, ActionServices, StepLogger, StepTrace, Suspension } from './actions/types.js';
 export type { Definition, StepDef, TriggerDef } from './definition/types.js';
-export type { DeepPartial, RotaConfig } from './config/types.js';
+export type { DeepPartial, RotaConfig, TracingConfig } from './config/types.js';
 export { resolveConfig } from './config/config.js';
 // The closed sets a caller compares against (run and step statuses, what a run waits for, ...).
 export { RunStatus, StepStatus, WaitingFor, SkipReason, AutomationStatus, RunEventType, Scope, isTerminalRun } from './states.js';

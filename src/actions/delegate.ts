@@ -35,6 +35,12 @@ function settle(ctx: ActionContext<DelegateConfig>, d: DelegationState): Delegat
   return ctx.suspend(WaitingFor.delegation, d.expiresAt, { delegation_id: d.id } satisfies DelegateStepState);
 }
 
+/** The step's span when the node traces, unless the step's headers set a traceparent of their own. */
+function traceHeader(ctx: ActionContext<DelegateConfig>, headers: Record<string, string>): Record<string, string> {
+  if (!ctx.trace || Object.keys(headers).some((h) => h.toLowerCase() === 'traceparent')) return {};
+  return { traceparent: ctx.trace.traceparent };
+}
+
 async function handler(ctx: ActionContext<DelegateConfig>): Promise<DelegateOutput | Suspension> {
   const svc = services(ctx);
   const existing = await svc.getDelegation();
@@ -59,7 +65,7 @@ async function handler(ctx: ActionContext<DelegateConfig>): Promise<DelegateOutp
   const res = await safeRequest({
     url,
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': idempotencyKey, 'rota-attempt': String(ctx.attempt) },
+    headers: { ...traceHeader(ctx, headers), ...headers, 'content-type': 'application/json', 'idempotency-key': idempotencyKey, 'rota-attempt': String(ctx.attempt) },
     body,
     allowlist: ctx.runtime.http.allowlist,
     maxResponseBytes: 64 * 1024,
@@ -100,7 +106,8 @@ export const delegateAction: ActionDefinition<DelegateConfig, DelegateOutput> = 
   type: 'delegate',
   description:
     'Hands the step to an external agent runtime: POSTs {task, callback_url, callback_token, run_id, ' +
-    'step_id, idempotency_key} to `url` (SSRF-guarded like http), then waits, holding no worker slot, ' +
+    'step_id, idempotency_key} to `url` (SSRF-guarded like http; with a W3C traceparent header when the node ' +
+    'exports traces), then waits, holding no worker slot, ' +
     'until the runtime calls callback_url with "Authorization: Bearer <callback_token>" and {output} ' +
     '(becomes the step output) or {error: {message}} (the step fails delegation_failed). The token works ' +
     'once, for this step only. No callback within `timeout`: the step fails delegation_timeout. ' +

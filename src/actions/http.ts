@@ -48,6 +48,8 @@ function buildRequest(ctx: ActionContext<HttpConfig>): { headers: Record<string,
   const has = (name: string): boolean => Object.keys(headers).some((h) => h.toLowerCase() === name);
   if (!has('idempotency-key')) headers['idempotency-key'] = ctx.config.idempotency_key ?? ctx.idempotencyKey;
   if (!has('rota-attempt')) headers['rota-attempt'] = String(ctx.attempt);
+  // The step's span when the node traces; a traceparent set in `headers` is the user's choice and kept.
+  if (ctx.trace && !has('traceparent')) headers.traceparent = ctx.trace.traceparent;
   const raw = ctx.config.body;
   if (raw === undefined) return { headers };
   const body = typeof raw === 'string' ? raw : JSON.stringify(raw);
@@ -145,7 +147,8 @@ export const httpAction: ActionDefinition<HttpConfig, HttpOutput> = {
     'Sends an HTTP(S) request and returns {status, headers, body}; the body is parsed when the response ' +
     'is JSON (unless response: text). An object body is sent as JSON. Every request carries an Idempotency-Key header (the ' +
     'step idempotency key run_id:step_id, the same on every retry; idempotency_key or headers override ' +
-    'it) and a Rota-Attempt header (1, 2, ... per retry). Network errors, timeouts and HTTP 408/429/5xx ' +
+    'it) and a Rota-Attempt header (1, 2, ... per retry); when the node exports traces, a W3C traceparent ' +
+    'header of the step\'s span unless headers set one. Network errors, timeouts and HTTP 408/429/5xx ' +
     'are retriable; any other status outside expect_status (default: 2xx) fails the step. Private, ' +
     'loopback and link-local addresses are refused unless listed in the configuration key http.allowlist.',
   configSchema: {

@@ -49,6 +49,7 @@ async function handler(ctx: ActionContext<RunAutomationConfig>): Promise<RunAuto
     inputs,
     idempotencyKey: `${ctx.run.id}:${ctx.step.id}`,
     parent: { runId: ctx.run.id, stepId: ctx.step.id },
+    ...(ctx.trace ? { traceparent: ctx.trace.traceparent } : {}),
   });
   ctx.log.info(`started run ${runId} of ${automation}`);
   if (!wait) return { run_id: runId };

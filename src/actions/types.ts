@@ -1,6 +1,7 @@
 import type { ApprovalKind, ApprovalOutcome, ApprovalStatus, DelegationStatus, EventWaitStatus, OnTimeout, RunStatus, WaitingFor } from '../states.js';
 import type { JsonSchema } from '../definition/types.js';
 import type { ErrorDetail } from '../errors.js';
+import type { Span, SpanOptions } from '@opentelemetry/api';
 
 /** Logger given to actions; lines are stored with the step (bounded) and redacted of secrets. */
 export interface StepLogger {
@@ -19,6 +20,8 @@ export interface ActionServices {
     inputs: Record<string, unknown>;
     idempotencyKey: string;
     parent?: { runId: string; stepId: string };
+    /** the starting step's span (`ctx.trace.traceparent`): the child's run span becomes its child */
+    traceparent?: string;
   }): Promise<{ runId: string }>;
   /** Reads a run of the same workspace (null when absent). */
   getRun(runId: string): Promise<{ id: string; status: RunStatus; output: unknown; error: unknown } | null>;
@@ -105,6 +108,23 @@ export interface ActionRuntimeConfig {
   };
 }
 
+/**
+ * The trace span of one step attempt, given to its action when the node exports traces
+ * (`tracing.endpoint`); absent otherwise, so an action that does nothing with it costs nothing.
+ */
+export interface StepTrace {
+  /** W3C `traceparent` of the step's span, to send on outgoing requests (`http`, `delegate`) */
+  readonly traceparent: string;
+  /**
+   * Starts a child span of the step's span (the agent's model and tool calls); the caller ends it.
+   *
+   * @example
+   * const span = ctx.trace?.startSpan('lookup customer', { attributes: { 'crm.id': id } });
+   * try { return await lookup(id); } finally { span?.end(); }
+   */
+  startSpan(name: string, options?: SpanOptions): Span;
+}
+
 /** A step that waits (durably, holding no worker slot) instead of finishing now. */
 export interface Suspension {
   kind: 'suspend';
@@ -134,6 +154,8 @@ export interface ActionContext<Config = Record<string, unknown>> {
   state: unknown;
   /** Returns a suspension for the handler to return. */
   suspend(waitingFor: Suspension['waitingFor'], wakeAt: number | null, state: unknown): Suspension;
+  /** This attempt's trace span when the node exports traces (see {@link StepTrace}). */
+  trace?: StepTrace;
 }
 
 /**

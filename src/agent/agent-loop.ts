@@ -24,6 +24,8 @@ import { checkAnswer, MAX_REPORTED_ERRORS, repairPrompt, schemaInstruction } fro
 import { callCost, type ResolvedModel } from './providers.js';
 import { isRecord } from '../definition/json-path.js';
 import { sha256Hex } from '../hash.js';
+import { endModelSpan, endToolSpan, startModelSpan, startToolSpan } from './gen-ai-spans.js';
+import { splitMcpName } from './tool.js';
 
 export interface AgentConfig {
   model?: string;
@@ -150,10 +152,12 @@ class AgentLoop {
     await this.#checkBudget(estimated, maxTokens);
     const summary = { model: this.#model.ref, appended_messages: appended, tools: this.#tools.map((t) => t.name), max_tokens: maxTokens, temperature: this.#cfg.temperature ?? null, estimated_input_tokens: estimated };
     const started = performance.now();
+    const span = startModelSpan(this.ctx.trace, this.#model, { maxTokens, temperature: this.#cfg.temperature });
     let turn: ModelTurn;
     try {
       turn = await callModel(this.#model, request, this.ctx.signal);
     } catch (err) {
+      endModelSpan(span, { error: toErrorShape(err, undefined, ErrorCode.provider_error) });
       if (this.ctx.signal.aborted) throw err;
       const { code, message } = toErrorShape(err, undefined, ErrorCode.provider_error);
       const error = { code, message };
@@ -168,6 +172,7 @@ class AgentLoop {
     const latencyMs = performance.now() - started;
     const costUsd = callCost(this.#model.price, turn.usage);
     this.#observeCall('ok', turn.usage, costUsd, latencyMs);
+    endModelSpan(span, { turn, costUsd });
     await this.#memo.record({
       kind: AgentCallKind.model, name: this.#model.ref, hash, request: summary, response: turn, status: AgentCallStatus.ok, tokens: turn.usage, costUsd, latencyMs,
       event: {
@@ -282,7 +287,13 @@ class AgentLoop {
       args = decided.args;
     }
     const started = performance.now();
-    const output = await this.#invokeTool(tool, call.name, args, position);
+    const span = startToolSpan(this.ctx.trace, { name: tool?.name ?? call.name, callId: call.id, type: tool && splitMcpName(tool.name) ? 'extension' : 'function' });
+    let output: unknown;
+    try {
+      output = await this.#invokeTool(tool, call.name, args, position);
+    } finally {
+      endToolSpan(span, output);
+    }
     await this.#recordTool(call.name, tool?.name ?? call.name, hash, requested, args, output, performance.now() - started, approval);
     return output;
   }

@@ -28,6 +28,8 @@ export interface ModelTurn {
   finishReason: string;
   usage: { input: number; output: number; cached: number };
   messages: ModelMessage[];
+  /** the model that answered, as the provider names it (absent in calls recorded before it was kept) */
+  responseModel?: string;
 }
 
 export async function callModel(model: ResolvedModel, request: ModelRequest, signal: AbortSignal): Promise<ModelTurn> {
@@ -58,6 +60,7 @@ export async function callModel(model: ResolvedModel, request: ModelRequest, sig
         cached: result.usage.inputTokenDetails?.cacheReadTokens ?? 0,
       },
       messages: result.response.messages,
+      ...(result.response.modelId ? { responseModel: result.response.modelId } : {}),
     };
     // What is recorded is what is used: a replay sees exactly this JSON.
     return JSON.parse(JSON.stringify(turn)) as ModelTurn;

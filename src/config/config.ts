@@ -85,7 +85,20 @@ export const ENV_VARS: Readonly<Record<string, string>> = {
   ROTA_RETENTION_KEEP_FAILED: 'retention.keepFailed',
   ROTA_RETENTION_BATCH_SIZE: 'retention.batchSize',
   ROTA_RETENTION_ARCHIVE_DIR: 'retention.archiveDir',
+  ROTA_TRACING: 'tracing.enabled',
+  ROTA_TRACING_SAMPLE_RATIO: 'tracing.sampleRatio',
+  OTEL_SERVICE_NAME: 'tracing.serviceName',
 };
+
+/**
+ * The OpenTelemetry variables Rota reads (the SDK's own names, so a node is configured like any
+ * other OpenTelemetry service). The general endpoint is a base URL: `/v1/traces` is appended, as
+ * the OTLP specification says; the traces endpoint is used as it is and wins over it.
+ */
+const OTEL_ENDPOINTS = [
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', url: (v: string) => v },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', url: (v: string) => `${v.replace(/\/+$/, '')}/v1/traces` },
+];
 
 /** Flags whose names differ from the kebab-case of their key path. */
 const FLAG_NAMES: Readonly<Record<string, string>> = { watchDir: '--watch', 'worker.enabled': '--no-worker', 'scheduler.enabled': '--no-scheduler', 'retention.enabled': '--no-retention' };
@@ -194,6 +207,13 @@ function readEnvLayer(env: NodeJS.ProcessEnv, cwd: string, problems: ErrorDetail
     setPath(raw, keyPath, coerce(value, FIELD_KINDS[keyPath] ?? 'string'));
     sourceOf.set(keyPath, name);
   }
+  const endpoint = OTEL_ENDPOINTS.find((e) => env[e.name]);
+  if (endpoint) {
+    setPath(raw, 'tracing.endpoint', endpoint.url(env[endpoint.name]!.trim()));
+    sourceOf.set('tracing.endpoint', endpoint.name);
+  }
+  // The SDK's own off switch; ROTA_TRACING, when set, decides.
+  if (/^true$/i.test(env.OTEL_SDK_DISABLED?.trim() ?? '') && !env.ROTA_TRACING) setPath(raw, 'tracing.enabled', false);
   const layer = validateLayer(raw, problems, (path) => sourceOf.get(path.join('.')) ?? path.join('.'));
   return resolvePaths(layer, cwd);
 }
@@ -227,6 +247,8 @@ function coerce(value: string, kind: FieldKind): unknown {
   switch (kind) {
     case 'int':
       return /^-?\d+$/.test(text) ? Number(text) : value;
+    case 'number':
+      return /^-?(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : value;
     case 'bool':
       if (/^(1|true|yes|on)$/i.test(text)) return true;
       if (/^(0|false|no|off)$/i.test(text)) return false;
@@ -280,7 +302,7 @@ function camelizeKeys(
       out[key] = value;
       continue;
     }
-    if (path.length === 2 && path[0] === 'providers' && key === 'headers') {
+    if ((path.length === 2 && path[0] === 'providers' && key === 'headers') || (path.length === 1 && path[0] === 'tracing' && key === 'headers')) {
       out[key] = value;
       continue;
     }

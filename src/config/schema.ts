@@ -8,7 +8,7 @@ import { parseByteSize } from '../definition/byte-size.js';
 import { parseDuration } from '../definition/duration.js';
 
 /** How a string from the environment or the command line is read for a key path. */
-export type FieldKind = 'string' | 'int' | 'bool' | 'list' | 'bytes' | 'duration';
+export type FieldKind = 'string' | 'int' | 'number' | 'bool' | 'list' | 'bytes' | 'duration';
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -166,6 +166,16 @@ export const configLayerSchema = z.strictObject({
   mcpServers: namedMap(mcpServer),
   secretKey: text('a 32-byte key as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)', /^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/).nullable(),
   publicUrl: text('an http:// or https:// URL', /^https?:\/\/\S+$/).nullable(),
+  tracing: z.strictObject({
+    enabled: bool(),
+    endpoint: text('an http:// or https:// URL of an OTLP/HTTP traces receiver (e.g. http://localhost:4318/v1/traces)', /^https?:\/\/\S+$/).nullable(),
+    serviceName: nonEmpty('a service name'),
+    sampleRatio: z
+      .number({ error: (iss) => `expected a number from 0 to 1, got ${show(iss.input)}` })
+      .min(0, { error: (iss) => `expected a number from 0 to 1, got ${show(iss.input)}` })
+      .max(1, { error: (iss) => `expected a number from 0 to 1, got ${show(iss.input)}` }),
+    headers: stringMap,
+  }).partial(),
 }).partial();
 
 export type ConfigLayer = z.output<typeof configLayerSchema>;
@@ -203,4 +213,6 @@ export const FIELD_KINDS: Readonly<Record<string, FieldKind>> = {
   'retention.batchPause': 'duration',
   'retention.eventsMaxAge': 'duration',
   'retention.deliveriesMaxAge': 'duration',
+  'tracing.enabled': 'bool',
+  'tracing.sampleRatio': 'number',
 };

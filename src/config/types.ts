@@ -78,6 +78,8 @@ export interface RotaConfig {
   publicUrl: string | null;
   /** run history retention: node-wide defaults (a definition's `execution.retention` overrides them key by key) and the sweeper */
   retention: RetentionConfig;
+  /** OpenTelemetry traces over OTLP/HTTP (see docs/observability.md) */
+  tracing: TracingConfig;
 }
 
 /**
@@ -104,6 +106,23 @@ export interface RetentionConfig {
   deliveriesMaxAge: number;
   /** when set, every pruned run is first appended as a JSON line to `runs-YYYY-MM-DD.jsonl.gz` here */
   archiveDir: string | null;
+}
+
+/**
+ * Traces are exported when `endpoint` is set and `enabled` is not false; otherwise the
+ * OpenTelemetry SDK is never loaded (only `@opentelemetry/api`, whose calls do nothing).
+ */
+export interface TracingConfig {
+  /** false keeps tracing off even where an endpoint is set (e.g. by OTEL_EXPORTER_OTLP_ENDPOINT) */
+  enabled: boolean;
+  /** the OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces; null: no tracing */
+  endpoint: string | null;
+  /** `service.name` of the spans */
+  serviceName: string;
+  /** fraction (0-1) of new traces recorded; a caller's traceparent decides for its own trace */
+  sampleRatio: number;
+  /** extra HTTP headers of the export requests (a collector's API key) */
+  headers: Record<string, string>;
 }
 
 export interface ProviderConfig {
@@ -173,7 +192,13 @@ export const DEFAULT_CONFIG: Omit<RotaConfig, 'nodeId'> = {
     deliveriesMaxAge: 7 * 86_400_000,
     archiveDir: null,
   },
+  tracing: { enabled: true, endpoint: null, serviceName: 'rota', sampleRatio: 1, headers: {} },
 };
+
+/** Whether this configuration exports traces (an endpoint set, not disabled). */
+export function tracingEnabled(tracing: TracingConfig): boolean {
+  return tracing.enabled && tracing.endpoint !== null;
+}
 
 /**
  * Any part of a configuration: objects at every depth may leave keys out (arrays and functions are

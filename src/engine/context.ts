@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import type { CommitQueue } from './commit-queue.js';
 import type { RunRow } from '../store/runs.js';
 import type { Telemetry } from '../telemetry.js';
+import type { Tracer } from '@opentelemetry/api';
 
 /**
  * The calls the run core makes into the layers above it (triggers, the node's services). They
@@ -46,4 +47,9 @@ export interface EngineContext {
   hooks: EngineHooks;
   /** where the core reports what it observes (metrics, operator log lines); never throws */
   telemetry: Telemetry;
+  /**
+   * This node's tracer when it exports traces (`tracing.endpoint`), else null: then no span is
+   * made at all. Per node, never the global provider, so nodes in one process trace apart.
+   */
+  tracer: Tracer | null;
 }

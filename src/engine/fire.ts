@@ -34,6 +34,8 @@ export interface FireRequest {
   headers?: Record<string, string>;
   /** Record the activation as a `skipped` run with this reason, whatever the filter and inputs (a misfire). */
   skip?: { reason: SkipReason; message: string; details?: unknown };
+  /** W3C traceparent of the sender (a webhook delivery): the run's trace continues it */
+  traceparent?: string | null;
 }
 
 export type FireResult =
@@ -116,6 +118,7 @@ export class FireService {
       idempotencyKey: req.idempotencyKey,
       trigger: { id: trigger.id, kind: trigger.type, source: req.source, data: req.data, headers: req.headers },
       receivedAt: req.receivedAt,
+      traceparent: req.traceparent,
       depth: trigger.type === TriggerKind.event ? eventDepth(req.data) : 0,
       recordInvalidInputs: true,
       admit: async (tx, info): Promise<Admission> => {

@@ -17,6 +17,8 @@ import { assertJsonDepth } from '../definition/json-depth.js';
 import { resolveTemplates } from '../definition/template.js';
 import type { Plan } from '../definition/types.js';
 import { ErrorCode, NotFoundError, RotaError, SKIPPED_CODE, ValidationError } from '../errors.js';
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { startRunSpan, storedTraceparent } from './run-trace.js';
 
 export interface CreateRunSpec {
   workspaceId: string;
@@ -48,6 +50,11 @@ export interface CreateRunSpec {
   admit?: (tx: Transaction<DB>, info: { automationId: string; now: number }) => Promise<Admission>;
   /** Sees the run row as admitted, before it is inserted (fire.ts tracks a batch's runs). */
   onAdmitted?: (row: AdmittedRun) => void;
+  /**
+   * W3C traceparent of the caller (an API request, a webhook delivery): the run's trace becomes
+   * part of the caller's. Invalid values are ignored.
+   */
+  traceparent?: string | null;
 }
 
 /** A run row as admission left it; fields may still be changed until it is inserted. */
@@ -61,6 +68,8 @@ interface PreparedRun {
   run: Insertable<RunTable> & { id: string; status: RunStatus; retry_of: string | null; replay_of: string | null };
   steps: ReturnType<typeof initialSteps>;
   now: number;
+  /** the run's creation span when this node traces: ended once the run is recorded */
+  span: Span | null;
 }
 
 /** What creating a run did; `skip` says why, when it recorded a new `skipped` run. */
@@ -90,15 +99,22 @@ export class RunCreation {
     // first, or a re-delivery would act again (cancel_previous).
     const prepared = await this.#prepare(this.ctx.store.db, spec, !(spec.recordInvalidInputs && !spec.admit));
     if (prepared.kind === 'existing') return prepared.result;
-    if (!spec.admit && !spec.requireActive && prepared.checked.ok) {
-      // Nothing to decide inside the transaction: the run joins the batched insert.
-      const { run, steps, version, now } = prepared;
-      const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
-      const event = { run_id: run.id, seq: 1, type: RunEventType.run_queued, step_id: null, data: JSON.stringify(data), idempotency_key: RunEventType.run_queued, created_at: now };
-      const inserted = await this.ctx.commits.insert({ run, steps, events: [event] });
-      return this.#finish(spec, prepared, inserted ? { status: RunStatus.queued } : null);
+    let recorded: { status: RunStatus; skip?: Skip } | null = null;
+    try {
+      if (!spec.admit && !spec.requireActive && prepared.checked.ok) {
+        // Nothing to decide inside the transaction: the run joins the batched insert.
+        const { run, steps, version, now } = prepared;
+        const data = { trigger_id: spec.trigger.id, version, retry_of: run.retry_of, replay_of: run.replay_of };
+        const event = { run_id: run.id, seq: 1, type: RunEventType.run_queued, step_id: null, data: JSON.stringify(data), idempotency_key: RunEventType.run_queued, created_at: now };
+        recorded = (await this.ctx.commits.insert({ run, steps, events: [event] })) ? { status: RunStatus.queued } : null;
+      } else {
+        recorded = await this.ctx.commits.run((tx) => this.#record(tx, prepared, spec));
+      }
+    } catch (err) {
+      endRunSpan(prepared.span, null, err);
+      throw err;
     }
-    const recorded = await this.ctx.commits.run((tx) => this.#record(tx, prepared, spec));
+    endRunSpan(prepared.span, recorded?.status ?? null);
     if (recorded?.skip) this.observeSkip(prepared.run, recorded.skip);
     return this.#finish(spec, prepared, recorded);
   }
@@ -119,6 +135,7 @@ export class RunCreation {
     const inserted = await insertRuns(tx, this.ctx.store.dialect, built.map((b) => b.item));
     const results: CreatedRun[] = [];
     for (const [i, { prepared, status, skip }] of built.entries()) {
+      endRunSpan(prepared.span, inserted[i] ? status : null);
       if (inserted[i]) {
         results.push({ runId: prepared.run.id, created: true, status, ...(skip ? { skip } : {}) });
         continue;
@@ -159,6 +176,11 @@ export class RunCreation {
       idempotency_key: spec.idempotencyKey ?? null,
     };
     const concurrencyKey = plan.concurrencyKey && checked.ok ? String(resolveTemplates(plan.concurrencyKey, { inputs })) : null;
+    const tracer = this.ctx.tracer;
+    const info = { runId: id, workspaceId: spec.workspaceId, automation: automation.name, version, triggerId: spec.trigger.id, triggerKind: spec.trigger.kind };
+    const created = tracer ? startRunSpan(tracer, info, spec.traceparent) : null;
+    // Without tracing nothing is written unless a caller sent its traceparent (another node may trace).
+    const traceparent = created || spec.traceparent ? storedTraceparent(created, spec.traceparent) : null;
     const run = {
       id,
       workspace_id: spec.workspaceId,
@@ -188,9 +210,10 @@ export class RunCreation {
       cancel_requested: 0,
       pinned: 0,
       updated_at: now,
+      ...(traceparent ? { traceparent } : {}),
     };
     const steps = initialSteps(plan, id, spec.retryOf?.steps);
-    return { kind: 'new', automation, version, checked, run, steps, now };
+    return { kind: 'new', automation, version, checked, run, steps, now, span: created?.span ?? null };
   }
 
   /** Admission and the inserts; null when the idempotency key was taken meanwhile. */
@@ -248,6 +271,15 @@ export class RunCreation {
     if (recorded.status === RunStatus.queued) this.ctx.notifier.runsAvailable();
     return { runId: prepared.run.id, created: true, status: recorded.status, ...(recorded.skip ? { skip: recorded.skip } : {}) };
   }
+}
+
+/** `status` null: no run was recorded (its idempotency key was taken, or `error`). */
+function endRunSpan(span: Span | null, status: RunStatus | null, error?: unknown): void {
+  if (!span) return;
+  if (status) span.setAttribute('rota.run.status', status);
+  else span.setAttribute('rota.run.recorded', false);
+  if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message ?? String(error) });
+  span.end();
 }
 
 /** Refusal of a run of a paused or archived automation (HTTP 409, the step's error for a child run). */

@@ -24,6 +24,8 @@ import { logLineCount, mergeLogs, stepLogger } from './step-logs.js';
 import { abortError, raceAbort } from './race-abort.js';
 import { StepSecrets, redactSecrets, redactingServices } from './step-secrets.js';
 import type { StepAttemptStatus } from '../telemetry.js';
+import { context as otelContext } from '@opentelemetry/api';
+import { SegmentTrace, type SegmentStart, type StepSpan } from './run-trace.js';
 
 type StopReason = Exclude<AbortReason, typeof AbortReason.step_timeout>;
 
@@ -41,6 +43,8 @@ interface Completion {
   input: unknown;
   /** the secret values the action saw: redacted from its result and logs before they are stored */
   secrets: string[];
+  /** the attempt's span when the node traces */
+  span: StepSpan | null;
 }
 
 export class RunExecutor {
@@ -55,9 +59,14 @@ export class RunExecutor {
   #signal: () => void = () => undefined;
   #stop: StopReason | null = null;
   #deadlineTimer: TimerHandle | null = null;
+  readonly #start: SegmentStart;
+  #segment: SegmentTrace | null = null;
+  /** how this segment ended, for its span */
+  #segmentEnd = 'error';
 
-  constructor(ctx: EngineContext, run: RunRow, plan: Plan, steps: StepRow[]) {
+  constructor(ctx: EngineContext, run: RunRow, plan: Plan, steps: StepRow[], start: SegmentStart = RunEventType.run_started) {
     this.#ctx = ctx;
+    this.#start = start;
     this.#run = run;
     this.#plan = plan;
     this.#steps = new Map(steps.map((s) => [s.step_id, s]));
@@ -83,14 +92,23 @@ export class RunExecutor {
     if (delay <= 0) this.#stop = AbortReason.run_timeout;
     else if (delay < 2 ** 31 - 1) this.#deadlineTimer = this.#ctx.clock.setTimer(delay, () => this.stop(AbortReason.run_timeout));
     if (this.#run.cancel_requested === 1) this.#stop = AbortReason.cancel;
+    if (this.#ctx.tracer) this.#segment = new SegmentTrace(this.#ctx.tracer, this.#run, this.#start);
     try {
       await this.#loop();
     } catch (err) {
       if (!(err instanceof LeaseLostError)) throw err;
+      this.#segmentEnd = 'lease_lost';
       this.#abortAll(AbortReason.lease_lost);
     } finally {
       this.#ctx.clock.clearTimer(this.#deadlineTimer);
+      if (this.#segment) this.#endTrace();
     }
+  }
+
+  /** Results never applied (the lease was lost, or the segment failed) end their spans `aborted`. */
+  #endTrace(): void {
+    for (const c of this.#completed) c.span?.end({ kind: 'aborted', error: c.result.ok ? null : redactSecrets(c.result.error, c.secrets) });
+    this.#segment!.end(this.#stop === AbortReason.lease_lost ? 'lease_lost' : this.#segmentEnd);
   }
 
   async #loop(): Promise<void> {
@@ -221,8 +239,9 @@ export class RunExecutor {
     const state = row?.state ? JSON.parse(row.state) : undefined;
     const secrets: string[] = [];
     const t0 = performance.now();
-    this.#invoke(step, attempt, input, state, controller.signal, logs, secrets)
-      .then((result) => ({ step, attempt, result, logs, input, secrets }))
+    const span = this.#segment?.step(step, attempt, state !== undefined) ?? null;
+    this.#invoke(step, attempt, input, state, controller.signal, logs, secrets, span)
+      .then((result) => ({ step, attempt, result, logs, input, secrets, span }))
       .then((completion) => {
         this.#ctx.telemetry.stepFinished(step.action, attemptStatus(completion.result), (performance.now() - t0) / 1000);
         this.#ctx.clock.clearTimer(timer);
@@ -240,6 +259,7 @@ export class RunExecutor {
     signal: AbortSignal,
     logs: unknown[],
     secrets: string[],
+    span: StepSpan | null,
   ): Promise<{ ok: true; value: unknown } | { ok: false; error: ErrorShape }> {
     const action = this.#ctx.actions.get(step.action);
     try {
@@ -266,8 +286,10 @@ export class RunExecutor {
         now: () => this.#now(),
         state,
         suspend: (waitingFor, wakeAt, st): Suspension => ({ kind: 'suspend', waitingFor, wakeAt, state: st }),
+        ...(span ? { trace: span.trace } : {}),
       };
-      const value = await raceAbort(action.handler(ctx), signal);
+      // With a span, code in the action that asks the OpenTelemetry API for the active span gets it.
+      const value = await raceAbort(span ? otelContext.with(span.context, () => action.handler(ctx)) : action.handler(ctx), signal);
       if (action.outputSchema !== undefined && !(typeof value === 'object' && value !== null && (value as Suspension).kind === 'suspend')) {
         const check = validateValue(action.outputSchema, value);
         if (!check.ok) throw new NonRetriableError(`output of action "${step.action}" does not match its output schema`, { code: ErrorCode.output_invalid, details: check.errors.slice(0, 5) });
@@ -283,9 +305,13 @@ export class RunExecutor {
       const c = this.#completed.shift()!;
       if (this.#stop) {
         // Results that arrive after a stop are kept only for finished work of a shutdown.
-        if (this.#stop !== AbortReason.shutdown || !c.result.ok) continue;
+        if (this.#stop !== AbortReason.shutdown || !c.result.ok) {
+          c.span?.end({ kind: 'aborted', error: c.result.ok ? null : redactSecrets(c.result.error, c.secrets) });
+          continue;
+        }
       }
       const outcome = decideOutcome(c.step, c.attempt, redactSecrets(c.result, c.secrets), this.#now(), this.#ctx.random);
+      c.span?.end(outcome);
       this.#applyOutcome(c.step, c.attempt, outcome, c.input, redactSecrets(c.logs, c.secrets));
     }
   }
@@ -369,6 +395,7 @@ export class RunExecutor {
     this.#writer.patchRun({ status: RunStatus.waiting, waiting_for: waiting[0].waiting_for, lease_owner: null, claim_at: claimAt });
     this.#writer.event(RunEventType.run_waiting, null, { waiting_for: waiting[0].waiting_for, steps: waiting.map((s) => s.step_id), wake_at: iso(wake) }, `run.waiting:${this.#ctx.ids()}`);
     await this.#writer.flush();
+    this.#segmentEnd = RunStatus.waiting;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -401,6 +428,7 @@ export class RunExecutor {
       this.#writer.patchRun({ lease_owner: null, claim_at: this.#now() });
       this.#writer.event(RunEventType.run_released, null, { node: this.#ctx.config.nodeId }, `run.released:${this.#ctx.ids()}`);
       await this.#writer.flush();
+      this.#segmentEnd = 'released';
       return;
     }
     const status = reason === AbortReason.cancel ? RunStatus.canceled : RunStatus.timed_out;
@@ -418,6 +446,7 @@ export class RunExecutor {
   async #end(status: TerminalRunStatus, output: unknown, error: ErrorShape | null): Promise<void> {
     this.#writer.finish(status, output, error);
     await this.#writer.flush();
+    this.#segmentEnd = status;
   }
 
   /** After a hard failure nothing else of the main plan runs: pending and waiting steps end canceled. */

@@ -19,6 +19,7 @@ import {
 import { claimRuns, deferClaim, insertClaimEvents, lockWorkspacesAndCountActive, nextClaimAt, stepsOfRuns } from '../store/claims.js';
 import type { Conn } from '../store/connect.js';
 import { RunExecutor } from './run-executor.js';
+import type { SegmentStart } from './run-trace.js';
 import { Channel } from '../store/channels.js';
 import { every, type TimerHandle } from '../clock.js';
 
@@ -155,10 +156,11 @@ export class Worker {
     const { db, dialect } = this.#ctx.store;
     const now = this.#ctx.clock.now();
     let before: RunRow[] = [];
+    const starts = new Map<string, SegmentStart>();
     const claimed = await db.transaction().execute(async (tx) => {
       const rows = await selectClaimable(tx, dialect, now, limit);
       before = await this.#admit(tx, rows, now);
-      return this.#takeAll(tx, before, now);
+      return this.#takeAll(tx, before, now, starts);
     });
     if (claimed.length === 0) return [];
     this.#observeClaims(before, new Set(claimed.map((r) => r.id)), now);
@@ -173,7 +175,7 @@ export class Worker {
     const out: { run: RunRow; executor: RunExecutor }[] = [];
     for (const run of claimed) {
       const { plan } = await this.#ctx.plans.get(db, run.automation_id, run.version);
-      out.push({ run, executor: new RunExecutor(this.#ctx, run, plan, stepsByRun.get(run.id) ?? []) });
+      out.push({ run, executor: new RunExecutor(this.#ctx, run, plan, stepsByRun.get(run.id) ?? [], starts.get(run.id)) });
     }
     return out;
   }
@@ -182,7 +184,7 @@ export class Worker {
    * Moves the selected runs to `running` under this node's lease, one UPDATE for the batch, and
    * logs why each was claimed (started, resumed after a wait, or taken over from a lost lease).
    */
-  async #takeAll(tx: Conn, rows: RunRow[], now: number): Promise<RunRow[]> {
+  async #takeAll(tx: Conn, rows: RunRow[], now: number, starts: Map<string, SegmentStart>): Promise<RunRow[]> {
     if (rows.length === 0) return [];
     const nodeId = this.#ctx.config.nodeId;
     const updated = await claimRuns(tx, rows.map((r) => r.id), nodeId, now + this.#ctx.config.worker.leaseMs, now);
@@ -191,6 +193,7 @@ export class Worker {
       const before = previous.get(row.id)!;
       const type = before.status === RunStatus.queued ? RunEventType.run_started : before.status === RunStatus.waiting ? RunEventType.run_resumed : RunEventType.run_lease_taken_over;
       const data = before.status === RunStatus.running ? { node: nodeId, previous_owner: before.lease_owner } : { node: nodeId };
+      starts.set(row.id, type);
       return {
         run_id: row.id,
         seq: Number(row.event_seq),

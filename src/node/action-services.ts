@@ -81,6 +81,7 @@ async function startChildRun(deps: ActionServiceDeps, run: { id: string; workspa
     parent: req.parent,
     depth,
     requireActive: true,
+    traceparent: req.traceparent,
   });
   return { runId };
 }

@@ -18,6 +18,8 @@ export interface RotaInternals {
   readonly sweeper: RetentionSweeper;
   /** Turns a trigger's activation into a run (or a recorded `skipped` run); see engine/fire.ts. */
   fire(request: FireRequest): Promise<FireResult>;
+  /** Exports the node's ended spans now (nothing without tracing). */
+  flushTraces(): Promise<void>;
 }
 
 const INTERNALS = new WeakMap<object, RotaInternals>();

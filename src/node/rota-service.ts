@@ -70,7 +70,7 @@ export function rotaService(s: NodeServices): RotaService {
       events: (ws, id, opts) => s.runs.events(ws, id, opts),
       cancel: (ws, id) => s.runs.cancel(ws, id),
       pin: (ws, id, pinned) => s.runs.pin(ws, id, pinned),
-      retry: (ws, id) => s.runs.retry(ws, id),
+      retry: (ws, id, opts) => s.runs.retry(ws, id, opts),
       replay: (ws, id, opts) => s.runs.replay(ws, id, opts),
       report: (ws, id) => s.runs.report(ws, id),
       wait: (ws, id, ms, opts) => s.runs.wait(ws, id, ms, opts),

@@ -48,6 +48,7 @@ import type { RotaService } from './service.js';
 import { NodeMetrics } from '../observe/metrics.js';
 import { createNodeTelemetry } from '../observe/node-telemetry.js';
 import { countOpenRuns } from '../store/run-counts.js';
+import { startTracing } from './tracing.js';
 
 export interface CreateRotaOptions {
   /**
@@ -104,6 +105,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const ids = options.ids ?? createUlidGenerator(() => clock.now());
   const logger = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: { onWarning: (m) => logger.warn(m) } }));
+  const tracing = await startTracing(config.tracing, config.nodeId);
   const metrics = config.metrics.enabled
     ? new NodeMetrics({ automationLabels: config.metrics.automationLabels, gaugeCacheMs: config.metrics.gaugeCacheMs, openRuns: () => countOpenRuns(store.db), logger })
     : null;
@@ -125,7 +127,10 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     servicesFor: (run, stepId) => actionServicesFor({ store, creation, fires, plans: ctx.plans, maxDepth: config.limits.maxDepth, runs, events: publisher, approvals, waits }, run, stepId),
     secrets: (workspaceId, names) => secrets.resolve(workspaceId, names),
   };
-  const ctx: EngineContext = { store, clock, ids, config, actions, logger, hooks, telemetry, random: Math.random, plans: new PlanCache(actions), notifier: new Notifier(), commits: new CommitQueue(store, clock, telemetry) };
+  const ctx: EngineContext = {
+    ...{ store, clock, ids, config, actions, logger, hooks, telemetry, random: Math.random, tracer: tracing?.tracer ?? null },
+    ...{ plans: new PlanCache(actions), notifier: new Notifier(), commits: new CommitQueue(store, clock, telemetry) },
+  };
 
   const worker = new Worker(ctx);
   const cancel = new RunCancel(ctx, worker);
@@ -190,10 +195,12 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
       await webhooks.close();
       await worker.stop(opts.graceMs ?? config.worker.shutdownGraceMs);
       await agent.mcp.close();
+      // after the worker: the spans of the segments it just ended are exported too
+      await tracing?.shutdown().catch((err: unknown) => logger.warn({ err: String(err) }, 'could not export the last traces'));
       if (opts.closeStore !== false && !options.store) await store.close();
       logger.info({ node: config.nodeId }, 'node stopped');
     },
   };
-  registerInternals(rota, { context: ctx, store, worker, scheduler, sweeper, fire });
+  registerInternals(rota, { context: ctx, store, worker, scheduler, sweeper, fire, flushTraces: () => tracing?.flush() ?? Promise.resolve() });
   return rota;
 }

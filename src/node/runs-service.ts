@@ -25,6 +25,8 @@ export interface StartRunRequest {
   idempotencyKey?: string | null;
   /** start on this version (default: the latest) */
   version?: number;
+  /** W3C traceparent of the caller: the run's trace continues the caller's (invalid: ignored) */
+  traceparent?: string | null;
 }
 
 /** A cancel that reaches a running run waits this long for the owner to abort its step. */
@@ -56,6 +58,7 @@ export class RunsService {
       inputs: req.inputs,
       idempotencyKey: req.idempotencyKey ?? null,
       trigger: { id: 'manual', kind: TriggerKind.manual, source: 'api' },
+      traceparent: req.traceparent,
     });
     return { run: await this.get(workspaceId, result.runId), created: result.created };
   }
@@ -103,7 +106,7 @@ export class RunsService {
   }
 
   /** New run from the failed step of a failed run; completed steps are reused. */
-  async retry(workspaceId: string, runId: string): Promise<RunView> {
+  async retry(workspaceId: string, runId: string, opts: { traceparent?: string | null } = {}): Promise<RunView> {
     const { db } = this.ctx.store;
     const row = await this.#row(db, workspaceId, runId);
     if (row.status !== RunStatus.failed && row.status !== RunStatus.timed_out && row.status !== RunStatus.canceled) {
@@ -119,12 +122,13 @@ export class RunsService {
       retryOf: { run: row, steps },
       depth: row.depth,
       requireActive: true,
+      traceparent: opts.traceparent,
     });
     return this.get(workspaceId, id);
   }
 
   /** New run with the same inputs, optionally overridden, optionally on another version. */
-  async replay(workspaceId: string, runId: string, opts: { inputs?: Record<string, unknown>; version?: number } = {}): Promise<RunView> {
+  async replay(workspaceId: string, runId: string, opts: { inputs?: Record<string, unknown>; version?: number; traceparent?: string | null } = {}): Promise<RunView> {
     const { db } = this.ctx.store;
     const row = await this.#row(db, workspaceId, runId);
     const automation = await getAutomationById(db, row.automation_id);
@@ -139,6 +143,7 @@ export class RunsService {
       replayOf: row.id,
       depth: row.depth,
       requireActive: true,
+      traceparent: opts.traceparent,
     });
     return this.get(workspaceId, id);
   }

@@ -85,9 +85,9 @@ export interface RotaService {
     /** Pins (`true`: never pruned by retention) or unpins a run; idempotent; NotFoundError for an unknown run. */
     pin(workspaceId: string, runId: string, pinned: boolean): Promise<RunView>;
     /** New run from the failed step of a failed run; completed steps are reused. */
-    retry(workspaceId: string, runId: string): Promise<RunView>;
+    retry(workspaceId: string, runId: string, opts?: { traceparent?: string | null }): Promise<RunView>;
     /** New run with the same inputs, optionally overridden, optionally on another version. */
-    replay(workspaceId: string, runId: string, opts?: { inputs?: Record<string, unknown>; version?: number }): Promise<RunView>;
+    replay(workspaceId: string, runId: string, opts?: { inputs?: Record<string, unknown>; version?: number; traceparent?: string | null }): Promise<RunView>;
     report(workspaceId: string, runId: string): Promise<RunReport>;
     /** Resolves with the run once it is terminal (or waiting, when `untilWaiting`) or the timeout passes. */
     wait(workspaceId: string, runId: string, timeoutMs: number, opts?: { untilWaiting?: boolean }): Promise<RunView>;

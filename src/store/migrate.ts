@@ -9,6 +9,7 @@ import * as m007 from './migrations/007-trigger-health.js';
 import * as m008 from './migrations/008-admission.js';
 import * as m009 from './migrations/009-open-runs-index.js';
 import * as m010 from './migrations/010-retention.js';
+import * as m011 from './migrations/011-run-traceparent.js';
 import type { Dialect } from './dialect.js';
 
 export interface Migration {
@@ -39,6 +40,7 @@ export const MIGRATIONS: Migration[] = [
   { id: '008-admission', ...m008 },
   { id: '009-open-runs-index', ...m009 },
   { id: '010-retention', ...m010 },
+  { id: '011-run-traceparent', ...m011 },
 ];
 
 function recordedIds(migration: Migration): string[] {

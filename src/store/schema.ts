@@ -150,6 +150,8 @@ export interface RunTable {
   cancel_requested: number;
   pinned: number;
   updated_at: number;
+  /** W3C traceparent of the run's creation span (or its caller's); null when none (engine/run-trace.ts) */
+  traceparent: string | null;
 }
 
 export interface StepTable {

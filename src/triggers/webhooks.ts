@@ -136,10 +136,10 @@ export class WebhookService {
         body: errorBody(ErrorCode.invalid_request, `the body is JSON nested deeper than ${MAX_JSON_DEPTH} levels at ${tooDeep.path}`, [tooDeep]),
       });
     }
-    return this.#fire(delivery, trigger, data, activationHeaders(trigger, req.headers));
+    return this.#fire(delivery, trigger, data, activationHeaders(trigger, req.headers), req.headers.traceparent);
   }
 
-  async #fire(delivery: Delivery, trigger: WebhookTriggerDef, data: unknown, headers: Record<string, string>): Promise<WebhookResponse> {
+  async #fire(delivery: Delivery, trigger: WebhookTriggerDef, data: unknown, headers: Record<string, string>, traceparent: string | undefined): Promise<WebhookResponse> {
     const { endpoint, deliveryId } = delivery;
     let result: FireResult;
     try {
@@ -152,6 +152,7 @@ export class WebhookService {
         headers,
         idempotencyKey: idempotencyKey(trigger.id, deliveryId, this.ctx.ids),
         receivedAt: delivery.receivedAt,
+        traceparent,
       });
     } catch (err) {
       const status = err instanceof RotaError ? httpStatusFor(err.code) : 500;

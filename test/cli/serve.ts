@@ -17,10 +17,10 @@ export function assertBuilt(): void {
   if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run npm run build before these tests');
 }
 
-/** process.env without ROTA_* variables, so a developer's settings never leak into a test. */
+/** process.env without ROTA_* (and OTEL_*) variables, so a developer's settings never leak into a test. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('ROTA_')) env[key] = value;
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('ROTA_') && !key.startsWith('OTEL_')) env[key] = value;
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
   return env;
 }

@@ -28,6 +28,11 @@ const write = requireScope(Scope.runs_write);
 const tags = ['runs'];
 const MAX_WAIT_MS = 5 * 60_000;
 const Inputs = z.record(z.string(), z.unknown());
+/** Not validated: an invalid traceparent is ignored, as the W3C Trace Context specification says. */
+const Traceparent = z.string().optional().openapi({
+  description: "W3C Trace Context of the caller's span: the run's trace continues it (when the node exports traces, or another node that executes the run does)",
+  example: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+});
 
 const startRun = createRoute({
   method: 'post',
@@ -45,6 +50,7 @@ const startRun = createRoute({
         .string()
         .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters')
         .optional(),
+      traceparent: Traceparent,
     }),
     body: { required: false, content: { 'application/json': { schema: z.strictObject({ inputs: Inputs.optional() }) } } },
   },
@@ -121,7 +127,7 @@ const retryRun = createRoute({
   tags,
   summary: 'Re-run a failed run from its failed step (completed steps are reused)',
   middleware: [write],
-  request: { params: RunIdParam },
+  request: { params: RunIdParam, headers: z.object({ traceparent: Traceparent }) },
   responses: { 201: jsonContent(RunViewSchema, 'The new run'), ...errorResponses, 409: errorResponse('Not a failed run') },
 });
 
@@ -133,6 +139,7 @@ const replayRun = createRoute({
   middleware: [write, jsonBody],
   request: {
     params: RunIdParam,
+    headers: z.object({ traceparent: Traceparent }),
     body: {
       required: false,
       content: {
@@ -182,7 +189,8 @@ export function runRoutes(rota: RotaService, logger: ApiLogger): OpenAPIHono<Api
     const wait = waitMs(c.req.valid('query').wait);
     const { inputs } = c.req.valid('json');
     const idempotencyKey = c.req.valid('header')['Idempotency-Key'] ?? null;
-    const started = await rota.runs.start(ws, c.req.valid('param').name, { inputs, idempotencyKey });
+    const traceparent = c.req.valid('header').traceparent ?? null;
+    const started = await rota.runs.start(ws, c.req.valid('param').name, { inputs, idempotencyKey, traceparent });
     const run = wait === null ? started.run : await rota.runs.wait(ws, started.run.id, wait);
     return c.json(run, started.created ? 201 : 200);
   });
@@ -209,10 +217,10 @@ export function runRoutes(rota: RotaService, logger: ApiLogger): OpenAPIHono<Api
   app.openapi(cancelRun, async (c) => c.json(await rota.runs.cancel(c.var.workspaceId, c.req.valid('param').id), 200));
   app.openapi(pinRun, async (c) => c.json(await rota.runs.pin(c.var.workspaceId, c.req.valid('param').id, true), 200));
   app.openapi(unpinRun, async (c) => c.json(await rota.runs.pin(c.var.workspaceId, c.req.valid('param').id, false), 200));
-  app.openapi(retryRun, async (c) => c.json(await rota.runs.retry(c.var.workspaceId, c.req.valid('param').id), 201));
+  app.openapi(retryRun, async (c) => c.json(await rota.runs.retry(c.var.workspaceId, c.req.valid('param').id, { traceparent: c.req.valid('header').traceparent }), 201));
   app.openapi(replayRun, async (c) => {
     const { inputs, version } = c.req.valid('json');
-    return c.json(await rota.runs.replay(c.var.workspaceId, c.req.valid('param').id, { inputs, version }), 201);
+    return c.json(await rota.runs.replay(c.var.workspaceId, c.req.valid('param').id, { inputs, version, traceparent: c.req.valid('header').traceparent }), 201);
   });
   registerRunReport(app, rota);
   registerRunStream(app, rota, logger);
