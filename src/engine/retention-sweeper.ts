@@ -3,7 +3,7 @@
  * automation's policy lets go (the definition's `execution.retention` over the node's
  * `retention.*`, key by key), then old published events and webhook deliveries, then (SQLite) gives
  * the freed pages back to the file system. Bounded work: batches of `retention.batch_size` runs,
- * one short transaction each, `retention.batch_pause` between two, so the workers' commits get
+ * one short transaction each, `retention.batch_pause` (at least as long as the batch took) between two, so the workers' commits get
  * the database in between (on SQLite they share its one connection). On PostgreSQL each batch
  * takes a transaction-scoped advisory lock (store/retention.ts): one node sweeps at a time.
  *
@@ -81,7 +81,7 @@ export interface RetentionSweeperOptions {
   onSweep?: (batch: SweepBatch) => void;
 }
 
-const VACUUM_CHUNK_PAGES = 2_048;
+const VACUUM_CHUNK_PAGES = 256;
 const noRuns = (): Record<PruneReason, number> => ({ age: 0, count: 0, keep_failed: 0 });
 
 export class RetentionSweeper {
@@ -187,7 +187,7 @@ export class RetentionSweeper {
       const rows = Object.values(batch.tables).reduce((s, n) => s + n, 0);
       this.#record({ kind: 'runs', automationId: automation.id, runs, rows, tables: batch.tables, durationMs: performance.now() - t0 }, result, automation.name);
       if (batch.candidates.length < batchSize) return true;
-      await this.#pause();
+      await this.#pause(performance.now() - t0);
     }
   }
 
@@ -206,7 +206,7 @@ export class RetentionSweeper {
       const table = kind === 'events' ? 'events' : 'webhook_deliveries';
       this.#record({ kind, automationId: null, runs: noRuns(), rows: deleted, tables: { [table]: deleted }, durationMs: performance.now() - t0 }, result);
       if (deleted < batchSize) return;
-      await this.#pause();
+      await this.#pause(performance.now() - t0);
     }
   }
 
@@ -217,13 +217,14 @@ export class RetentionSweeper {
     let gave = 0;
     const t0 = performance.now();
     for (let free = await freePages(store.db, store.dialect); free > 0 && !this.#stopping; ) {
+      const c0 = performance.now();
       await store.reclaimPages(Math.min(free, VACUUM_CHUNK_PAGES));
       const left = await freePages(store.db, store.dialect);
       // a database without auto_vacuum keeps its free pages: stop rather than spin
       if (left >= free) break;
       gave += free - left;
       free = left;
-      await this.#pause();
+      await this.#pause(performance.now() - c0);
     }
     if (gave === 0) return;
     await checkpoint(store.db, store.dialect);
@@ -260,8 +261,14 @@ export class RetentionSweeper {
     }
   }
 
-  #pause(): Promise<void> {
-    return new Promise((resolve) => this.ctx.clock.setTimer(this.ctx.config.retention.batchPause, resolve));
+  /**
+   * The pause after a batch that took `batchMs`: `retention.batch_pause`, or as long as the batch
+   * took when that is longer, so the sweep holds the database at most half the time however slow
+   * a batch gets (a big table, a busy disk). 0 turns pauses off (tests).
+   */
+  #pause(batchMs: number): Promise<void> {
+    const { batchPause } = this.ctx.config.retention;
+    return new Promise((resolve) => this.ctx.clock.setTimer(batchPause > 0 ? Math.max(batchPause, Math.ceil(batchMs)) : 0, resolve));
   }
 
   /** What the next sweep would delete, per automation (of a workspace, or one by name), and what it holds back. */
