@@ -140,7 +140,7 @@ export const configLayerSchema = z.strictObject({
   maxBodyBytes: bytes(1),
   logLevel,
   logFormat: z.enum(['json', 'pretty'], { error: (iss) => `expected json or pretty, got ${show(iss.input)}` }).nullable(),
-  slowCommitMs: intIn(1, 3_600_000),
+  slowCommitMs: intIn(0, 3_600_000),
   metrics: z.strictObject({ enabled: bool(), public: bool(), automationLabels: bool(), gaugeCacheMs: intIn(0, 3_600_000) }).partial(),
   providers: namedMap(provider),
   models: namedMap(model),

@@ -83,6 +83,8 @@ forEachDialect('engine: leases, crashes and graceful shutdown', (db) => {
       assert.equal(takeover.length, 1);
       assert.deepEqual(takeover[0].data, { node: b.rota.nodeId, previous_owner: nodeA });
       assert.equal((await b.events(run.id)).filter((e) => e.type === 'step.succeeded' && e.step_id === 'first').length, 1);
+      // the takeover is counted on the node that took over (GET /metrics)
+      assert.match((await b.rota.metrics!.scrape()).body, /^rota_lease_takeovers_total 1$/m);
     } finally {
       if (a.child.exitCode === null && a.child.signalCode === null) a.child.kill('SIGKILL');
     }

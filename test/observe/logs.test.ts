@@ -11,7 +11,8 @@ import { createServer, type Server } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { Webhook } from 'standardwebhooks';
 import { apiClient, startTestServer, type TestServer } from '../api/harness.js';
-import { DIALECTS, eventually } from '../support/node.js';
+import { DIALECTS, eventually, forEachDialect, makeNode } from '../support/node.js';
+import { internalsOf } from '../../src/testing/index.js';
 import { createLogger } from '../../src/engine/logger.js';
 
 interface Line {
@@ -121,6 +122,28 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+forEachDialect('slow commits and sweeper batches in the log', (db) => {
+    test('a commit above slow_commit_ms is a warn line; each retention batch an info line', async () => {
+      const log = capture();
+      // threshold 0: every group commit counts as slow
+      const node = await makeNode(db, { logger: log.logger, config: { slowCommitMs: 0, retention: { enabled: false, batchPause: 0 } } });
+      {
+        await node.rota.automations.apply(node.ws, { name: 'logged', execution: { retention: { max_runs: 1 } }, steps: [{ id: 'a', action: 'set', with: { v: 1 } }] });
+        for (let i = 0; i < 3; i++) await node.waitEnd((await node.rota.runs.start(node.ws, 'logged', {})).run.id);
+        const slow = await eventually(() => log.lines().find((l) => l.msg === 'slow database commit'), 5_000, 'a slow-commit line');
+        assert.equal(slow.level, 40); // pino's warn
+        assert.equal(slow.threshold_ms, 0);
+        assert.equal(typeof slow.duration_ms, 'number');
+        assert.ok(Number(slow.items) >= 1);
+        await internalsOf(node.rota).sweeper.sweep();
+        const batch = log.lines().find((l) => l.msg === 'retention: batch deleted');
+        assert.ok(batch, 'the sweeper logged its batch');
+        assert.equal(batch.level, 30); // pino's info
+        assert.deepEqual((batch.retention as { runs: unknown }).runs, { age: 0, count: 2, keep_failed: 0 });
+      }
+    });
+});
 
 describe('logger', () => {
   test('redacts secret-named keys wherever a caller puts them, in json and pretty format', () => {
