@@ -157,6 +157,7 @@ export const RunViewSchema = z
     retry_of: z.string().nullable(),
     replay_of: z.string().nullable(),
     pinned: z.boolean().openapi({ description: 'a pinned run is never pruned by retention' }),
+    trace_id: z.string().nullable().openapi({ description: 'the OpenTelemetry trace id of the run (tracing on, or a caller\'s traceparent), else null' }),
     steps: z.array(StepViewSchema).optional(),
   })
   .openapi('Run');

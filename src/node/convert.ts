@@ -77,6 +77,7 @@ export function runView(row: RunRow, workspace: Workspace, steps?: StepRow[], pl
     retry_of: row.retry_of,
     replay_of: row.replay_of,
     pinned: Number(row.pinned) === 1,
+    trace_id: traceIdOf(row.traceparent),
   };
   if (steps) view.steps = steps.map((s) => stepView(s, plan));
   return view;
@@ -125,4 +126,10 @@ export function tokenView(row: TokenRow, workspace: string | null): TokenView {
     last_used_at: iso(row.last_used_at),
     revoked_at: iso(row.revoked_at),
   };
+}
+
+/** The W3C trace id of a run's stored traceparent (`00-<trace id>-<span id>-<flags>`), or null. */
+function traceIdOf(traceparent: string | null | undefined): string | null {
+  const id = traceparent?.split('-')[1];
+  return id && /^[0-9a-f]{32}$/.test(id) ? id : null;
 }

@@ -12,6 +12,8 @@
  */
 import { context, type Tracer } from '@opentelemetry/api';
 import { tracingEnabled, type TracingConfig } from '../config/types.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Logger } from '../engine/logger.js';
 
 export interface NodeTracing {
   readonly tracer: Tracer;
@@ -37,7 +39,7 @@ async function commonJs<T extends object>(module: Promise<T>): Promise<T> {
 }
 
 /** The node's tracing, or null when its configuration exports no traces. */
-export async function startTracing(config: TracingConfig, nodeId: string): Promise<NodeTracing | null> {
+export async function startTracing(config: TracingConfig, nodeId: string, logger?: Logger): Promise<NodeTracing | null> {
   if (!tracingEnabled(config)) return null;
   const [sdk, { OTLPTraceExporter }, { resourceFromAttributes }, { AsyncLocalStorageContextManager }] = await Promise.all([
     commonJs(import('@opentelemetry/sdk-trace-base')),
@@ -50,7 +52,7 @@ export async function startTracing(config: TracingConfig, nodeId: string): Promi
     // false when the application registered its own: then that one propagates, which is as good.
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   }
-  const exporter = new OTLPTraceExporter({ url: config.endpoint!, headers: { ...config.headers } });
+  const exporter = reportingFailures(new OTLPTraceExporter({ url: config.endpoint!, headers: { ...config.headers } }), config.endpoint!, logger);
   const provider = new sdk.BasicTracerProvider({
     resource: resourceFromAttributes({
       'service.name': config.serviceName,
@@ -67,5 +69,43 @@ export async function startTracing(config: TracingConfig, nodeId: string): Promi
       await provider.forceFlush();
       await provider.shutdown();
     },
+  };
+}
+
+const FAILURE_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * The exporter, with failed exports reported in the node's log (warn, at most once a minute with
+ * the count dropped meanwhile) instead of the SDK's silent diagnostic logger. The endpoint is
+ * logged without its query or credentials.
+ */
+function reportingFailures(exporter: SpanExporter, endpoint: string, logger: Logger | undefined): SpanExporter {
+  if (!logger) return exporter;
+  const where = (() => {
+    try {
+      const u = new URL(endpoint);
+      return `${u.protocol}//${u.host}${u.pathname}`;
+    } catch {
+      return 'the configured endpoint';
+    }
+  })();
+  let lastLogged = 0;
+  let failed = 0;
+  return {
+    export: (spans, done) =>
+      exporter.export(spans, (result) => {
+        if (result.code !== 0) {
+          failed++;
+          const now = Date.now();
+          if (now - lastLogged >= FAILURE_LOG_INTERVAL_MS) {
+            logger.warn({ endpoint: where, failed_batches: failed, err: result.error?.message }, 'could not export traces');
+            lastLogged = now;
+            failed = 0;
+          }
+        }
+        done(result);
+      }),
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
   };
 }

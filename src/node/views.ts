@@ -153,6 +153,8 @@ export interface RunView {
   replay_of: string | null;
   /** a pinned run is never pruned by retention */
   pinned: boolean;
+  /** the OpenTelemetry trace the run belongs to (tracing on, or a caller's traceparent), else null */
+  trace_id: string | null;
   steps?: StepView[];
 }
 

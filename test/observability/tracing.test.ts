@@ -270,6 +270,8 @@ for (const dialect of DIALECTS) {
       const started = await api('POST', `/api/v1/automations/${name}/runs?wait=10s`, { json: {}, headers: { traceparent: `00-${caller.traceId}-${caller.spanId}-01` } });
       assert.equal(started.status, 201, started.text);
       assert.equal(started.body.status, 'succeeded');
+      assert.equal(started.body.trace_id, caller.traceId, 'the run view names its trace');
+      assert.equal((await api('GET', `/api/v1/runs/${started.body.id}`)).body.trace_id, caller.traceId);
       const plain = await api('POST', `/api/v1/automations/${name}/runs?wait=10s`, { json: {}, headers: { traceparent: 'not-a-traceparent' } });
       assert.equal(plain.status, 201, 'an invalid traceparent is ignored, not refused');
       await internalsOf(server.rota).flushTraces();
@@ -281,6 +283,7 @@ for (const dialect of DIALECTS) {
       const other = await runSpan(otlp, plain.body.id);
       assert.notEqual(other.traceId, caller.traceId);
       assert.equal(other.parentSpanId, null);
+      assert.equal((await api('GET', `/api/v1/runs/${plain.body.id}`)).body.trace_id, other.traceId);
     });
 
     test('a webhook delivery with a traceparent puts its run in the sender\'s trace', async () => {
