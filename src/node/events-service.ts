@@ -19,11 +19,11 @@ export interface PublishEventRequest {
 export class EventsService {
   constructor(private readonly store: Store, private readonly events: EventService) {}
 
-  async publish(workspaceId: string, event: PublishEventRequest, source = 'api'): Promise<EventView> {
+  async publish(workspaceId: string, event: PublishEventRequest, source = 'api', opts: { traceparent?: string | null } = {}): Promise<EventView> {
     if (typeof event.name !== 'string' || !EVENT_NAME.test(event.name)) {
       throw new ValidationError('invalid event name', [{ path: 'name', message: 'must match [A-Za-z0-9_.:-]{1,200}' }]);
     }
-    const { row, duplicate, runs } = await this.events.publish(workspaceId, { name: event.name, data: event.data, dedupeId: event.id ?? null }, source);
+    const { row, duplicate, runs } = await this.events.publish(workspaceId, { name: event.name, data: event.data, dedupeId: event.id ?? null, traceparent: opts.traceparent ?? null }, source);
     const view = eventView(row, duplicate);
     if (runs) view.runs = runs;
     return view;

@@ -81,7 +81,7 @@ export function rotaService(s: NodeServices): RotaService {
       prune: (ws, opts) => s.retention.prune(ws, opts?.automation),
     },
     events: {
-      emit: (ws, event, source) => s.publisher.publish(ws, event, source),
+      emit: (ws, event, source, opts) => s.publisher.publish(ws, event, source, opts),
       list: (ws, opts) => s.publisher.list(ws, opts),
     },
     approvals: {

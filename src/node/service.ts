@@ -104,7 +104,8 @@ export interface RotaService {
   };
 
   events: {
-    emit(workspaceId: string, event: PublishEventRequest, source?: string): Promise<EventView>;
+    /** `traceparent`: the caller's W3C trace context; the runs the event starts continue that trace */
+    emit(workspaceId: string, event: PublishEventRequest, source?: string, opts?: { traceparent?: string | null }): Promise<EventView>;
     list(workspaceId: string, opts?: { name?: string; cursor?: string | null; limit?: number }): Promise<Page<EventView>>;
   };
 

@@ -10,6 +10,7 @@ import * as m008 from './migrations/008-admission.js';
 import * as m009 from './migrations/009-open-runs-index.js';
 import * as m010 from './migrations/010-retention.js';
 import * as m011 from './migrations/011-run-traceparent.js';
+import * as m012 from './migrations/012-event-traceparent.js';
 import type { Dialect } from './dialect.js';
 
 export interface Migration {
@@ -41,6 +42,7 @@ export const MIGRATIONS: Migration[] = [
   { id: '009-open-runs-index', ...m009 },
   { id: '010-retention', ...m010 },
   { id: '011-run-traceparent', ...m011 },
+  { id: '012-event-traceparent', ...m012 },
 ];
 
 function recordedIds(migration: Migration): string[] {

@@ -199,6 +199,8 @@ export interface EventTable {
   created_at: number;
   /** set once every matching event trigger was fired; null: pending (re-dispatched by a sweep) */
   dispatched_at?: number | null;
+  /** W3C traceparent of the publishing request: the runs it starts continue that trace */
+  traceparent?: string | null;
 }
 
 /** A trigger's write-only secret, AES-256-GCM encrypted (see triggers/secrets.ts). */

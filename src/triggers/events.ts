@@ -18,6 +18,7 @@ import type { DB } from '../store/schema.js';
 import type { EngineContext } from '../engine/context.js';
 import type { FireRequest, FireResult } from '../engine/fire.js';
 import { insertEvent, type EventRow } from '../store/events.js';
+import { parseTraceparent } from '../engine/trace-context.js';
 import { bumpTriggerGeneration, listUndispatched, markDispatched } from '../store/event-triggers.js';
 import type { RunRow } from '../store/runs.js';
 import { fromJson } from '../store/json.js';
@@ -63,12 +64,12 @@ export class EventService {
    * Publishes an event into a workspace: stored (deduplicated by `dedupeId`), matched against
    * waiting steps in the same transaction, then fired into every matching event trigger.
    */
-  async publish(workspaceId: string, event: { name: string; data?: unknown; dedupeId?: string | null }, source: string): Promise<{ row: EventRow; duplicate: boolean; runs: FiredRun[] | null }> {
+  async publish(workspaceId: string, event: { name: string; data?: unknown; dedupeId?: string | null; traceparent?: string | null }, source: string): Promise<{ row: EventRow; duplicate: boolean; runs: FiredRun[] | null }> {
     // here, not only at the API: emit_event steps and library callers publish too
     assertJsonDepth(event.data, 'the event data', '$.data');
     const matches = await this.index.match(workspaceId, event.name);
     // pending until every matching trigger fired; with none there is nothing for the sweep to redo
-    const { row, duplicate } = await this.#store(workspaceId, event.name, event.data, event.dedupeId ?? null, source, matches.length > 0);
+    const { row, duplicate } = await this.#store(workspaceId, event.name, event.data, event.dedupeId ?? null, source, matches.length > 0, event.traceparent);
     return { row, duplicate, runs: matches.length > 0 ? await this.dispatch(row, matches) : null };
   }
 
@@ -137,7 +138,7 @@ export class EventService {
     publish().catch((err: unknown) => this.ctx.logger.warn({ err: toErrorShape(err), event: name }, 'could not publish a Rota event'));
   }
 
-  async #store(workspaceId: string, name: string, data: unknown, dedupeId: string | null, source: string, pending: boolean) {
+  async #store(workspaceId: string, name: string, data: unknown, dedupeId: string | null, source: string, pending: boolean, traceparent?: string | null) {
     const now = this.ctx.clock.now();
     const row = {
       id: this.ctx.ids(),
@@ -148,6 +149,8 @@ export class EventService {
       dedupe_id: dedupeId,
       created_at: now,
       dispatched_at: pending ? null : now,
+      // only a valid one is kept (an invalid traceparent is ignored, as the W3C specification says)
+      ...(parseTraceparent(traceparent) ? { traceparent } : {}),
     };
     // waiting `wait_for_event` steps are matched in the transaction that stores the event
     const { stored, after } = await this.ctx.store.db.transaction().execute(async (tx) => {
@@ -171,6 +174,7 @@ export class EventService {
           data,
           idempotencyKey: `event:${row.id}:${m.trigger.id}`,
           receivedAt: Number(row.created_at),
+          traceparent: row.traceparent ?? null,
         });
         return { m, result };
       }),

@@ -304,5 +304,28 @@ for (const dialect of DIALECTS) {
       assert.equal(root.parentSpanId, sender.spanId);
       assert.equal(root.attributes['rota.trigger.kind'], 'webhook');
     });
+
+    test('an event published with a traceparent starts runs in the publisher\'s trace', async () => {
+      const api = apiClient(server.url, server.adminToken);
+      const name = uniqueName('event-traced');
+      const event = uniqueName('traced.event');
+      const definition = { name, triggers: [{ id: 'on', type: 'event', name: event }], steps: [{ id: 'a', action: 'set', with: { x: 1 } }] };
+      assert.equal((await api('POST', '/api/v1/automations', { json: definition })).status, 201);
+      const publisher = { traceId: 'c'.repeat(31) + '3', spanId: 'd'.repeat(15) + '4' };
+      const res = await api('POST', '/api/v1/events', { json: { name: event, data: { n: 1 } }, headers: { traceparent: `00-${publisher.traceId}-${publisher.spanId}-01` } });
+      assert.equal(res.status, 202, res.text);
+      const runId = res.body.runs[0].run_id as string;
+      await server.rota.runs.wait((await server.rota.workspaces.ensure('default')).id, runId, 5_000);
+      await internalsOf(server.rota).flushTraces();
+      const root = await runSpan(otlp, runId);
+      assert.equal(root.traceId, publisher.traceId);
+      assert.equal(root.parentSpanId, publisher.spanId);
+      assert.equal(root.attributes['rota.trigger.kind'], 'event');
+      const plain = await api('POST', '/api/v1/events', { json: { name: event }, headers: { traceparent: 'garbage' } });
+      assert.equal(plain.status, 202, 'an invalid traceparent is ignored');
+      await server.rota.runs.wait((await server.rota.workspaces.ensure('default')).id, plain.body.runs[0].run_id as string, 5_000);
+      await internalsOf(server.rota).flushTraces();
+      assert.notEqual((await runSpan(otlp, plain.body.runs[0].run_id as string)).traceId, publisher.traceId);
+    });
   });
 }

@@ -16,6 +16,12 @@ const emitEvent = createRoute({
   summary: 'Publish an event; a repeated `id` is answered 200 with `duplicate: true`',
   middleware: [requireScope(Scope.events_write), jsonBody],
   request: {
+    headers: z.object({
+      traceparent: z.string().optional().openapi({
+        description: "W3C Trace Context of the caller's span: the runs the event starts continue its trace (an invalid value is ignored)",
+        example: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      }),
+    }),
     body: {
       required: true,
       content: {
@@ -50,7 +56,7 @@ export function eventRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>();
   app.openapi(emitEvent, async (c) => {
     const { name, data, id } = c.req.valid('json');
-    const event = await rota.events.emit(c.var.workspaceId, { name, data, id }, 'api');
+    const event = await rota.events.emit(c.var.workspaceId, { name, data, id }, 'api', { traceparent: c.req.valid('header').traceparent ?? null });
     return c.json(event, event.duplicate ? 200 : 202);
   });
   app.openapi(listEvents, async (c) => {
