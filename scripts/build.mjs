@@ -1,6 +1,6 @@
 // Compiles src/ to dist/src/ with tsc. Skips the work when dist is newer than every source file.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +24,13 @@ if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= inputs) {
 }
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
 
+// `rota/schema.json`, the definition JSON Schema editors read, from the schema that validates
+// (committed too, so the examples' `$schema` line works in a checkout; a test keeps it in sync).
+const { definitionSchemaFileText } = await import(new URL('../dist/src/node/definition-schema.js', import.meta.url).href);
+const schemaFile = join(root, 'schema.json');
+const schemaText = definitionSchemaFileText();
+if (!existsSync(schemaFile) || readFileSync(schemaFile, 'utf8') !== schemaText) writeFileSync(schemaFile, schemaText);
+
 // The `rota` binary runs a bundle: one module graph instead of ~900 files cut the memory of a
 // serving node by ~20 MB (Kysely alone is 20 MB as separate modules). Code loaded on first use
 // (the CLI's serve/db/doctor commands) stays in separate chunks; the LLM and MCP SDKs and the
@@ -43,5 +50,4 @@ await build({
   banner: { js: "import { createRequire as __rotaCreateRequire } from 'node:module'; const require = __rotaCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
-const { writeFileSync } = await import('node:fs');
 writeFileSync(stamp, new Date().toISOString());

@@ -6,6 +6,19 @@ export type { RotaService, StartRunRequest } from './node/service.js';
 export type * from './node/views.js';
 export type { ActionDefinition, ActionContext, ActionServices, StepLogger, StepTrace, Suspension } from './actions/types.js';
 export type { Definition, StepDef, TriggerDef } from './definition/types.js';
+// Typed definitions (the SDK): definitions checked by tsc, custom actions with zod configs.
+export {
+  defineAutomation,
+  createDefiner,
+  type AutomationDefinition,
+  type BuiltinActionConfigs,
+  type ActionConfigsOf,
+  type TypedStep,
+  type Templated,
+  type TemplateString,
+} from './node/define-automation.js';
+export { defineAction, type DefineActionOptions, type TypedAction } from './node/define-action.js';
+export { definitionJsonSchema } from './definition/definition-json-schema.js';
 export type { DeepPartial, RotaConfig, TracingConfig } from './config/types.js';
 export { resolveConfig } from './config/config.js';
 // The closed sets a caller compares against (run and step statuses, what a run waits for, ...).

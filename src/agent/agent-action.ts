@@ -22,29 +22,34 @@ const budget = {
   additionalProperties: false,
 };
 
+/** JSON Schema of the agent step's `with:` (it does not depend on the node's providers or tools). */
+export const agentConfigSchema = {
+  type: 'object',
+  properties: {
+    model: { type: 'string', minLength: 1, description: 'a configured alias (default: "default") or provider:model' },
+    system: { type: 'string' },
+    prompt: { type: 'string', minLength: 1 },
+    tools: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+    output_schema: { type: ['object', 'boolean'] },
+    max_turns: { type: 'integer', minimum: 1, maximum: 200, default: DEFAULT_MAX_TURNS },
+    temperature: { type: 'number', minimum: 0, maximum: 2 },
+    max_tokens: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    require_approval_for: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+    budget,
+  },
+  required: ['prompt'],
+  additionalProperties: false,
+};
+
+export const AGENT_DESCRIPTION =
+  'Runs an LLM with a prompt and tools in a multi-turn loop (memoized: a resumed step never pays for a call twice), ' +
+  'optionally validating the final answer against output_schema (one repair turn), within budgets and with tool approvals.';
+
 export function createAgentAction(runtime: AgentRuntime): ActionDefinition<AgentConfig> {
   return {
     type: 'agent',
-    description:
-      'Runs an LLM with a prompt and tools in a multi-turn loop (memoized: a resumed step never pays for a call twice), ' +
-      'optionally validating the final answer against output_schema (one repair turn), within budgets and with tool approvals.',
-    configSchema: {
-      type: 'object',
-      properties: {
-        model: { type: 'string', minLength: 1, description: 'a configured alias (default: "default") or provider:model' },
-        system: { type: 'string' },
-        prompt: { type: 'string', minLength: 1 },
-        tools: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
-        output_schema: { type: ['object', 'boolean'] },
-        max_turns: { type: 'integer', minimum: 1, maximum: 200, default: DEFAULT_MAX_TURNS },
-        temperature: { type: 'number', minimum: 0, maximum: 2 },
-        max_tokens: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-        require_approval_for: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
-        budget,
-      },
-      required: ['prompt'],
-      additionalProperties: false,
-    },
+    description: AGENT_DESCRIPTION,
+    configSchema: agentConfigSchema,
     checkConfig: (config, path) => checkAgentConfig(runtime, config, path),
     handler: (ctx) => runAgentStep(runtime, ctx) as Promise<unknown>,
   };

@@ -14,6 +14,8 @@ import type { Definition } from '../definition/types.js';
 import type { ActionDefinition } from '../actions/types.js';
 import type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
 import type { DeliveryPage } from '../triggers/webhook-types.js';
+import type { ConversationView } from '../agent/conversation.js';
+import type { CostTotals } from '../agent/costs.js';
 import type {
   ApplyResult,
   ApprovalView,
@@ -37,6 +39,11 @@ export { RotaApiError } from './errors.js';
 export type { StreamOptions } from './stream.js';
 export type * from '../node/views.js';
 export type { DeliveryPage, DeliveryView } from '../triggers/webhook-types.js';
+export type { ConversationView } from '../agent/conversation.js';
+export type { CostTotals } from '../agent/costs.js';
+
+/** What a delegate runtime reports on its callback: the task's output, or its failure. */
+export type CallbackResult = { output: unknown } | { error: { message: string; code?: string; details?: unknown } };
 
 export interface ClientOptions {
   /** server base URL, e.g. `http://127.0.0.1:7070` */
@@ -105,6 +112,8 @@ export interface RotaClient {
     validate(definition: DefinitionInput, opts?: { source?: 'api' | 'file' }): Promise<unknown>;
     /** Manual trigger; `created` false when the idempotency key was used before (same run). */
     run(name: string, options?: StartRunOptions): Promise<{ run: RunView; created: boolean }>;
+    /** Cost and token totals of the automation's agent model calls per UTC day, `days` back (default 30). */
+    costs(name: string, options?: { days?: number }): Promise<CostTotals>;
   };
   runs: {
     list(query?: RunListQuery): Promise<Page<RunView>>;
@@ -119,6 +128,8 @@ export interface RotaClient {
     replay(id: string, options?: { inputs?: Record<string, unknown>; version?: number }): Promise<RunView>;
     report(id: string): Promise<RunReport>;
     reportMarkdown(id: string): Promise<string>;
+    /** An agent step's conversation: model and tool calls (tokens, cost, latency) and artifacts. */
+    conversation(id: string, stepId: string): Promise<ConversationView>;
   };
   /** Run history retention of the workspace. */
   retention: {
@@ -173,6 +184,8 @@ export interface RotaClient {
   webhooks: {
     /** A webhook trigger's delivery log, newest first; RotaApiError 409 for a trigger of another type. */
     deliveries(automation: string, triggerId: string, query?: { cursor?: string | null; limit?: number }): Promise<DeliveryPage>;
+    /** Replaces a webhook trigger's stored secret; the previous one keeps verifying for `grace` (e.g. `1h`). */
+    rotateSecret(automation: string, triggerId: string, secret: string, options?: { grace?: string }): Promise<{ rotated: true; previous_valid_until: string | null }>;
   };
   /** `GET /healthz` (not under /api/v1, no token needed). */
   health(): Promise<Record<string, unknown>>;
@@ -182,6 +195,13 @@ export interface RotaClient {
    * Reads the run's live event stream (SSE), calling `onEvent` for each event after `after`.
    * Resolves when the server ends the stream or `signal` aborts.
    */
+  /** The node's Prometheus metrics (text exposition format); needs `metrics:read` unless `metrics.public`. */
+  metrics(): Promise<string>;
+  /**
+   * Reports a delegated task's result as the delegate runtime: authenticated by the one-time
+   * callback token the `delegate` step sent (`rcb_...`), not by this client's token.
+   */
+  callback(delegationId: string, callbackToken: string, result: CallbackResult): Promise<{ delegation_id: string; state: 'succeeded' | 'failed' }>;
   streamRunEvents(runId: string, onEvent: (event: RunEventView) => void | Promise<void>, options?: StreamOptions): Promise<void>;
 }
 
@@ -226,6 +246,7 @@ export function createClient(options: ClientOptions): RotaClient {
         });
         return { run: unwrap<RunView>(body, 'run'), created: status === 201 };
       },
+      costs: (name, opts = {}) => get(`/automations/${seg(name)}/costs`, { days: opts.days }),
     },
     runs: {
       list: (query = {}) => get(`/runs`, { ...query }),
@@ -238,6 +259,7 @@ export function createClient(options: ClientOptions): RotaClient {
       replay: async (id, opts = {}) => unwrap(await post(`/runs/${seg(id)}/replay`, opts), 'run'),
       report: (id) => get(`/runs/${seg(id)}/report`),
       reportMarkdown: (id) => http.text(`${API}/runs/${seg(id)}/report`, { query: { format: 'markdown' }, accept: 'text/markdown' }),
+      conversation: (id, stepId) => get(`/runs/${seg(id)}/steps/${seg(stepId)}/conversation`),
     },
     retention: {
       preview: (query = {}) => get(`/retention/preview`, { ...query }),
@@ -286,9 +308,13 @@ export function createClient(options: ClientOptions): RotaClient {
     },
     webhooks: {
       deliveries: (name, id, query) => get(`/automations/${seg(name)}/triggers/${seg(id)}/deliveries`, query),
+      rotateSecret: (name, id, secret, opts = {}) => post(`/automations/${seg(name)}/triggers/${seg(id)}/secret`, { secret, grace: opts.grace }),
     },
     health: async () => (await http.json<Record<string, unknown>>('/healthz')).body,
     ready: async () => (await http.json<Record<string, unknown>>('/readyz')).body,
+    metrics: () => http.text('/metrics', { accept: 'text/plain' }),
+    callback: async (id, token, result) =>
+      (await http.json<{ delegation_id: string; state: 'succeeded' | 'failed' }>(`${API}/callbacks/${seg(id)}`, { method: 'POST', body: result, headers: { authorization: `Bearer ${token}` } })).body,
     streamRunEvents: (runId, onEvent, opts) => streamRunEvents(http, `${API}/runs/${seg(runId)}/stream`, onEvent, opts),
   };
 }

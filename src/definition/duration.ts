@@ -4,6 +4,9 @@
  * ambiguous (seconds? milliseconds?) and rejected.
  */
 
+/** JSON Schema pattern for the duration grammar below (`500ms`, `1h30m`, `7d`). */
+export const DURATION_PATTERN = '^(?=[0-9])([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$';
+
 const UNITS = { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 type Unit = keyof typeof UNITS;
 const ORDER: Unit[] = ['w', 'd', 'h', 'm', 's', 'ms'];

@@ -188,3 +188,6 @@ function containsDeferred(value: unknown, isDeferred: (s: string) => boolean, de
   if (isRecord(value)) return Object.values(value).some((item) => containsDeferred(item, isDeferred, depth + 1));
   return false;
 }
+
+// The generated JSON Schema of the definition format itself lives in definition-json-schema.ts.
+export { definitionJsonSchema, type ActionSchemaSource } from './definition-json-schema.js';

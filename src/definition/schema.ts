@@ -5,7 +5,7 @@
  * Every object is strict (unknown keys are errors) except `metadata`.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { parseByteSize } from './byte-size.js';
 import { checkCron, checkRfc3339, checkTimezone } from './schedule-fields.js';
 import type { Definition } from './types.js';
@@ -31,12 +31,19 @@ function thrownMessage(parse: (value: string) => unknown) {
   };
 }
 
-const duration = checked(thrownMessage(parseDuration));
+// `.meta` carries what the JSON Schema (definition-json-schema.ts) can say of a checked string;
+// the check itself stays the authority (croner, Intl and the calendar are only checked at apply).
+const durationMeta = { pattern: DURATION_PATTERN, description: 'a duration: 500ms, 30s, 10m, 1h30m, 7d, 1w' };
+const duration = checked(thrownMessage(parseDuration)).meta(durationMeta);
 const durationAtLeastOneSecond = checked((value) => {
   const message = thrownMessage(parseDuration)(value);
   if (message !== null) return message;
   return parseDuration(value) < 1000 ? '`every` must be at least 1s' : null;
-});
+}).meta({ ...durationMeta, description: 'the interval, at least 1s: 30s, 10m, 1h' });
+const cron = checked((value) => checkCron(value)).meta({ description: 'a cron pattern: 5 fields (6 with seconds) or a nickname such as @hourly', examples: ['0 9 * * 1-5', '@hourly'] });
+const rfc3339 = checked(checkRfc3339).meta({ format: 'date-time', description: 'an RFC 3339 time with an offset, e.g. 2026-03-01T09:00:00Z' });
+const timezone = checked(checkTimezone).meta({ description: 'an IANA time zone such as Europe/Berlin or UTC' });
+const byteSize = checked(thrownMessage(parseByteSize)).meta({ pattern: '^\\s*[0-9]+\\s*([bB]|[kKmM][iI]?[bB])?\\s*$', description: 'a size: 512kb, 1mb (binary multiples)' });
 
 const name = z.string().regex(NAME_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{0,62}$ (lowercase letters, digits, dashes)');
 const id = z.string().regex(ID_PATTERN, 'must match ^[A-Za-z0-9_-]{1,64}$');
@@ -62,7 +69,7 @@ export const stepSchema = z.strictObject({
   retry: retryPolicySchema.optional(),
   timeout: duration.optional(),
   continue_on_error: z.boolean().optional(),
-});
+}).meta({ id: 'step' });
 
 const fireLimit = z.strictObject({ max: z.int().min(1).max(1_000_000), window: duration });
 
@@ -77,11 +84,11 @@ const triggerBase = {
 const scheduleTrigger = z.strictObject({
   ...triggerBase,
   type: z.literal('schedule'),
-  cron: checked((value) => checkCron(value)).optional(),
+  cron: cron.optional(),
   every: durationAtLeastOneSecond.optional(),
-  anchor: checked(checkRfc3339).optional(),
-  at: checked(checkRfc3339).optional(),
-  timezone: checked(checkTimezone).optional(),
+  anchor: rfc3339.optional(),
+  at: rfc3339.optional(),
+  timezone: timezone.optional(),
   catch_up: z.enum(['skip_missed', 'coalesce', 'replay']).optional(),
   max_catch_up: z.int().min(1).max(10_000).optional(),
   misfire_grace: duration.optional(),
@@ -106,7 +113,7 @@ const webhookTrigger = z.strictObject({
     timestamp_header: z.string().min(1).optional(),
     delivery_id_header: z.string().min(1).optional(),
   }),
-  max_body: checked(thrownMessage(parseByteSize)).optional(),
+  max_body: byteSize.optional(),
   overlap: overlap.optional(),
 });
 
