@@ -12,6 +12,8 @@
  */
 import type { Definition } from '../definition/types.js';
 import type { ActionDefinition } from '../actions/types.js';
+import type { CostTotals } from '../agent/costs.js';
+import type { ToolCatalogEntry } from '../node/service.js';
 import type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
 import type { DeliveryPage } from '../triggers/webhook-types.js';
 import type {
@@ -36,6 +38,8 @@ import { streamRunEvents, type StreamOptions } from './stream.js';
 export { RotaApiError } from './errors.js';
 export type { StreamOptions } from './stream.js';
 export type * from '../node/views.js';
+export type { CostTotals } from '../agent/costs.js';
+export type { ToolCatalogEntry } from '../node/service.js';
 export type { DeliveryPage, DeliveryView } from '../triggers/webhook-types.js';
 
 export interface ClientOptions {
@@ -75,6 +79,15 @@ export interface StartRunOptions {
   idempotencyKey?: string;
   /** wait server-side up to this long (e.g. `30s`) for the run to finish before answering */
   wait?: string;
+}
+
+export interface Whoami {
+  token_id: string;
+  scopes: string[];
+  /** the workspace requests act in */
+  workspace: { id: string; name: string };
+  /** false for an admin token without a workspace of its own */
+  bound: boolean;
 }
 
 export type CreatedToken = TokenView & { token: string };
@@ -160,7 +173,13 @@ export interface RotaClient {
   };
   catalog: {
     actions(): Promise<ActionDefinition[]>;
+    /** `GET /catalog/tools`: tools agent steps may list (built-ins and those registered in code). */
+    tools(): Promise<ToolCatalogEntry[]>;
   };
+  /** `GET /whoami`: the calling token's id, scopes and acting workspace. */
+  whoami(): Promise<Whoami>;
+  /** `GET /automations/{name}/costs`: agent model cost and tokens per UTC day, `days` back (default 30). */
+  costs(automation: string, options?: { days?: number }): Promise<CostTotals>;
   triggers: {
     /** `GET /automations/{name}/triggers`: every trigger with its cursor and counters. */
     list(automation: string): Promise<TriggerDetailView[]>;
@@ -277,7 +296,12 @@ export function createClient(options: ClientOptions): RotaClient {
         await http.send(`${API}/tokens/${seg(id)}`, { method: 'DELETE' });
       },
     },
-    catalog: { actions: async () => items(await get(`/catalog/actions`)) },
+    catalog: {
+      actions: async () => items(await get(`/catalog/actions`)),
+      tools: async () => items(await get(`/catalog/tools`)),
+    },
+    whoami: () => get(`/whoami`),
+    costs: (name, opts = {}) => get(`/automations/${seg(name)}/costs`, { days: opts.days }),
     triggers: {
       list: async (name) => items(await get(`/automations/${seg(name)}/triggers`)),
       preview: async (name, opts = {}) => items(await get(`/automations/${seg(name)}/schedule`, { count: opts.count, from: opts.from })),

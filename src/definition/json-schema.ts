@@ -10,6 +10,8 @@ import { createRequire } from 'node:module';
 import type { ErrorDetail } from '../errors.js';
 import { appendPath, isRecord, pointerToJsonPath } from './json-path.js';
 import { checkWalkDepth } from './json-depth.js';
+import { z } from 'zod';
+import { definitionSchema } from './schema.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 const draft07 = createRequire(import.meta.url)('ajv/dist/refs/json-schema-draft-07.json') as Record<string, unknown>;
@@ -187,4 +189,12 @@ function containsDeferred(value: unknown, isDeferred: (s: string) => boolean, de
   if (Array.isArray(value)) return value.some((item) => containsDeferred(item, isDeferred, depth + 1));
   if (isRecord(value)) return Object.values(value).some((item) => containsDeferred(item, isDeferred, depth + 1));
   return false;
+}
+
+/**
+ * The JSON Schema (2020-12) of an automation definition, from the zod schema that validates it
+ * (structure only: actions, templates and references are checked by the validator beyond it).
+ */
+export function definitionJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(definitionSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }
