@@ -61,7 +61,7 @@ describe('mcp over stdio: rota mcp against rota serve', () => {
     child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    assert.notEqual(code, 0);
+    assert.equal(code, 3, err);
     assert.equal(out, '');
     assert.match(err, /unknown or revoked token/);
   });
