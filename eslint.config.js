@@ -21,13 +21,15 @@ const LAYERS = {
   observe: { may: ['definition', 'config', 'store', 'engine'] },
   node: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers', 'observe'] },
   // the API never touches the store or the run core: it asks the node (api/ARCHITECTURE.md)
-  api: { may: ['definition', 'config', 'actions', 'node', 'triggers', 'agent'] },
+  api: { may: ['definition', 'config', 'actions', 'node', 'triggers', 'agent', 'mcp'] },
   // the published client carries the node's view types, never its code
   client: { may: [], types: ['definition', 'actions', 'node', 'triggers', 'agent', 'engine'] },
-  cli: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers', 'observe', 'node', 'api', 'client'] },
+  // the MCP server: talks to Rota only through the client, so stdio and /mcp run the same tools
+  mcp: { may: ['definition', 'client'] },
+  cli: { may: ['mcp', 'definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers', 'observe', 'node', 'api', 'client'] },
   testing: { may: ['definition', 'config', 'store', 'actions', 'engine', 'scheduler', 'agent', 'triggers', 'observe', 'node'] },
 };
-const FOLDERS = [...Object.keys(LAYERS), 'web', 'mcp'];
+const FOLDERS = [...Object.keys(LAYERS), 'web'];
 
 function layerRule(folder, { may, types = [] }) {
   const forbidden = FOLDERS.filter((f) => f !== folder && !may.includes(f));

@@ -35,6 +35,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { secretRoutes } from './routes/secrets.js';
 import { workspaceRoutes } from './routes/workspaces.js';
+import { mcpEndpoint } from '../mcp/http.js';
 
 export type { ApiLogger } from './api-env.js';
 
@@ -63,15 +64,17 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
   // delegation callbacks carry their own one-time token: mounted before the bearer middleware
   app.route('/api/v1', callbackRoutes(rota, opts.maxBodyBytes));
   app.use('/api/v1/*', authenticate(rota, opts.defaultWorkspace));
-  app.use(
-    '/api/v1/*',
-    bodyLimit({
-      maxSize: opts.maxBodyBytes,
-      onError: () => {
-        throw new RotaError(ErrorCode.payload_too_large, `request body exceeds ${opts.maxBodyBytes} bytes`, { details: { max_bytes: opts.maxBodyBytes } });
-      },
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize: opts.maxBodyBytes,
+    onError: () => {
+      throw new RotaError(ErrorCode.payload_too_large, `request body exceeds ${opts.maxBodyBytes} bytes`, { details: { max_bytes: opts.maxBodyBytes } });
+    },
+  });
+  app.use('/api/v1/*', limit);
+  // MCP over streamable HTTP (mcp/http.ts): stateless, its tools call this same app in process
+  const mcp = mcpEndpoint({ api: (request) => app.fetch(request) });
+  app.use('/mcp', limit);
+  app.all('/mcp', (c) => mcp(c.req.raw));
   app.route('/', systemRoutes(rota, logger));
   app.route('/', metricsRoutes(rota, opts.defaultWorkspace));
   // webhook senders authenticate by their trigger's scheme, not by a bearer token

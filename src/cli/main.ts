@@ -18,6 +18,7 @@ import { registerServe } from './commands/serve.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerWebhooks } from './commands/webhooks.js';
+import { registerMcp } from './commands/mcp.js';
 
 export const VERSION = '0.1.0';
 
@@ -42,6 +43,7 @@ export function buildProgram(io: Io): Command {
   registerWebhooks(program, io);
   registerDb(program, io);
   registerDoctor(program, io);
+  registerMcp(program, io, VERSION);
   program.commands.forEach(inheritExitOverride);
   return program;
 }

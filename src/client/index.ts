@@ -12,10 +12,11 @@
  */
 import type { Definition } from '../definition/types.js';
 import type { ActionDefinition } from '../actions/types.js';
+import type { CostTotals } from '../agent/costs.js';
+import type { ToolCatalogEntry } from '../node/service.js';
 import type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
 import type { DeliveryPage } from '../triggers/webhook-types.js';
 import type { ConversationView } from '../agent/conversation.js';
-import type { CostTotals } from '../agent/costs.js';
 import type {
   ApplyResult,
   ApprovalView,
@@ -38,9 +39,10 @@ import { streamRunEvents, type StreamOptions } from './stream.js';
 export { RotaApiError } from './errors.js';
 export type { StreamOptions } from './stream.js';
 export type * from '../node/views.js';
+export type { CostTotals } from '../agent/costs.js';
+export type { ToolCatalogEntry } from '../node/service.js';
 export type { DeliveryPage, DeliveryView } from '../triggers/webhook-types.js';
 export type { ConversationView } from '../agent/conversation.js';
-export type { CostTotals } from '../agent/costs.js';
 
 /** What a delegate runtime reports on its callback: the task's output, or its failure. */
 export type CallbackResult = { output: unknown } | { error: { message: string; code?: string; details?: unknown } };
@@ -82,6 +84,15 @@ export interface StartRunOptions {
   idempotencyKey?: string;
   /** wait server-side up to this long (e.g. `30s`) for the run to finish before answering */
   wait?: string;
+}
+
+export interface Whoami {
+  token_id: string;
+  scopes: string[];
+  /** the workspace requests act in */
+  workspace: { id: string; name: string };
+  /** false for an admin token without a workspace of its own */
+  bound: boolean;
 }
 
 export type CreatedToken = TokenView & { token: string };
@@ -171,7 +182,11 @@ export interface RotaClient {
   };
   catalog: {
     actions(): Promise<ActionDefinition[]>;
+    /** `GET /catalog/tools`: tools agent steps may list (built-ins and those registered in code). */
+    tools(): Promise<ToolCatalogEntry[]>;
   };
+  /** `GET /whoami`: the calling token's id, scopes and acting workspace. */
+  whoami(): Promise<Whoami>;
   triggers: {
     /** `GET /automations/{name}/triggers`: every trigger with its cursor and counters. */
     list(automation: string): Promise<TriggerDetailView[]>;
@@ -299,7 +314,11 @@ export function createClient(options: ClientOptions): RotaClient {
         await http.send(`${API}/tokens/${seg(id)}`, { method: 'DELETE' });
       },
     },
-    catalog: { actions: async () => items(await get(`/catalog/actions`)) },
+    catalog: {
+      actions: async () => items(await get(`/catalog/actions`)),
+      tools: async () => items(await get(`/catalog/tools`)),
+    },
+    whoami: () => get(`/whoami`),
     triggers: {
       list: async (name) => items(await get(`/automations/${seg(name)}/triggers`)),
       preview: async (name, opts = {}) => items(await get(`/automations/${seg(name)}/schedule`, { count: opts.count, from: opts.from })),

@@ -108,7 +108,14 @@ export function rotaService(s: NodeServices): RotaService {
       revoke: (ws, id) => s.access.revoke(ws, id),
       authenticate: (token) => s.access.authenticate(token),
     },
-    catalog: { actions: () => actions.list() },
+    catalog: {
+      actions: () => actions.list(),
+      tools: () =>
+        s.agent.tools.names().map((name) => {
+          const tool = s.agent.tools.get(name)!;
+          return { name, description: tool.description, input_schema: tool.inputSchema, output_schema: tool.outputSchema ?? null };
+        }),
+    },
     health: async () => ({ ok: await store.ping(), database: store.dialect, node: config.nodeId }),
     metrics: {
       enabled: s.metrics !== null,

@@ -35,6 +35,14 @@ import type { ApprovalStatus, AutomationStatus, DelegationStatus } from '../stat
 
 export type { StartRunRequest, PublishEventRequest };
 
+/** One agent tool of the catalog (`GET /catalog/tools`). */
+export interface ToolCatalogEntry {
+  name: string;
+  description: string;
+  input_schema: unknown;
+  output_schema: unknown;
+}
+
 export interface RotaService {
   readonly nodeId: string;
 
@@ -142,6 +150,8 @@ export interface RotaService {
 
   catalog: {
     actions(): ActionDefinition[];
+    /** Tools agent steps may list in `tools:` without an MCP server: the built-ins and those registered in code. */
+    tools(): ToolCatalogEntry[];
   };
 
   webhooks: {

@@ -60,6 +60,8 @@ const CLIENT_METHOD: Record<string, string> = {
   getTokens: 'tokens.list',
   deleteTokensById: 'tokens.revoke',
   getCatalogActions: 'catalog.actions',
+  getCatalogTools: 'catalog.tools',
+  getWhoami: 'whoami',
 };
 
 /** Operations the client deliberately does not call, each with the reason. */

@@ -16,6 +16,18 @@ const listActions = createRoute({
   responses: { 200: jsonContent(z.object({ items: z.array(ActionSchema) }), 'Actions'), ...errorResponses },
 });
 
+const ToolSchema = z
+  .object({ name: z.string(), description: z.string(), input_schema: z.unknown(), output_schema: z.unknown() })
+  .openapi('AgentTool');
+
+const listTools = createRoute({
+  method: 'get',
+  path: '/catalog/tools',
+  tags: ['catalog'],
+  summary: 'Tools agent steps may list in `tools:` (built-ins and tools registered in code; MCP servers\' tools are not listed) (any valid token)',
+  responses: { 200: jsonContent(z.object({ items: z.array(ToolSchema) }), 'Tools'), ...errorResponses },
+});
+
 export function catalogRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>();
   app.openapi(listActions, (c) => {
@@ -27,5 +39,6 @@ export function catalogRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
     }));
     return c.json({ items }, 200);
   });
+  app.openapi(listTools, (c) => c.json({ items: rota.catalog.tools() }, 200));
   return app;
 }

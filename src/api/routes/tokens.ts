@@ -64,6 +64,23 @@ const revokeToken = createRoute({
   responses: { 204: { description: 'Revoked' }, ...errorResponses },
 });
 
+const WhoamiSchema = z
+  .object({
+    token_id: z.string(),
+    scopes: z.array(z.string()),
+    workspace: z.object({ id: z.string(), name: z.string() }).openapi({ description: 'the workspace this request acts in' }),
+    bound: z.boolean().openapi({ description: 'true when the token belongs to that workspace; false for an admin token without a workspace' }),
+  })
+  .openapi('Whoami');
+
+const whoami = createRoute({
+  method: 'get',
+  path: '/whoami',
+  tags,
+  summary: "The calling token: its id, scopes and the workspace it acts in (any valid token)",
+  responses: { 200: jsonContent(WhoamiSchema, 'The token'), ...errorResponses },
+});
+
 async function targetWorkspace(rota: RotaService, principal: Principal, acting: string, requested: string | null | undefined): Promise<string | null> {
   if (isGlobalAdmin(principal)) {
     if (requested === undefined) return acting;
@@ -88,6 +105,16 @@ export function tokenRoutes(rota: RotaService): OpenAPIHono<ApiEnv> {
     const ws = await targetWorkspace(rota, c.var.principal, c.var.workspaceId, workspace);
     const { token, info } = await rota.tokens.create(ws, name, scopes);
     return c.json({ token, ...info }, 201);
+  });
+  app.openapi(whoami, async (c) => {
+    const { principal, workspaceId } = c.var;
+    const workspace = await rota.workspaces.get(workspaceId);
+    return c.json({
+      token_id: principal.token_id,
+      scopes: [...principal.scopes],
+      workspace: { id: workspaceId, name: workspace?.name ?? workspaceId },
+      bound: principal.workspace_id !== null,
+    }, 200);
   });
   app.openapi(listTokens, async (c) => c.json({ items: await rota.tokens.list(tokenScope(c.var.principal)) }, 200));
   app.openapi(revokeToken, async (c) => {
