@@ -64,7 +64,8 @@ export function endToolSpan(span: Span | null, output: unknown): void {
   if (error !== undefined) {
     const code = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'tool_error';
     span.setAttribute('error.type', code);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: typeof error === 'string' ? error : code });
+    // only the code: a tool's error text may echo what it was sent (a secret in a header, say)
+    span.setStatus({ code: SpanStatusCode.ERROR, message: code });
   }
   span.end();
 }

@@ -157,7 +157,8 @@ export const configLayerSchema = z.strictObject({
     maxRuns: intIn(0, 100_000_000, ' (0 disables)'),
     keepFailed: duration(0).nullable(),
     interval: duration(1_000),
-    batchSize: intIn(1, 100_000),
+    // each batch's run ids are bound parameters: SQLite takes 32,766 per statement, PostgreSQL 65,535
+    batchSize: intIn(1, 10_000),
     batchPause: duration(0),
     eventsMaxAge: duration(0),
     deliveriesMaxAge: duration(0),

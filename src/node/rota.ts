@@ -104,7 +104,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? createUlidGenerator(() => clock.now());
   const logger = options.logger ?? createLogger(config.logLevel, { format: config.logFormat });
-  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: { onWarning: (m) => logger.warn(m) } }));
+  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: { onWarning: (m) => logger.warn(m) }, onNotice: (m) => logger.info(m) }));
   const tracing = await startTracing(config.tracing, config.nodeId, logger);
   const metrics = config.metrics.enabled
     ? new NodeMetrics({ automationLabels: config.metrics.automationLabels, gaugeCacheMs: config.metrics.gaugeCacheMs, openRuns: () => countOpenRuns(store.db), logger })

@@ -24,6 +24,8 @@ export interface StoreOptions {
    * node; see checkpointer.ts). `onWarning` hears when that thread keeps failing.
    */
   backgroundCheckpoints?: { onWarning: (message: string) => void };
+  /** hears what opening does that takes a while (SQLite: the one-time switch to incremental vacuum) */
+  onNotice?: (message: string) => void;
 }
 
 export interface Store {
@@ -55,7 +57,7 @@ async function ping(db: Kysely<DB>): Promise<boolean> {
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(options.dataDir, options.backgroundCheckpoints);
+  const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(options.dataDir, options.backgroundCheckpoints, { convert: options.migrate !== false, onNotice: options.onNotice });
   if (options.migrate !== false) {
     try {
       await migrate(store.db, store.dialect);
@@ -67,17 +69,20 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-function openSqlite(dataDir: string, background?: StoreOptions['backgroundCheckpoints']): Store {
+function openSqlite(dataDir: string, background: StoreOptions['backgroundCheckpoints'] | undefined, vacuum: { convert: boolean; onNotice?: (message: string) => void }): Store {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'rota.db');
   const database = new SQLite(file);
-  setUpIncrementalVacuum(database);
+  // a new database gets the mode before its first table (the only time SQLite takes it cheaply)
+  if (Number(database.pragma('page_count', { simple: true })) === 0) database.pragma('auto_vacuum = INCREMENTAL');
   database.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a committed transaction survives a process crash (SIGKILL); only an OS
   // crash or power loss may lose the last transactions. ~33k tx/s here vs ~6k with FULL.
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
+  // an existing one is rewritten once, by a node that migrates (never by doctor or `rota db`)
+  if (vacuum.convert) convertToIncrementalVacuum(database, file, vacuum.onNotice);
   let checkpointer: Checkpointer | null = null;
   if (background) {
     database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
@@ -111,14 +116,19 @@ function openSqlite(dataDir: string, background?: StoreOptions['backgroundCheckp
  * Pages freed by deleting history go back to the file system only with auto_vacuum (the retention
  * sweeper runs `incremental_vacuum` after a prune). A new database gets INCREMENTAL before its
  * first table (that is when SQLite fixes the mode). An existing database made without it needs a
- * one-time VACUUM to switch: it rewrites the whole file once, on this open (about the time of
- * copying the file, and up to its size again in temporary disk space), and never again.
+ * one-time VACUUM to switch: it rewrites the whole file once, on the first open by a node that
+ * migrates (about the time of copying the file, and up to its size again in temporary disk
+ * space), and never again; `onNotice` hears it start and end.
  */
-function setUpIncrementalVacuum(database: SQLite.Database): void {
+function convertToIncrementalVacuum(database: SQLite.Database, file: string, onNotice?: (message: string) => void): void {
   const INCREMENTAL = 2;
   if (Number(database.pragma('auto_vacuum', { simple: true })) === INCREMENTAL) return;
+  const pages = Number(database.pragma('page_count', { simple: true }));
+  const started = Date.now();
+  onNotice?.(`${file}: one-time VACUUM to switch to incremental auto-vacuum (${pages} pages), so pruned history gives its space back`);
   database.pragma('auto_vacuum = INCREMENTAL');
-  if (Number(database.pragma('page_count', { simple: true })) > 0) database.exec('VACUUM');
+  database.exec('VACUUM');
+  onNotice?.(`${file}: switched to incremental auto-vacuum in ${Date.now() - started} ms`);
 }
 
 /**

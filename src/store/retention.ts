@@ -183,7 +183,11 @@ export async function loadRunHistory(conn: Conn, ids: string[]): Promise<Archive
   ]);
   const by = <T extends { run_id: string }>(rows: T[]) => {
     const map = new Map<string, Record<string, unknown>[]>();
-    for (const { run_id, ...rest } of rows) map.set(run_id, [...(map.get(run_id) ?? []), rest]);
+    for (const { run_id, ...rest } of rows) {
+      const list = map.get(run_id);
+      if (list) list.push(rest);
+      else map.set(run_id, [rest]);
+    }
     return map;
   };
   const s = by(steps), e = by(events), c = by(calls), a = by(artifacts);

@@ -13,6 +13,8 @@ import { FakeClock } from '../support/fake-clock.js';
 import { internalsOf } from '../../src/testing/index.js';
 import { recordAgentCall } from '../../src/store/agent-calls.js';
 import { automationOf, retentionNode, rowsOf, seedRuns } from './seed.js';
+import SQLite from 'better-sqlite3';
+import { openStore, type Store } from '../../src/store/connect.js';
 
 const NOW = Date.parse('2030-06-15T12:00:00Z');
 const DAY = 86_400_000;
@@ -110,6 +112,30 @@ forEachDialect('retention: history kept and space back', (db) => {
       assert.ok(result.pagesVacuumed > 0);
       const after = statSync(file).size;
       assert.ok(after < before / 3, `file ${before} → ${after} bytes`);
+    });
+
+    test('an existing database is switched to incremental vacuum once, by a node that migrates, never by doctor', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'rota-vacuum-'));
+      try {
+        const old = new SQLite(join(dir, 'rota.db'));
+        old.exec('CREATE TABLE made_before (x TEXT)');
+        old.close();
+        const mode = (store: Store) => store.db.executeQuery<{ auto_vacuum: number }>({ sql: 'PRAGMA auto_vacuum', parameters: [], query: { kind: 'RawNode' } } as never).then((r) => Number(r.rows[0]!.auto_vacuum));
+        const notices: string[] = [];
+        const doctor = await openStore({ dataDir: dir, migrate: false, onNotice: (m) => notices.push(m) });
+        assert.equal(await mode(doctor), 0, 'opening without migrating rewrites nothing');
+        await doctor.close();
+        const serving = await openStore({ dataDir: dir, onNotice: (m) => notices.push(m) });
+        assert.equal(await mode(serving), 2);
+        await serving.close();
+        assert.equal(notices.length, 2, 'start and end of the one-time VACUUM are told');
+        assert.match(notices[0]!, /one-time VACUUM/);
+        const again = await openStore({ dataDir: dir, onNotice: (m) => notices.push(m) });
+        await again.close();
+        assert.equal(notices.length, 2, 'and never again');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   }
 });
