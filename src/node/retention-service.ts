@@ -34,6 +34,6 @@ export class RetentionService {
   async prune(workspaceId: string, automation?: string): Promise<PruneResult> {
     const result = await this.sweeper.sweep(await this.#filter(workspaceId, automation));
     const { age, count, keep_failed } = result.runs;
-    return { runs: { age, count, keep_failed, total: age + count + keep_failed }, rows: result.rows, duration_ms: Math.round(result.durationMs) };
+    return { runs: { age, count, keep_failed, total: age + count + keep_failed }, rows: result.rows, duration_ms: Math.round(result.durationMs), swept: result.swept };
   }
 }

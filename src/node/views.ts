@@ -179,6 +179,8 @@ export interface PruneResult {
   runs: { age: number; count: number; keep_failed: number; total: number };
   rows: number;
   duration_ms: number;
+  /** false: another node was sweeping (PostgreSQL: one node at a time); nothing was deleted here, try again shortly */
+  swept: boolean;
 }
 
 /** `runs.list` filters: those of the store's query, paged by cursor. */

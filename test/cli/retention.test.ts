@@ -74,6 +74,9 @@ describe('rota runs pin / unpin / prune against rota serve', () => {
     const { token } = (await created.json()) as { token: string };
     const denied = await fetch(`${server.url}/api/v1/retention/prune`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     assert.equal(denied.status, 403);
+    const admin = await fetch(`${server.url}/api/v1/retention/prune`, { method: 'POST', headers });
+    assert.equal(admin.status, 200);
+    assert.equal(((await admin.json()) as { swept: boolean }).swept, true, 'one node here: it swept');
     const preview = await fetch(`${server.url}/api/v1/retention/preview`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(preview.status, 200);
     const pin404 = await fetch(`${server.url}/api/v1/runs/nope/pin`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });

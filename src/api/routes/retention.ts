@@ -26,7 +26,9 @@ const PreviewSchema = z
   })
   .openapi('RetentionPreview');
 
-const PruneSchema = z.object({ runs: Reasons, rows: z.number().int(), duration_ms: z.number() }).openapi('PruneResult');
+const PruneSchema = z
+  .object({ runs: Reasons, rows: z.number().int(), duration_ms: z.number(), swept: z.boolean().openapi({ description: 'false: another node was sweeping; nothing was deleted by this call, try again shortly' }) })
+  .openapi('PruneResult');
 
 const preview = createRoute({
   method: 'get',

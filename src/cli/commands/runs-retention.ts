@@ -33,6 +33,7 @@ export function registerRunRetention(runs: Command, io: Io): void {
       const result = await client.retention.prune(query);
       if (options.json) return printJson(io, result);
       const { age, count, keep_failed, total } = result.runs;
+      if (!result.swept) return io.out('another node is sweeping right now (one node at a time); nothing pruned by this call, try again shortly');
       io.out(`pruned ${total} runs (age ${age}, count ${count}, keep_failed ${keep_failed}), ${result.rows} rows, in ${result.duration_ms} ms`);
     });
 }
