@@ -35,6 +35,9 @@ export interface NodeMetricsOptions {
 const SECONDS_FAST = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const SECONDS_WIDE = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 
+/** distinct provider/model label pairs of the rota_llm_* metrics before `other` */
+export const MAX_MODEL_LABELS = 100;
+
 export class NodeMetrics {
   readonly registry = new Registry();
   readonly #byAutomation: boolean;
@@ -145,11 +148,26 @@ export class NodeMetrics {
   }
 
   modelCall(o: ModelCallObservation): void {
-    this.#llmCalls.get(o.provider, o.model, o.status).inc();
-    if (o.inputTokens > 0) this.#llmTokens.get(o.provider, o.model, 'input').inc(o.inputTokens);
-    if (o.outputTokens > 0) this.#llmTokens.get(o.provider, o.model, 'output').inc(o.outputTokens);
-    if (o.costUsd > 0) this.#llmCost.get(o.provider, o.model).inc(o.costUsd);
-    this.#llmDuration.get(o.provider, o.model).observe(o.seconds);
+    const model = this.#modelLabel(o.provider, o.model);
+    this.#llmCalls.get(o.provider, model, o.status).inc();
+    if (o.inputTokens > 0) this.#llmTokens.get(o.provider, model, 'input').inc(o.inputTokens);
+    if (o.outputTokens > 0) this.#llmTokens.get(o.provider, model, 'output').inc(o.outputTokens);
+    if (o.costUsd > 0) this.#llmCost.get(o.provider, model).inc(o.costUsd);
+    this.#llmDuration.get(o.provider, model).observe(o.seconds);
+  }
+
+  readonly #models = new Set<string>();
+
+  /**
+   * A model id is free text (a definition may even template it), so the label takes the first
+   * MAX_MODEL_LABELS distinct provider/model pairs and `other` after them: the series stay bounded.
+   */
+  #modelLabel(provider: string, model: string): string {
+    const key = `${provider}\u0000${model}`;
+    if (this.#models.has(key)) return model;
+    if (this.#models.size >= MAX_MODEL_LABELS) return 'other';
+    this.#models.add(key);
+    return model;
   }
 
   retentionSwept(o: RetentionSweepObservation): void {

@@ -15,6 +15,8 @@ import { DIALECTS, eventually } from '../support/node.js';
 import { Recorder, testActions } from '../engine/actions.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
 import { PRICE } from '../agent/harness.js';
+import { MAX_MODEL_LABELS, NodeMetrics } from '../../src/observe/metrics.js';
+import { createLogger } from '../../src/engine/logger.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
@@ -232,5 +234,18 @@ describe('metrics switches (sqlite)', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('model labels', () => {
+  test('the first MAX_MODEL_LABELS provider/model pairs are labels, later ones count as other', async () => {
+    const metrics = new NodeMetrics({ automationLabels: true, gaugeCacheMs: 5_000, openRuns: async () => ({ queued: 0, waiting: new Map() }), logger: createLogger('silent') });
+    const call = (model: string) => metrics.modelCall({ provider: 'p', model, status: 'ok', inputTokens: 1, outputTokens: 1, costUsd: 0, seconds: 0.01 });
+    for (let i = 0; i < MAX_MODEL_LABELS + 5; i++) call(`m${i}`);
+    call('m0');
+    const body = (await metrics.scrape()).body;
+    assert.match(body, /^rota_llm_calls_total\{provider="p",model="m0",status="ok"\} 2$/m);
+    assert.match(body, /^rota_llm_calls_total\{provider="p",model="other",status="ok"\} 5$/m);
+    assert.doesNotMatch(body, new RegExp(`model="m${MAX_MODEL_LABELS}"`));
   });
 });
