@@ -132,14 +132,26 @@ export async function previewPrune(conn: Conn, automationId: string, policy: Ret
   out.held.active = Number(active?.n ?? 0);
   const base = await beyondPolicy(conn, automationId, policy, now);
   if (!base) return out;
+  // counted in SQL, one row per outcome: the preview of a million old runs reads no run into memory
+  const cuts = ageCuts(policy, now);
+  const failedReason = policy.keepFailedMs !== null ? PruneReason.keep_failed : PruneReason.age;
+  const failed = [RunStatus.failed, RunStatus.timed_out];
+  const others = TERMINAL_RUN_STATUSES.filter((st) => !FAILED.has(st));
   const rows = await base
-    .select(['r.status', 'r.ended_at', 'r.pinned'])
-    .select((eb: RunsEb) => eb.case().when(eb.and([eb('r.parent_run_id', 'is not', null), parentKept(eb)])).then(1).else(0).end().as('parent_kept'))
+    .select((eb: RunsEb) => {
+      let c = eb.case().when('r.pinned', '=', 1).then('pinned').when(eb.and([eb('r.parent_run_id', 'is not', null), parentKept(eb)])).then('children');
+      if (cuts.failed !== null) c = c.when(eb.and([eb('r.status', 'in', failed), eb('r.ended_at', '<', cuts.failed)])).then(failedReason);
+      if (cuts.other !== null) c = c.when(eb.and([eb('r.status', 'in', others), eb('r.ended_at', '<', cuts.other)])).then(PruneReason.age);
+      return c.else(PruneReason.count).end().as('outcome');
+    })
+    .select(sql<number>`count(*)`.as('n'))
+    .groupBy('outcome')
     .execute();
   for (const r of rows) {
-    if (Number(r.pinned) === 1) out.held.pinned++;
-    else if (Number(r.parent_kept) === 1) out.held.children++;
-    else out.prunable[pruneReason(policy, r.status, Number(r.ended_at), now)]++;
+    const n = Number(r.n);
+    if (r.outcome === 'pinned') out.held.pinned += n;
+    else if (r.outcome === 'children') out.held.children += n;
+    else out.prunable[r.outcome as PruneReason] += n;
   }
   return out;
 }
