@@ -1,6 +1,7 @@
 /** Rota's root export: the embeddable engine, its types, serving its API, and the error classes. */
 export { createRota, type Rota, type CreateRotaOptions } from './node/rota.js';
 export { serveRota, type ServeRotaOptions, type RunningApi } from './api/serve-rota.js';
+export { rotaApp, rotaFetchHandler, type RotaAppOptions, type RotaFetchHandler } from './api/embed.js';
 export type { ApiLogger } from './api/api-env.js';
 export type { RotaService, StartRunRequest } from './node/service.js';
 export type * from './node/views.js';
