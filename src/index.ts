@@ -5,6 +5,7 @@ export { rotaApp, rotaFetchHandler, type RotaAppOptions, type RotaFetchHandler }
 export type { ApiLogger } from './api/api-env.js';
 export type { RotaService, StartRunRequest } from './node/service.js';
 export type * from './node/views.js';
+export type { ToolDefinition, ToolContext } from './agent/tool.js';
 export type { ActionDefinition, ActionContext, ActionServices, StepLogger, StepTrace, Suspension } from './actions/types.js';
 export type { Definition, StepDef, TriggerDef } from './definition/types.js';
 export type { DeepPartial, RotaConfig, TracingConfig } from './config/types.js';
