@@ -1,9 +1,11 @@
 /** Rota's root export: the embeddable engine, its types, serving its API, and the error classes. */
 export { createRota, type Rota, type CreateRotaOptions } from './node/rota.js';
 export { serveRota, type ServeRotaOptions, type RunningApi } from './api/serve-rota.js';
+export { rotaApp, rotaFetchHandler, type RotaAppOptions, type RotaFetchHandler } from './api/embed.js';
 export type { ApiLogger } from './api/api-env.js';
 export type { RotaService, StartRunRequest } from './node/service.js';
 export type * from './node/views.js';
+export type { ToolDefinition, ToolContext } from './agent/tool.js';
 export type { ActionDefinition, ActionContext, ActionServices, StepLogger, StepTrace, Suspension } from './actions/types.js';
 export type { Definition, StepDef, TriggerDef } from './definition/types.js';
 // Typed definitions (the SDK): definitions checked by tsc, custom actions with zod configs.

@@ -46,6 +46,8 @@ export interface ApiOptions {
   defaultWorkspace: string;
   /** receives unexpected errors (pino-compatible); default: one JSON line on stderr */
   logger?: ApiLogger;
+  /** where the host mounts the app (`/rota`); only the OpenAPI document's server URL uses it */
+  basePath?: string;
 }
 
 const stderrLogger: ApiLogger = {
@@ -94,7 +96,7 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
         security: [{ bearer: [] }],
       }) as unknown as OpenApiDocument,
       // relative to the document's own URL, so it stays right behind a proxy
-      [{ url: '/', description: 'this Rota server' }],
+      [{ url: `${opts.basePath ?? ''}/`, description: 'this Rota server' }],
     );
     return c.json(document);
   });

@@ -15,6 +15,8 @@ import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerServe } from './commands/serve.js';
+import { registerDev } from './commands/dev.js';
+import { registerInit } from './commands/init.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerWebhooks } from './commands/webhooks.js';
@@ -30,7 +32,9 @@ export function buildProgram(io: Io): Command {
     .exitOverride()
     .showSuggestionAfterError()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  registerInit(program, io);
   registerServe(program, io);
+  registerDev(program, io);
   registerApply(program, io);
   registerAutomations(program, io);
   registerRun(program, io);

@@ -40,6 +40,8 @@ export interface ServeOptions {
   adminToken?: string | null;
   /** extra environment (ROTA_LEASE_MS, ...) */
   env?: Record<string, string | undefined>;
+  /** the command to run instead of `serve` (`dev`) */
+  command?: string;
   /** extra `serve` arguments (`--watch DIR`, ...) */
   args?: string[];
   cwd?: string;
@@ -70,7 +72,7 @@ export async function startServe(options: ServeOptions = {}): Promise<Served> {
   const dataDir = options.dataDir ?? tempDir();
   const fixedToken = options.adminToken === undefined ? randomToken() : options.adminToken;
   const env = cleanEnv({ ROTA_DATA_DIR: dataDir, ROTA_PORT: '0', ROTA_LOG_LEVEL: 'warn', ROTA_ADMIN_TOKEN: fixedToken ?? undefined, ...options.env });
-  const child = spawn(process.execPath, [BIN, 'serve', ...(options.args ?? [])], { env, cwd: options.cwd ?? dataDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, options.command ?? 'serve', ...(options.args ?? [])], { env, cwd: options.cwd ?? dataDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));

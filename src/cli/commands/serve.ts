@@ -38,8 +38,8 @@ export function registerServe(program: Command, io: Io): void {
     });
 }
 
-/** Runs until SIGTERM or SIGINT, then shuts down gracefully. */
-async function serve(io: Io, config: RotaConfig): Promise<void> {
+/** Runs until SIGTERM or SIGINT, then shuts down gracefully (`rota serve` and `rota dev`). */
+export async function serve(io: Io, config: RotaConfig): Promise<void> {
   // Loaded on demand so that the client commands start without the engine and database drivers.
   const { createRota } = await import('../../node/rota.js');
   const { createApi, serveApi } = await import('../../api/server.js');
