@@ -42,6 +42,14 @@ test('rota init writes a starter project, refuses to overwrite it, and --force r
   assert.match(readFileSync(join(dir, 'automations', 'hello.yaml'), 'utf8'), /name: hello/);
 });
 
+test('rota dev outside a project says to run rota init, and creates nothing', async () => {
+  const dir = tempDir('rota-dev-empty-');
+  const res = await runCli(['dev', '--port', '0'], { cwd: dir });
+  assert.equal(res.code, 2);
+  assert.match(res.stderr, /automations does not exist: run `rota init` here first/);
+  assert.equal(existsSync(join(dir, '.rota')), false, 'no data dir was created');
+});
+
 test('rota dev serves the starter project: examples applied, a manual run succeeds, an edit is picked up', async (t) => {
   const dir = tempDir('rota-dev-');
   assert.equal((await runCli(['init'], { cwd: dir })).code, 0);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import type { Io } from '../context.js';
+import { existsSync } from 'node:fs';
+import { ExitError, type Io } from '../context.js';
 import { configFrom, withConfigOptions, type ConfigOptions } from '../config-options.js';
 import { serve } from './serve.js';
 
@@ -23,6 +24,10 @@ export function registerDev(program: Command, io: Io): void {
       const base = configFrom(io, options, { port: options.port, host: options.host, watchDir: options.watch, logFormat: 'pretty' });
       const watchDir = base.watchDir ?? resolve('automations');
       const config = base.watchDir ? base : configFrom(io, options, { port: options.port, host: options.host, watchDir, logFormat: 'pretty' });
+      // before anything is opened or created: a folder that is not a project gets told what to do
+      if (!existsSync(config.watchDir!)) {
+        throw new ExitError(2, `rota dev serves a project's definitions folder, and ${config.watchDir} does not exist: run \`rota init\` here first (it writes rota.config.yaml and automations/), or point --watch at your definitions folder`);
+      }
       await serve(io, config);
     });
 }
