@@ -87,17 +87,25 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
   }
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'rota_... token' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'callbackToken', { type: 'http', scheme: 'bearer', description: 'rcb_... one-time delegation callback token' });
-  let document: OpenApiDocument | undefined;
-  app.get('/api/openapi.json', (c) => {
-    document ??= finishDocument(
-      app.getOpenAPI31Document({
-        openapi: '3.1.0',
-        info: { title: 'Rota API', version: '1', description: 'Durable automations: definitions, runs, events, tokens.' },
-        security: [{ bearer: [] }],
-      }) as unknown as OpenApiDocument,
-      // relative to the document's own URL, so it stays right behind a proxy
-      [{ url: `${opts.basePath ?? ''}/`, description: 'this Rota server' }],
-    );
+  // One document per mount prefix, read off the request: right under `basePath`, and also when a
+  // host routes the app under a prefix of its own (`host.route('/rota', app)`).
+  const documents = new Map<string, OpenApiDocument>();
+  const DOC_PATH = '/api/openapi.json';
+  app.get(DOC_PATH, (c) => {
+    const path = new URL(c.req.url).pathname;
+    const prefix = path.endsWith(DOC_PATH) ? path.slice(0, -DOC_PATH.length) : (opts.basePath ?? '');
+    let document = documents.get(prefix);
+    if (!document) {
+      document = finishDocument(
+        app.getOpenAPI31Document({
+          openapi: '3.1.0',
+          info: { title: 'Rota API', version: '1', description: 'Durable automations: definitions, runs, events, tokens.' },
+          security: [{ bearer: [] }],
+        }) as unknown as OpenApiDocument,
+        [{ url: `${prefix}/`, description: 'this Rota server' }],
+      );
+      if (documents.size < 16) documents.set(prefix, document);
+    }
     return c.json(document);
   });
   return app;
