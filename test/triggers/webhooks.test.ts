@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { apiClient, startTestServer, type ApiCall, type TestServer } from '../api/harness.js';
+import { PassThrough } from 'node:stream';
+import { createLogger } from '../../src/engine/logger.js';
 import { DIALECTS } from '../support/node.js';
 
 const STANDARD_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
@@ -40,20 +42,16 @@ for (const dialect of DIALECTS) {
   describe(`webhooks (${dialect})`, () => {
     let server: TestServer;
     let api: ApiCall;
+    // the node's log lines (debug and up), captured to prove secrets never reach them
     let stderr = '';
-    const write = process.stderr.write.bind(process.stderr);
+    const logStream = new PassThrough();
+    logStream.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 
     before(async () => {
-      // capture the node's stderr (logs) to prove secrets never reach it
-      process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-        stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-        return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-      }) as typeof process.stderr.write;
-      server = await startTestServer({ dialect, config: { secretKey: randomBytes(32).toString('base64'), logLevel: 'debug' } });
+      server = await startTestServer({ dialect, logger: createLogger('debug', { format: 'json', destination: logStream }), config: { secretKey: randomBytes(32).toString('base64') } });
       api = apiClient(server.url, server.adminToken);
     });
     after(async () => {
-      process.stderr.write = write;
       await server?.close();
     });
 
@@ -299,6 +297,7 @@ for (const dialect of DIALECTS) {
         rotated.text,
         stderr,
       ].join('\n');
+      assert.match(stderr, /webhook delivery/, 'the node\'s log lines were captured (and searched)');
       for (const secret of [literal, next, literal.slice(6), next.slice(6), STANDARD_SECRET.slice(6)]) assert.ok(!everything.includes(secret), 'a secret leaked');
       // stored encrypted: not in the database in clear either
       const rows = await internalsOf(server.rota).store.db.selectFrom('secrets').selectAll().execute();
