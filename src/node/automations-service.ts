@@ -3,6 +3,7 @@
  * definition (same canonical hash) writes nothing; any change writes version N+1.
  */
 import { holdQueuedRuns, releaseQueuedRuns } from '../store/runs.js';
+import { transactionRetryingDeadlocks } from '../store/dialect.js';
 import { pageLimit, takePage } from '../paging.js';
 import type { EngineContext } from '../engine/context.js';
 import {
@@ -252,7 +253,9 @@ export class AutomationsService {
     const name = row.name;
     // For file-sourced automations the status is an overlay: applying the file never resets it.
     const now = this.ctx.clock.now();
-    await db.transaction().execute(async (tx) => {
+    // The automation row, then its queued runs: the opposite order to a claim's, so PostgreSQL may
+    // pick this as a deadlock victim; it then simply runs again.
+    await transactionRetryingDeadlocks(db, async (tx) => {
       const active = status === AutomationStatus.active;
       // Resuming resets the circuit breaker's count: the failures before the pause are forgiven.
       const pause = active ? { paused_reason: null, paused_at: null, consecutive_failures: 0 } : { paused_reason: PauseReason.manual, paused_at: now };

@@ -12,7 +12,8 @@
  *   stage-ahead (scheduler/scheduler.ts), and the secret key that several PostgreSQL nodes must
  *   share (triggers/secrets.ts). Outside src/store no code writes SQL.
  */
-import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type SelectQueryBuilder } from 'kysely';
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import type { DB } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -40,5 +41,26 @@ export class ImmediateSqliteDialect extends SqliteDialect {
   }
   override createDriver() {
     return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+/** PostgreSQL chose the transaction as a deadlock victim (40P01) or a serialization failure (40001): it may simply run again. */
+export function isRetriableConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/**
+ * `fn` in a transaction, run again (up to `attempts` in all) when PostgreSQL picked it as a
+ * deadlock victim. For changes that lock an automation row and then its runs, the order opposite
+ * to a claim's (runs, skipping locked ones, then the automation rows of concurrency-limited runs).
+ */
+export async function transactionRetryingDeadlocks<T>(db: Kysely<DB>, fn: (tx: Transaction<DB>) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(fn);
+    } catch (err) {
+      if (attempt >= attempts || !isRetriableConflict(err)) throw err;
+    }
   }
 }
