@@ -28,87 +28,63 @@ export function createNodeTelemetry({ logger, metrics: m, slowCommitMs }: NodeTe
       // a logger that throws must not break the engine either
     }
   };
-  return {
+  const observe: Telemetry = {
     runStarted(o) {
-      try {
-        m?.runStarted(o);
-      } catch (err) {
-        dropped('runStarted', err);
-      }
+      m?.runStarted(o);
     },
     runFinished(o) {
-      try {
-        m?.runFinished(o);
-        logger.info({ run_id: o.runId, automation: o.automation, trigger: o.trigger, status: o.status, duration_ms: o.durationMs, cost_usd: o.costUsd }, 'run finished');
-      } catch (err) {
-        dropped('runFinished', err);
-      }
+      m?.runFinished(o);
+      logger.info({ run_id: o.runId, automation: o.automation, trigger: o.trigger, status: o.status, duration_ms: o.durationMs, cost_usd: o.costUsd }, 'run finished');
     },
     runSkipped(o) {
-      try {
-        m?.runSkipped(o);
-        const line = { run_id: o.runId, automation: o.automation, trigger: o.trigger, reason: o.reason, message: o.message };
-        // a misfire means slots were missed: the node was down or overloaded
-        if (o.reason === SkipReason.misfire) logger.warn(line, 'schedule misfire: slots skipped');
-        else logger.info(line, 'fire skipped');
-      } catch (err) {
-        dropped('runSkipped', err);
-      }
+      m?.runSkipped(o);
+      const line = { run_id: o.runId, automation: o.automation, trigger: o.trigger, reason: o.reason, message: o.message };
+      // a misfire means slots were missed: the node was down or overloaded
+      if (o.reason === SkipReason.misfire) logger.warn(line, 'schedule misfire: slots skipped');
+      else logger.info(line, 'fire skipped');
     },
     stepFinished(action, status, seconds) {
-      try {
-        m?.stepFinished(action, status, seconds);
-      } catch (err) {
-        dropped('stepFinished', err);
-      }
+      m?.stepFinished(action, status, seconds);
     },
     leaseTakenOver(o) {
-      try {
-        m?.leaseTakenOver();
-        logger.warn({ run_id: o.runId, automation: o.automation, previous_owner: o.previousOwner }, 'took over a run whose lease expired (its node stopped or stalled)');
-      } catch (err) {
-        dropped('leaseTakenOver', err);
-      }
+      m?.leaseTakenOver();
+      logger.warn({ run_id: o.runId, automation: o.automation, previous_owner: o.previousOwner }, 'took over a run whose lease expired (its node stopped or stalled)');
     },
     commitFinished(ms, items) {
-      try {
-        m?.commitFinished(ms);
-        if (ms > slowCommitMs) logger.warn({ duration_ms: Math.round(ms), items, threshold_ms: slowCommitMs }, 'slow database commit');
-      } catch (err) {
-        dropped('commitFinished', err);
-      }
+      m?.commitFinished(ms);
+      if (ms > slowCommitMs) logger.warn({ duration_ms: Math.round(ms), items, threshold_ms: slowCommitMs }, 'slow database commit');
     },
     scheduleFired(automation, latenessMs) {
-      try {
-        m?.scheduleFired(latenessMs);
-        logger.debug({ automation, lateness_ms: latenessMs }, 'schedule slot fired');
-      } catch (err) {
-        dropped('scheduleFired', err);
-      }
+      m?.scheduleFired(latenessMs);
+      logger.debug({ automation, lateness_ms: latenessMs }, 'schedule slot fired');
     },
     webhookDelivery(o) {
-      try {
-        m?.webhookDelivery(o);
-        if (o.outcome === 'rejected') logger.info({ automation_id: o.automationId, trigger_id: o.triggerId, reason: o.reason }, 'webhook delivery rejected');
-      } catch (err) {
-        dropped('webhookDelivery', err);
-      }
+      m?.webhookDelivery(o);
+      if (o.outcome === 'rejected') logger.info({ automation_id: o.automationId, trigger_id: o.triggerId, reason: o.reason }, 'webhook delivery rejected');
     },
     modelCall(o) {
-      try {
-        m?.modelCall(o);
-        logger.debug({ provider: o.provider, model: o.model, status: o.status, input_tokens: o.inputTokens, output_tokens: o.outputTokens, cost_usd: o.costUsd }, 'model call');
-      } catch (err) {
-        dropped('modelCall', err);
-      }
+      m?.modelCall(o);
+      logger.debug({ provider: o.provider, model: o.model, status: o.status, input_tokens: o.inputTokens, output_tokens: o.outputTokens, cost_usd: o.costUsd }, 'model call');
     },
     retentionSwept(o) {
-      try {
-        // the sweeper logs its own batches; this only counts them
-        m?.retentionSwept(o);
-      } catch (err) {
-        dropped('retentionSwept', err);
-      }
+      // the sweeper logs its own batches; this only counts them
+      m?.retentionSwept(o);
     },
   };
+  return guarded(observe, dropped);
+}
+
+/** `telemetry` with every call caught: an observation that throws is dropped, never the caller's problem. */
+function guarded(telemetry: Telemetry, dropped: (what: string, err: unknown) => void): Telemetry {
+  const out = {} as Record<string, (...args: unknown[]) => void>;
+  for (const [name, fn] of Object.entries(telemetry) as [string, (...args: unknown[]) => void][]) {
+    out[name] = (...args) => {
+      try {
+        fn(...args);
+      } catch (err) {
+        dropped(name, err);
+      }
+    };
+  }
+  return out as unknown as Telemetry;
 }

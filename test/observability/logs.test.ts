@@ -14,6 +14,7 @@ import { apiClient, startTestServer, type TestServer } from '../api/harness.js';
 import { DIALECTS, eventually, forEachDialect, makeNode } from '../support/node.js';
 import { internalsOf } from '../../src/testing/index.js';
 import { createLogger } from '../../src/engine/logger.js';
+import { createNodeTelemetry } from '../../src/observe/node-telemetry.js';
 
 interface Line {
   level: number;
@@ -157,5 +158,17 @@ describe('logger', () => {
       assert.match(text, /careless line/);
       assert.match(text, /\[redacted\]/);
     }
+  });
+});
+
+describe('node telemetry', () => {
+  test('an observation that throws is dropped, never thrown into the engine', () => {
+    const failing = createLogger('debug', { format: 'json', destination: new PassThrough() });
+    failing.info = (() => {
+      throw new Error('logger broke');
+    }) as typeof failing.info;
+    const telemetry = createNodeTelemetry({ logger: failing, metrics: null, slowCommitMs: 1_000 });
+    assert.doesNotThrow(() => telemetry.runFinished({ runId: 'r', automation: 'a', trigger: 'manual', status: 'succeeded', durationMs: 1, costUsd: 0 } as never));
+    assert.doesNotThrow(() => telemetry.runFinished({ runId: 'r', automation: 'a', trigger: 'manual', status: 'succeeded', durationMs: 1, costUsd: 0 } as never));
   });
 });
