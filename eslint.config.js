@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /**
  * The layers of src/, lowest first; a folder may import only from the layers below it (and the
@@ -67,6 +68,18 @@ export default tseslint.config(
     ignores: ['src/index.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: FOLDERS.map((f) => `./${f}/**`), message: 'the root files (states, errors, clock, ids, paging, time, hash, telemetry) import no folder of src/.' }] }],
+    },
+  },
+  {
+    // the web UI (web/): React's rules of hooks; it talks to the server only through src/client
+    files: ['web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['../../../src/*', '!../../../src/client', '../../src/*', '!../../src/client'], message: 'the web UI may import only src/client (the typed API client) from src/.' }],
+      }],
     },
   },
   {

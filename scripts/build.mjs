@@ -17,6 +17,8 @@ function newest(dir) {
   return max;
 }
 
+await buildWeb();
+
 const stamp = join(root, 'dist', '.build-stamp');
 const inputs = Math.max(newest(join(root, 'src')), statSync(join(root, 'tsconfig.json')).mtimeMs, statSync(join(root, 'package.json')).mtimeMs);
 if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= inputs) {
@@ -51,3 +53,17 @@ await build({
   logLevel: 'warning',
 });
 writeFileSync(stamp, new Date().toISOString());
+
+/**
+ * The web UI (web/ → dist/web/, served by `rota serve` at `/`), rebuilt when web/ or the client it
+ * imports (src/client) changed since the last build.
+ */
+async function buildWeb() {
+  const web = join(root, 'web');
+  const webStamp = join(root, 'dist', '.web-stamp');
+  const webInputs = Math.max(newest(join(web, 'src')), newest(join(root, 'src', 'client')), statSync(join(web, 'index.html')).mtimeMs, statSync(join(web, 'vite.config.ts')).mtimeMs, statSync(join(root, 'package.json')).mtimeMs);
+  if (!force && existsSync(webStamp) && existsSync(join(root, 'dist', 'web', 'index.html')) && statSync(webStamp).mtimeMs >= webInputs) return;
+  const vite = await import('vite');
+  await vite.build({ configFile: join(web, 'vite.config.ts'), logLevel: 'warn' });
+  writeFileSync(webStamp, new Date().toISOString());
+}

@@ -58,6 +58,14 @@ async function serveAndCheck(app) {
     const health = await fetch(`${url}/healthz`);
     if (health.status !== 200) throw new Error(`GET /healthz answered ${health.status}: ${await health.text()}`);
     step(`npx rota serve answers /healthz on ${url}`);
+    // the web UI ships in the package: the page and the script it loads
+    const page = await fetch(`${url}/`);
+    const html = await page.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    if (page.status !== 200 || !script) throw new Error(`GET / answered ${page.status} without the web UI's script:\n${html.slice(0, 500)}`);
+    const js = await fetch(`${url}${script}`);
+    if (js.status !== 200) throw new Error(`GET ${script} answered ${js.status}`);
+    step(`npx rota serve serves the web UI at ${url}/`);
   } finally {
     if (child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
     await exited;

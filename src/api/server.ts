@@ -36,6 +36,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { secretRoutes } from './routes/secrets.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { mcpEndpoint } from '../mcp/http.js';
+import { webUi } from './web-ui.js';
 
 export type { ApiLogger } from './api-env.js';
 
@@ -48,6 +49,8 @@ export interface ApiOptions {
   logger?: ApiLogger;
   /** where the host mounts the app (`/rota`); only the OpenAPI document's server URL uses it */
   basePath?: string;
+  /** the built web UI (`findWebRoot()`), served at `/`; absent: no UI (`GET /` is a 404) */
+  webRoot?: string | null;
 }
 
 const stderrLogger: ApiLogger = {
@@ -108,6 +111,15 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
     }
     return c.json(document);
   });
+  if (opts.webRoot) {
+    // last: every API route above answers first; the UI takes only the paths they leave
+    const ui = webUi(opts.webRoot);
+    app.on(['GET', 'HEAD'], '*', async (c, next) => {
+      const response = ui(c);
+      if (response) return response;
+      await next();
+    });
+  }
   return app;
 }
 

@@ -32,7 +32,8 @@ export class Transport {
     this.baseUrl = options.url.replace(/\/+$/, '');
     this.#token = options.token;
     this.#workspace = options.workspace;
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    // called unbound: a browser's fetch throws "Illegal invocation" when called on another object
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   /** Sends a request and returns the status and parsed JSON body (null when empty). */

@@ -43,12 +43,14 @@ export async function serve(io: Io, config: RotaConfig): Promise<void> {
   // Loaded on demand so that the client commands start without the engine and database drivers.
   const { createRota } = await import('../../node/rota.js');
   const { createApi, serveApi } = await import('../../api/server.js');
+  const { findWebRoot } = await import('../../api/web-ui.js');
   const rota = await createRota({ config });
   const { adminToken } = await rota.bootstrap();
   const workspace = await rota.workspaces.ensure(config.defaultWorkspace);
   const watcher = config.watchDir ? await loadAndWatch(rota, workspace.id, config.watchDir, io) : null;
   await rota.start();
-  const app = createApi(rota, { maxBodyBytes: config.maxBodyBytes, defaultWorkspace: config.defaultWorkspace, logger: rota.logger });
+  const webRoot = findWebRoot();
+  const app = createApi(rota, { maxBodyBytes: config.maxBodyBytes, defaultWorkspace: config.defaultWorkspace, logger: rota.logger, webRoot });
   const server = await serveApi(app, { host: config.host, port: config.port }).catch(async (err: unknown) => {
     watcher?.close();
     await rota.stop({ graceMs: 0 });
@@ -57,6 +59,7 @@ export async function serve(io: Io, config: RotaConfig): Promise<void> {
   });
   rota.logger.info({ node: config.nodeId, url: server.url, metrics: config.metrics.enabled ? (config.metrics.public ? 'public' : 'token') : 'off' }, 'API listening');
   io.out(`Rota listening on ${server.url}`);
+  io.out(webRoot ? `web UI: ${server.url}/` : 'web UI: not built (npm run build builds it)');
   if (adminToken) {
     io.out(`admin token: ${adminToken}`);
     io.out('(shown only on first start; keep it safe)');

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { describeViolations, launchBrowser, newPage, seriousViolations, signIn, startWebServer, type WebServer } from './browser.js';
+
+describe('web UI: served by rota serve', () => {
+  let browser: Browser;
+  let server: WebServer;
+  before(async () => {
+    [browser, server] = await Promise.all([launchBrowser(), startWebServer()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('GET / is the app; API, hooks and assets keep their own answers', async () => {
+    const page = await fetch(`${server.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    const html = await page.text();
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(asset, html);
+    const js = await fetch(`${server.url}${asset}`);
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('cache-control') ?? '', /immutable/);
+    // a deep link loads the app too
+    assert.equal((await fetch(`${server.url}/runs/01JABCDEFGHJKMNPQRSTVWXYZ0`)).status, 200);
+    // a missing asset is a 404, not the page
+    assert.equal((await fetch(`${server.url}/assets/gone.js`)).status, 404);
+    assert.equal((await fetch(`${server.url}/api/v1/nope`)).status, 401);
+    const api = await fetch(`${server.url}/api/v1/nope`, { headers: { authorization: `Bearer ${server.token}` } });
+    assert.equal(api.status, 404);
+    assert.match(api.headers.get('content-type') ?? '', /json/);
+    assert.equal((await fetch(`${server.url}/api/v1/automations`)).status, 401);
+  });
+
+  test('signs in with a token; a wrong token is refused with the server\'s message', async () => {
+    const { context, page, errors } = await newPage(browser);
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('Token').fill('rota_wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText(/unauthenticated|token/i).first().waitFor();
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0);
+    await signIn(page, server.url, server.token);
+    const violations = await seriousViolations(page);
+    assert.deepEqual(violations, [], describeViolations(violations));
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});

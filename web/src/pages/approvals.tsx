@@ -1,0 +1,5 @@
+import { PageHeader } from '../components/page-header';
+
+export function ApprovalsPage() {
+  return <PageHeader title="approvals" description="not built yet" />;
+}
