@@ -2,11 +2,12 @@
  * Browser tests: Playwright (playwright-core) driving Debian's Chromium against a real `rota serve`
  * (test/cli/serve.ts). One browser per test file; a fresh context (empty storage) per test.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createClient, type RotaClient } from '../../src/client/index.js';
-import { startServe, type Served, type ServeOptions } from '../cli/serve.js';
+import { startServe, tempDir, type Served, type ServeOptions } from '../cli/serve.js';
 import { createPostgresSchema } from '../support/postgres.js';
 
 export const CHROMIUM = process.env.ROTA_CHROMIUM ?? '/usr/bin/chromium';
@@ -26,10 +27,15 @@ export interface WebServer {
   stop(): Promise<void>;
 }
 
-/** A real `rota serve` on a fresh SQLite file, or on a fresh PostgreSQL schema. */
-export async function startWebServer(dialect: 'sqlite' | 'postgres' = 'sqlite', options: ServeOptions = {}): Promise<WebServer> {
+/**
+ * A real `rota serve` on a fresh SQLite file, or on a fresh PostgreSQL schema. `config` is the text
+ * of a `rota.config.yaml` written into its data directory first (providers of an LLM stand-in, say).
+ */
+export async function startWebServer(dialect: 'sqlite' | 'postgres' = 'sqlite', options: ServeOptions & { config?: string } = {}): Promise<WebServer> {
   const pg = dialect === 'postgres' ? await createPostgresSchema() : null;
-  const served = await startServe({ ...options, env: { ...(pg ? { ROTA_DATABASE_URL: pg.url } : {}), ...options.env } });
+  const dataDir = options.dataDir ?? tempDir('rota-web-');
+  if (options.config) writeFileSync(join(dataDir, 'rota.config.yaml'), options.config);
+  const served = await startServe({ ...options, dataDir, env: { ...(pg ? { ROTA_DATABASE_URL: pg.url } : {}), ...options.env } });
   const token = served.adminToken!;
   return {
     served,
