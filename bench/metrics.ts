@@ -7,14 +7,13 @@
  * Prometheus server would, so the database gauges' reads are part of the figure.
  * BENCH_RUNS (default 3000), BENCH_ROUNDS (pairs, default 3), BENCH_DIALECTS (default sqlite,postgres).
  */
-import { internalsOf } from '../src/testing/index.js';
+import { applyNoop3, closedLoop } from './workload.js';
 import { benchDatabase } from './database.js';
 import { createRota } from '../src/node/rota.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const IN_FLIGHT = 200;
-const TERMINAL = new Set(['run.succeeded', 'run.failed', 'run.canceled', 'run.timed_out']);
 
 async function round(dialect: 'sqlite' | 'postgres', metrics: boolean): Promise<number> {
   const database = await benchDatabase(dialect, 'metrics');
@@ -32,48 +31,8 @@ async function round(dialect: 'sqlite' | 'postgres', metrics: boolean): Promise<
     await rota.bootstrap();
     await rota.start();
     const ws = (await rota.workspaces.ensure('default')).id;
-    await rota.automations.apply(ws, {
-      name: 'noop3',
-      steps: [
-        { id: 'a', action: 'set', with: { v: 1 } },
-        { id: 'b', action: 'set', with: { v: '{{ steps.a.output.v }}' } },
-        { id: 'c', action: 'set', with: { v: '{{ steps.b.output.v }}' } },
-      ],
-    });
-    const notifier = internalsOf(rota).context.notifier;
-    let started = 0;
-    let finished = 0;
-    const t0 = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      const launch = () => {
-        while (started - finished < IN_FLIGHT && started < RUNS) {
-          started++;
-          rota.runs.start(ws, 'noop3', {}).then(({ run }) => {
-            if (run.status === 'succeeded') return;
-            return new Promise<void>((done) => {
-              const off = notifier.subscribe(run.id, (events) => {
-                if (events.some((e) => TERMINAL.has(e.type))) {
-                  off();
-                  done();
-                }
-              });
-              void rota.runs.get(ws, run.id).then((r) => {
-                if (['succeeded', 'failed', 'canceled', 'timed_out'].includes(r.status)) {
-                  off();
-                  done();
-                }
-              });
-            });
-          }).then(() => {
-            finished++;
-            if (finished === RUNS) resolve();
-            else launch();
-          }, reject);
-        }
-      };
-      launch();
-    });
-    return RUNS / ((performance.now() - t0) / 1000);
+    await applyNoop3(rota, ws);
+    return await closedLoop(rota, ws, RUNS, IN_FLIGHT);
   } finally {
     if (scraper) clearInterval(scraper);
     await rota.stop({ graceMs: 1_000 });

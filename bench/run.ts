@@ -8,8 +8,8 @@
  * - peak RSS of the process.
  * Set BENCH_RUNS (default 3000), BENCH_LATENCY (default 300), BENCH_DIALECTS (default sqlite,postgres).
  */
-import { internalsOf } from '../src/testing/index.js';
 import { benchDatabase } from './database.js';
+import { applyNoop3, closedLoop } from './workload.js';
 import { createRota, type Rota } from '../src/node/rota.js';
 import { createApi, serveApi } from '../src/api/server.js';
 
@@ -37,64 +37,11 @@ async function withRota<T>(dialect: 'sqlite' | 'postgres', concurrency: number, 
 }
 
 async function throughput(rota: Rota, ws: string): Promise<{ runsPerS: number; stepsPerS: number; seconds: number }> {
-  await rota.automations.apply(ws, {
-    name: 'noop3',
-    steps: [
-      { id: 'a', action: 'set', with: { v: 1 } },
-      { id: 'b', action: 'set', with: { v: '{{ steps.a.output.v }}' } },
-      { id: 'c', action: 'set', with: { v: '{{ steps.b.output.v }}' } },
-    ],
-  });
-  let finished = 0;
-  let started = 0;
-  const t0 = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const launch = () => {
-      while (started - finished < IN_FLIGHT && started < RUNS) {
-        started++;
-        rota.runs
-          .start(ws, 'noop3', {})
-          .then(({ run }) => waitTerminal(rota, run.id))
-          .then(() => {
-            finished++;
-            if (finished === RUNS) resolve();
-            else launch();
-          }, reject);
-      }
-    };
-    launch();
-  });
-  const seconds = (performance.now() - t0) / 1000;
+  await applyNoop3(rota, ws);
+  const runsPerS = await closedLoop(rota, ws, RUNS, IN_FLIGHT);
   const failed = await rota.runs.list(ws, { status: ['failed', 'timed_out', 'canceled'], limit: 1 });
   if (failed.total > 0) throw new Error(`${failed.total} bench runs did not succeed`);
-  return { runsPerS: RUNS / seconds, stepsPerS: (RUNS * 3) / seconds, seconds };
-}
-
-/**
- * Resolves when the run's terminal event is published on this node, after its commit. Listens to
- * the node's in-process notifier so the measurement adds no database reads of its own.
- */
-function waitTerminal(rota: Rota, runId: string): Promise<void> {
-  return new Promise((resolve) => {
-    const off = internalsOf(rota).context.notifier.subscribe(runId, (events) => {
-      if (events.some((e) => e.type === 'run.succeeded' || e.type === 'run.failed' || e.type === 'run.canceled' || e.type === 'run.timed_out')) {
-        off();
-        resolve();
-      }
-    });
-    // The run may have ended before the subscription: check once after subscribing.
-    void internalsOf(rota).store.db
-      .selectFrom('runs')
-      .select('status')
-      .where('id', '=', runId)
-      .executeTakeFirst()
-      .then((row) => {
-        if (row && ['succeeded', 'failed', 'canceled', 'timed_out'].includes(row.status)) {
-          off();
-          resolve();
-        }
-      });
-  });
+  return { runsPerS, stepsPerS: runsPerS * 3, seconds: RUNS / runsPerS };
 }
 
 async function latency(rota: Rota, ws: string): Promise<{ p50: number; p99: number; mean: number }> {

@@ -11,8 +11,8 @@
  */
 import { createServer } from 'node:http';
 import { benchDatabase } from './database.js';
-import { createRota, type Rota } from '../src/node/rota.js';
-import { internalsOf } from '../src/testing/index.js';
+import { createRota } from '../src/node/rota.js';
+import { applyNoop3, closedLoop, median } from './workload.js';
 
 const RUNS = Number(process.env.BENCH_TRACING_RUNS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 3);
@@ -33,24 +33,6 @@ const receiver = createServer((req, res) => {
 await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const endpoint = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/v1/traces`;
 
-function terminal(rota: Rota, runId: string): Promise<void> {
-  return new Promise((resolve) => {
-    const ended = (type: string) => type === 'run.succeeded' || type === 'run.failed' || type === 'run.canceled' || type === 'run.timed_out';
-    const off = internalsOf(rota).context.notifier.subscribe(runId, (events) => {
-      if (events.some((e) => ended(e.type))) {
-        off();
-        resolve();
-      }
-    });
-    void internalsOf(rota).store.db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst().then((row) => {
-      if (row && ended(`run.${row.status}`)) {
-        off();
-        resolve();
-      }
-    });
-  });
-}
-
 async function round(dialect: 'sqlite' | 'postgres', traced: boolean): Promise<number> {
   const database = await benchDatabase(dialect, traced ? 'traced' : 'untraced');
   const rota = await createRota({
@@ -66,44 +48,12 @@ async function round(dialect: 'sqlite' | 'postgres', traced: boolean): Promise<n
     await rota.bootstrap();
     await rota.start();
     const ws = (await rota.workspaces.ensure('default')).id;
-    await rota.automations.apply(ws, {
-      name: 'noop3',
-      steps: [
-        { id: 'a', action: 'set', with: { v: 1 } },
-        { id: 'b', action: 'set', with: { v: '{{ steps.a.output.v }}' } },
-        { id: 'c', action: 'set', with: { v: '{{ steps.b.output.v }}' } },
-      ],
-    });
-    let started = 0;
-    let finished = 0;
-    const t0 = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      const launch = () => {
-        while (started - finished < IN_FLIGHT && started < RUNS) {
-          started++;
-          rota.runs
-            .start(ws, 'noop3', {})
-            .then(({ run }) => terminal(rota, run.id))
-            .then(() => {
-              finished++;
-              if (finished === RUNS) resolve();
-              else launch();
-            }, reject);
-        }
-      };
-      launch();
-    });
-    return RUNS / ((performance.now() - t0) / 1000);
+    await applyNoop3(rota, ws);
+    return await closedLoop(rota, ws, RUNS, IN_FLIGHT);
   } finally {
     await rota.stop({ graceMs: 1_000 });
     await database.drop();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 for (const dialect of DIALECTS) {
