@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { Context } from 'hono';
 
 const RESERVED = ['/api/', '/hooks/', '/mcp', '/metrics', '/healthz', '/readyz'];
@@ -51,8 +52,12 @@ export function findWebRoot(from: string = fileURLToPath(import.meta.url)): stri
 
 interface CachedFile {
   body: Uint8Array;
+  /** the body gzipped once, for text files a browser takes compressed */
+  gzipped: Uint8Array | null;
   type: string;
 }
+
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt', '.map']);
 
 /** A GET/HEAD handler for the UI's files under `root`; `null` from `handle` means "not the UI's path". */
 export function webUi(root: string) {
@@ -64,7 +69,9 @@ export function webUi(root: string) {
     const path = normalize(join(root, relative));
     let found: CachedFile | null = null;
     if (path.startsWith(base) && existsSync(path) && statSync(path).isFile()) {
-      found = { body: readFileSync(path), type: TYPES[extname(path)] ?? 'application/octet-stream' };
+      const body = readFileSync(path);
+      const gzipped = COMPRESSIBLE.has(extname(path)) && body.length > 1024 ? gzipSync(body) : null;
+      found = { body, gzipped, type: TYPES[extname(path)] ?? 'application/octet-stream' };
     }
     if (cache.size < 500) cache.set(relative, found);
     return found;
@@ -82,8 +89,13 @@ export function webUi(root: string) {
       ...SECURITY_HEADERS,
       'content-type': served.type,
       'cache-control': asset && path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      vary: 'accept-encoding',
     };
-    return new Response(c.req.method === 'HEAD' ? null : served.body, { status: 200, headers });
+    const gzip = served.gzipped && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+    if (gzip) headers['content-encoding'] = 'gzip';
+    const body = gzip ? served.gzipped! : served.body;
+    headers['content-length'] = String(body.length);
+    return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers });
   };
 }
 

@@ -25,6 +25,8 @@ describe('web UI: served by rota serve', () => {
     const js = await fetch(`${server.url}${asset}`);
     assert.equal(js.status, 200);
     assert.match(js.headers.get('cache-control') ?? '', /immutable/);
+    assert.equal(js.headers.get('content-encoding'), 'gzip'); // fetch asks for it, and unpacks it
+    assert.match(await js.text(), /\bimport\b|function/);
     // a deep link loads the app too
     assert.equal((await fetch(`${server.url}/runs/01JABCDEFGHJKMNPQRSTVWXYZ0`)).status, 200);
     // a missing asset is a 404, not the page
