@@ -208,6 +208,28 @@ describe('web UI: approvals inbox', () => {
     await context.close();
   });
 
+  test('with min_approvals 2, an approval by this token waits for another one', async () => {
+    await server.client.automations.apply('two-keys', { name: 'two-keys', steps: [{ id: 'confirm', action: 'approval', with: { message: 'Rotate the root key?', min_approvals: 2 } }] });
+    const run = await waitingRun(server.client, 'two-keys', {});
+    const { context, page, errors } = await newPage(browser);
+    await signIn(page, server.url, server.token, '/approvals');
+    const item = card(page, 'Rotate the root key?');
+    await item.getByText('0 of 2 approvals so far.').waitFor();
+    await item.getByRole('button', { name: 'Approve', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: '1 more needed' }).waitFor();
+    await item.getByText(/You approved this .*; waiting for 1 more approval from other tokens\./).waitFor();
+    assert.equal(await item.getByRole('button', { name: 'Approve', exact: true }).count(), 0);
+    assert.equal((await server.client.runs.get(run.id)).status, 'waiting');
+    // a second token's approval settles it
+    const { token } = await server.client.tokens.create('second-approver', ['approvals:write', 'runs:read']);
+    const approval = (await server.client.approvals.list({ run_id: run.id })).items[0]!;
+    await createClient({ url: server.url, token }).approvals.decide(approval.id, 'approve');
+    assert.equal((await ended(server.client, run.id)).status, 'succeeded');
+    await item.waitFor({ state: 'detached' });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test('a token without approvals:write sees the inbox but no decide buttons', async () => {
     await waitingRun(server.client, 'refund', { amount: 2, customer: 'Read Only' });
     const { token } = await server.client.tokens.create('viewer', ['runs:read', 'automations:read']);

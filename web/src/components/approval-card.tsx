@@ -117,8 +117,29 @@ function DecisionForm({ approval, onDecided }: { approval: ApprovalView; onDecid
   );
 }
 
+/** What this token may do with the approval: decide, wait for others, or only look. */
+function Decide({ approval, onDecided }: { approval: ApprovalView; onDecided: (decided: ApprovalView) => void }) {
+  const { can, whoami } = useSession();
+  const mine = approval.decisions.find((d) => d.by === whoami.token_id);
+  if (mine) {
+    const left = approval.min_approvals - approval.approvals;
+    return (
+      <Alert variant="light" color="blue" p="xs">
+        You approved this <Time iso={mine.at} />; waiting for {left} more approval{left === 1 ? '' : 's'} from other tokens.
+      </Alert>
+    );
+  }
+  if (!can(Scopes.approvalsWrite)) {
+    return (
+      <Alert variant="light" color="gray" p="xs">
+        Deciding needs a token with the approvals:write scope.
+      </Alert>
+    );
+  }
+  return <DecisionForm approval={approval} onDecided={onDecided} />;
+}
+
 export function PendingApprovalCard({ approval, onDecided }: { approval: ApprovalView; onDecided: (decided: ApprovalView) => void }) {
-  const { can } = useSession();
   const titleId = useId();
   return (
     <Paper withBorder radius="md" p="md" component="article" aria-labelledby={titleId}>
@@ -151,13 +172,7 @@ export function PendingApprovalCard({ approval, onDecided }: { approval: Approva
           </Text>
         )}
         <ApprovalDetails approval={approval} />
-        {can(Scopes.approvalsWrite) ? (
-          <DecisionForm approval={approval} onDecided={onDecided} />
-        ) : (
-          <Alert variant="light" color="gray" p="xs">
-            Deciding needs a token with the approvals:write scope.
-          </Alert>
-        )}
+        <Decide approval={approval} onDecided={onDecided} />
       </Stack>
     </Paper>
   );
