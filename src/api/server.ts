@@ -24,6 +24,7 @@ import { agentRoutes } from './routes/agent.js';
 import { automationRoutes } from './routes/automations.js';
 import { callbackRoutes } from './routes/callbacks.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { costRoutes } from './routes/costs.js';
 import { eventRoutes } from './routes/events.js';
 import { hookRoutes } from './routes/hooks.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -85,7 +86,7 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
   // webhook senders authenticate by their trigger's scheme, not by a bearer token
   app.route('/', hookRoutes(rota));
   app.route('/api/v1', webhookRoutes(rota));
-  for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), secretRoutes(rota), workspaceRoutes(rota), catalogRoutes(rota), approvalRoutes(rota), scheduleRoutes(rota), agentRoutes(rota), retentionRoutes(rota)]) {
+  for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), secretRoutes(rota), workspaceRoutes(rota), catalogRoutes(rota), approvalRoutes(rota), scheduleRoutes(rota), agentRoutes(rota), costRoutes(rota), retentionRoutes(rota)]) {
     app.route('/api/v1', routes);
   }
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'rota_... token' });

@@ -13,6 +13,7 @@
 import type { Definition } from '../definition/types.js';
 import type { ActionDefinition } from '../actions/types.js';
 import type { CostTotals } from '../agent/costs.js';
+import type { WorkspaceCosts } from '../agent/workspace-costs.js';
 import type { ToolCatalogEntry } from '../node/service.js';
 import type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
 import type { DeliveryPage } from '../triggers/webhook-types.js';
@@ -40,6 +41,7 @@ export { RotaApiError } from './errors.js';
 export type { StreamOptions } from './stream.js';
 export type * from '../node/views.js';
 export type { CostTotals } from '../agent/costs.js';
+export type { AutomationBudgetState, BudgetState, CostAmount, CostEntry, CostLimit, WorkspaceCosts } from '../agent/workspace-costs.js';
 export type { ToolCatalogEntry } from '../node/service.js';
 export type { DeliveryPage, DeliveryView } from '../triggers/webhook-types.js';
 export type { ConversationView } from '../agent/conversation.js';
@@ -156,6 +158,8 @@ export interface RotaClient {
     /** Repeating your own decision answers unchanged; a conflicting one throws RotaApiError 409 `conflict`. */
     decide(id: string, decision: 'approve' | 'reject' | 'abort', options?: { value?: unknown; comment?: string }): Promise<ApprovalView>;
   };
+  /** `GET /costs`: the workspace's agent spend per UTC day, automation and model, `days` back (default 30), with totals and daily budgets. */
+  costs(options?: { days?: number }): Promise<WorkspaceCosts>;
   events: {
     emit(name: string, options?: { data?: unknown; id?: string }): Promise<EventView>;
     list(query?: { name?: string; cursor?: string | null; limit?: number }): Promise<Page<EventView>>;
@@ -285,6 +289,7 @@ export function createClient(options: ClientOptions): RotaClient {
       get: (id) => get(`/approvals/${seg(id)}`),
       decide: (id, decision, opts = {}) => post(`/approvals/${seg(id)}/decision`, { decision, ...opts }),
     },
+    costs: (opts = {}) => get(`/costs`, { days: opts.days }),
     events: {
       emit: (name, opts = {}) => post(`/events`, { name, data: opts.data, id: opts.id }),
       list: (query) => get(`/events`, query),

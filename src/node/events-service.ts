@@ -1,5 +1,5 @@
 /** Published events as the interfaces see them: publish (`POST /api/v1/events`, `emit_event`) and list. */
-import { listEvents } from '../store/events.js';
+import { listEvents, runsOfEvents } from '../store/events.js';
 import type { Store } from '../store/connect.js';
 import { ValidationError } from '../errors.js';
 import type { EventService } from '../triggers/events.js';
@@ -33,6 +33,13 @@ export class EventsService {
     const limit = pageLimit(opts.limit);
     const { rows, total } = await listEvents(this.store.db, workspaceId, { name: opts.name, before: opts.cursor, limit: limit + 1 });
     const page = takePage(rows, limit, (r) => r.id);
-    return { items: page.rows.map((r) => eventView(r)), next_cursor: page.next_cursor, total };
+    const runs = await runsOfEvents(this.store.db, workspaceId, page.rows.map((r) => r.id));
+    const items = page.rows.map((r) => {
+      const view = eventView(r);
+      const started = runs.filter((run) => run.eventId === r.id);
+      if (started.length > 0) view.runs = started.map((run) => ({ automation: run.automation, trigger_id: run.triggerId, run_id: run.runId, status: run.status, created: true }));
+      return view;
+    });
+    return { items, next_cursor: page.next_cursor, total };
   }
 }

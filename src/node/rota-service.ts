@@ -2,6 +2,7 @@
 import type { AgentRuntime } from '../agent/agent-runtime.js';
 import { stepConversation } from '../agent/conversation.js';
 import { automationCosts } from '../agent/costs.js';
+import { workspaceCosts } from '../agent/workspace-costs.js';
 import type { EngineContext } from '../engine/context.js';
 import type { WebhookService } from '../triggers/webhooks.js';
 import type { TriggersService } from '../triggers/triggers-service.js';
@@ -46,6 +47,7 @@ export function rotaService(s: NodeServices): RotaService {
     agent: {
       conversation: (ws, runId, stepId) => stepConversation(store, ws, runId, stepId),
       costs: (ws, name, since) => automationCosts(store, ws, name, since),
+      workspaceCosts: (ws, days) => workspaceCosts(store, config.budgets, ws, days, s.ctx.clock.now()),
     },
     workspaces: {
       ensure: (name) => s.access.ensureWorkspace(name),

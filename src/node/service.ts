@@ -5,6 +5,7 @@
 import type { ActionDefinition } from '../actions/types.js';
 import type { ConversationView } from '../agent/conversation.js';
 import type { CostTotals } from '../agent/costs.js';
+import type { WorkspaceCosts } from '../agent/workspace-costs.js';
 import type { IncomingWebhook } from '../triggers/webhooks.js';
 import type { DeliveryPage, WebhookResponse } from '../triggers/webhook-types.js';
 import type { PreviewOptions, SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
@@ -51,6 +52,8 @@ export interface RotaService {
     conversation(workspaceId: string, runId: string, stepId: string): Promise<ConversationView>;
     /** Cost and tokens of an automation's model calls since `since` (epoch ms), per UTC day. */
     costs(workspaceId: string, automation: string, since: number): Promise<CostTotals>;
+    /** The workspace's spend per UTC day, automation and model, `days` back (today included), with its daily budgets. */
+    workspaceCosts(workspaceId: string, days: number): Promise<WorkspaceCosts>;
   };
 
   workspaces: {

@@ -193,7 +193,10 @@ export interface EventView {
   source: string;
   created_at: string;
   duplicate?: boolean;
-  /** runs of the event triggers it matched (when published through `emit`); `created` false: fired before */
+  /**
+   * runs of the event triggers it matched: when published (`emit`; `created` false: fired before),
+   * and in lists (those of triggers still in their definitions; their current status)
+   */
   runs?: FiredRun[];
 }
 

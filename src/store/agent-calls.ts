@@ -53,16 +53,28 @@ export async function recordAgentCall(conn: Conn, row: Insertable<AgentCallTable
   return true;
 }
 
-/** The call's day in the rollup (same transaction as the call: the two never disagree). */
+/** The call's day in the rollups, with and without its model (same transaction as the call: they never disagree). */
 async function addToCostDay(conn: Conn, row: Insertable<AgentCallTable>, cost: number, tokens: number): Promise<void> {
+  const day = Math.floor(Number(row.created_at) / DAY_MS);
   await conn
     .insertInto('agent_cost_days')
-    .values({ workspace_id: row.workspace_id, automation_id: row.automation_id, day: Math.floor(Number(row.created_at) / DAY_MS), cost_usd: cost, tokens, calls: 1 })
+    .values({ workspace_id: row.workspace_id, automation_id: row.automation_id, day, cost_usd: cost, tokens, calls: 1 })
     .onConflict((oc) =>
       oc.columns(['workspace_id', 'automation_id', 'day']).doUpdateSet({
         cost_usd: sql<number>`agent_cost_days.cost_usd + excluded.cost_usd`,
         tokens: sql<number>`agent_cost_days.tokens + excluded.tokens`,
         calls: sql<number>`agent_cost_days.calls + 1`,
+      }),
+    )
+    .execute();
+  await conn
+    .insertInto('agent_cost_model_days')
+    .values({ workspace_id: row.workspace_id, day, automation_id: row.automation_id, model: row.name, cost_usd: cost, tokens, calls: 1 })
+    .onConflict((oc) =>
+      oc.columns(['workspace_id', 'day', 'automation_id', 'model']).doUpdateSet({
+        cost_usd: sql<number>`agent_cost_model_days.cost_usd + excluded.cost_usd`,
+        tokens: sql<number>`agent_cost_model_days.tokens + excluded.tokens`,
+        calls: sql<number>`agent_cost_model_days.calls + 1`,
       }),
     )
     .execute();

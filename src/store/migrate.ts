@@ -11,6 +11,7 @@ import * as m009 from './migrations/009-open-runs-index.js';
 import * as m010 from './migrations/010-retention.js';
 import * as m011 from './migrations/011-run-traceparent.js';
 import * as m012 from './migrations/012-event-traceparent.js';
+import * as m013 from './migrations/013-cost-models.js';
 import type { Dialect } from './dialect.js';
 
 export interface Migration {
@@ -43,6 +44,7 @@ export const MIGRATIONS: Migration[] = [
   { id: '010-retention', ...m010 },
   { id: '011-run-traceparent', ...m011 },
   { id: '012-event-traceparent', ...m012 },
+  { id: '013-cost-models', ...m013 },
 ];
 
 function recordedIds(migration: Migration): string[] {

@@ -376,6 +376,18 @@ export interface AgentCostDayTable {
   calls: number;
 }
 
+/** The same rollup by model (`provider:model`; '' for spending of runs pruned before it existed): `GET /costs` reads it. */
+export interface AgentCostModelDayTable {
+  workspace_id: string;
+  /** days since the epoch (UTC) */
+  day: number;
+  automation_id: string;
+  model: string;
+  cost_usd: number;
+  tokens: number;
+  calls: number;
+}
+
 export interface DB {
   workspaces: WorkspaceTable;
   tokens: TokenTable;
@@ -397,5 +409,6 @@ export interface DB {
   agent_calls: AgentCallTable;
   artifacts: ArtifactTable;
   agent_cost_days: AgentCostDayTable;
+  agent_cost_model_days: AgentCostModelDayTable;
   rota_meta: { key: string; value: string };
 }

@@ -27,6 +27,7 @@ const CLIENT_METHOD: Record<string, string> = {
   postAutomationsByNameUnarchive: 'automations.unarchive',
   postAutomationsByNameRuns: 'automations.run',
   getAutomationsByNameCosts: 'automations.costs',
+  getCosts: 'costs',
   getAutomationsByNameTriggers: 'triggers.list',
   getAutomationsByNameSchedule: 'triggers.preview',
   postAutomationsByNameTriggersByIdEnable: 'triggers.enable',
@@ -113,6 +114,8 @@ test('the methods added for coverage reach their routes', async () => {
   const costs = await client.automations.costs('covered', { days: 7 });
   assert.equal(costs.automation, 'covered');
   assert.equal(costs.cost_usd, 0);
+  const workspace = await client.costs({ days: 7 });
+  assert.deepEqual([workspace.days, workspace.entries, workspace.totals], [7, [], { cost_usd: 0, tokens: 0, calls: 0 }]);
   const rotated = await client.webhooks.rotateSecret('covered', 'hook', 'whsec_dGhpcyBpcyBhIG5ldyBzZWNyZXQgMTIzNDU2', { grace: '1h' });
   assert.equal(rotated.rotated, true);
   assert.equal(typeof rotated.previous_valid_until, 'string');

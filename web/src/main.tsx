@@ -9,6 +9,10 @@ import { App } from './app';
 
 const theme = createTheme({
   primaryColor: 'blue',
+  // WCAG AA (4.5:1) for white text on filled buttons and badges, and for links: shade 6 of the
+  // default palette is 2-3.6:1 on white; autoContrast puts dark text on the light fills (yellow)
+  primaryShade: { light: 8, dark: 8 },
+  autoContrast: true,
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   fontFamilyMonospace: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
 });
