@@ -27,6 +27,7 @@ const CLIENT_METHOD: Record<string, string> = {
   postAutomationsByNameUnarchive: 'automations.unarchive',
   postAutomationsByNameRuns: 'automations.run',
   getAutomationsByNameCosts: 'automations.costs',
+  getAutomationStats: 'automations.stats',
   getAutomationsByNameTriggers: 'triggers.list',
   getAutomationsByNameSchedule: 'triggers.preview',
   postAutomationsByNameTriggersByIdEnable: 'triggers.enable',
