@@ -43,6 +43,7 @@ export type * from '../node/views.js';
 export type { CostTotals } from '../agent/costs.js';
 export type { ToolCatalogEntry } from '../node/service.js';
 export type { DeliveryPage, DeliveryView } from '../triggers/webhook-types.js';
+export type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
 export type { ConversationView } from '../agent/conversation.js';
 
 /** What a delegate runtime reports on its callback: the task's output, or its failure. */
