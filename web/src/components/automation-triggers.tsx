@@ -100,7 +100,7 @@ export function TriggerSummary({ automation }: { automation: AutomationView }) {
               )}
             </Group>
             {t.enabled && t.type === 'schedule' && (
-              <Text size="xs" mt={2}>
+              <Text size="xs" mt={2} style={{ whiteSpace: 'nowrap' }}>
                 {paused ? (
                   <Text span size="xs" c="dimmed">
                     not firing: {automation.status}
