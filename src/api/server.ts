@@ -22,6 +22,7 @@ import { notFoundHandler, onErrorHandler, validationHook } from './errors.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { agentRoutes } from './routes/agent.js';
 import { automationRoutes } from './routes/automations.js';
+import { automationStatsRoutes } from './routes/automation-stats.js';
 import { callbackRoutes } from './routes/callbacks.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { costRoutes } from './routes/costs.js';
@@ -86,7 +87,7 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
   // webhook senders authenticate by their trigger's scheme, not by a bearer token
   app.route('/', hookRoutes(rota));
   app.route('/api/v1', webhookRoutes(rota));
-  for (const routes of [automationRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), secretRoutes(rota), workspaceRoutes(rota), catalogRoutes(rota), approvalRoutes(rota), scheduleRoutes(rota), agentRoutes(rota), costRoutes(rota), retentionRoutes(rota)]) {
+  for (const routes of [automationRoutes(rota), automationStatsRoutes(rota), runRoutes(rota, logger), eventRoutes(rota), tokenRoutes(rota), secretRoutes(rota), workspaceRoutes(rota), catalogRoutes(rota), approvalRoutes(rota), scheduleRoutes(rota), agentRoutes(rota), costRoutes(rota), retentionRoutes(rota)]) {
     app.route('/api/v1', routes);
   }
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'rota_... token' });

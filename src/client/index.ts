@@ -21,6 +21,7 @@ import type { ConversationView } from '../agent/conversation.js';
 import type {
   ApplyResult,
   ApprovalView,
+  AutomationStatsView,
   AutomationView,
   EventView,
   Page,
@@ -44,6 +45,7 @@ export type { CostTotals } from '../agent/costs.js';
 export type { AutomationBudgetState, BudgetState, CostAmount, CostEntry, CostLimit, WorkspaceCosts } from '../agent/workspace-costs.js';
 export type { ToolCatalogEntry } from '../node/service.js';
 export type { DeliveryPage, DeliveryView } from '../triggers/webhook-types.js';
+export type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
 export type { ConversationView } from '../agent/conversation.js';
 
 /** What a delegate runtime reports on its callback: the task's output, or its failure. */
@@ -127,6 +129,11 @@ export interface RotaClient {
     run(name: string, options?: StartRunOptions): Promise<{ run: RunView; created: boolean }>;
     /** Cost and token totals of the automation's agent model calls per UTC day, `days` back (default 30). */
     costs(name: string, options?: { days?: number }): Promise<CostTotals>;
+    /**
+     * `GET /automation-stats`: recent outcomes, success rate, open runs and today's spend of up to
+     * 100 automations in one request (a page of the list); names the workspace lacks are left out.
+     */
+    stats(names: string[], options?: { runs?: number }): Promise<AutomationStatsView[]>;
   };
   runs: {
     list(query?: RunListQuery): Promise<Page<RunView>>;
@@ -266,6 +273,7 @@ export function createClient(options: ClientOptions): RotaClient {
         return { run: unwrap<RunView>(body, 'run'), created: status === 201 };
       },
       costs: (name, opts = {}) => get(`/automations/${seg(name)}/costs`, { days: opts.days }),
+      stats: async (names, opts = {}) => items(await get(`/automation-stats`, { names: names.join(','), runs: opts.runs })),
     },
     runs: {
       list: (query = {}) => get(`/runs`, { ...query }),

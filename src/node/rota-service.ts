@@ -3,6 +3,7 @@ import type { AgentRuntime } from '../agent/agent-runtime.js';
 import { stepConversation } from '../agent/conversation.js';
 import { automationCosts } from '../agent/costs.js';
 import { workspaceCosts } from '../agent/workspace-costs.js';
+import { automationStats } from './automation-stats.js';
 import type { EngineContext } from '../engine/context.js';
 import type { WebhookService } from '../triggers/webhooks.js';
 import type { TriggersService } from '../triggers/triggers-service.js';
@@ -64,6 +65,7 @@ export function rotaService(s: NodeServices): RotaService {
       setStatus: (ws, name, status) => s.automations.setStatus(ws, name, status),
       unarchive: (ws, name) => s.automations.unarchive(ws, name),
       validate: (raw, ws, opts) => s.automations.validate(raw, ws, opts),
+      stats: (ws, names, opts) => automationStats(store, ws, names, { runs: opts?.runs, now: s.ctx.clock.now() }),
     },
     runs: {
       start: (ws, name, req) => s.runs.start(ws, name, req),

@@ -14,6 +14,7 @@ import type { CallbackBody } from './waits-service.js';
 import type {
   ApplyResult,
   ApprovalView,
+  AutomationStatsView,
   AutomationView,
   EventView,
   Page,
@@ -84,6 +85,11 @@ export interface RotaService {
      * `file`: as `rota apply -f` applies).
      */
     validate(raw: unknown, workspaceId?: string, opts?: { source?: 'api' | 'file' }): Promise<void>;
+    /**
+     * What the automations list shows per row (recent outcomes, success rate, open runs, today's
+     * spend) for up to 100 names at once, in a bounded number of queries; unknown names are left out.
+     */
+    stats(workspaceId: string, names: string[], opts?: { runs?: number }): Promise<AutomationStatsView[]>;
   };
 
   runs: {

@@ -54,6 +54,22 @@ export interface AutomationView {
   updated_at: string;
 }
 
+/**
+ * `GET /automation-stats`: what the automations list shows per row, for a page of automations at
+ * once. `recent` are the last ended runs, newest first; `success_rate` is succeeded / (succeeded +
+ * failed + timed_out) among them (canceled and skipped runs are not outcomes of the automation's
+ * work), null when none of them counts.
+ */
+export interface AutomationStatsView {
+  name: string;
+  recent: { id: string; status: RunStatus; ended_at: string }[];
+  success_rate: number | null;
+  /** runs not ended yet */
+  open: { queued: number; running: number; waiting: number };
+  /** agent spending of the current UTC day (the daily budget's measure) */
+  today: { cost_usd: number; tokens: number };
+}
+
 export interface TriggerView {
   id: string;
   type: TriggerKind;

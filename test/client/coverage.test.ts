@@ -28,6 +28,7 @@ const CLIENT_METHOD: Record<string, string> = {
   postAutomationsByNameRuns: 'automations.run',
   getAutomationsByNameCosts: 'automations.costs',
   getCosts: 'costs',
+  getAutomationStats: 'automations.stats',
   getAutomationsByNameTriggers: 'triggers.list',
   getAutomationsByNameSchedule: 'triggers.preview',
   postAutomationsByNameTriggersByIdEnable: 'triggers.enable',
