@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RunEventView } from '../../src/client/index.js';
-import { buildTimeline, initialQueueDelay, totals, type Segment } from '../../web/src/components/run-timeline-model.js';
+import { buildTimeline, initialQueueDelay, stepSpan, totals, type Segment } from '../../web/src/components/run-timeline-model.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 
@@ -138,6 +138,12 @@ describe('run timeline model', () => {
       assert.equal(timeline.lastSeq, c.events.length);
     });
   }
+
+  test("a step's span runs from its first attempt to its end, backoff and queue time included", () => {
+    const retried = buildTimeline(cases[1].events).steps.get('a')!;
+    assert.equal(stepSpan(retried.segments, T0 + 1_000), 180);
+    assert.equal(stepSpan([], T0), null);
+  });
 
   test('totals and the first queue delay count open segments up to now', () => {
     const timeline = buildTimeline(cases[cases.length - 1].events);

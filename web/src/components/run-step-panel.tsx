@@ -7,7 +7,7 @@ import { RouterAnchor } from '../links';
 import { JsonBlock } from './json-block';
 import { Conversation } from './run-conversation';
 import { eventSummary } from './run-event-log';
-import type { Segment, StepTimeline } from './run-timeline-model';
+import { stepSpan, type Segment, type StepTimeline } from './run-timeline-model';
 import { StatusBadge } from './status-badge';
 import { Time } from './time';
 import { ScrollTable } from './run-scroll-table';
@@ -197,7 +197,10 @@ export function StepPanel({
       </Group>
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="xs" verticalSpacing="xs">
         <Fact label="attempt">{step.attempt || '–'}</Fact>
-        <Fact label="duration">{duration(step.duration_ms ?? (step.started_at ? now - Date.parse(step.started_at) : null))}</Fact>
+        <Fact label="duration">
+          {duration(stepSpan(line?.segments ?? [], now) ?? step.duration_ms)}
+          {step.attempt > 1 && step.duration_ms !== null ? ` (last attempt ${duration(step.duration_ms)})` : ''}
+        </Fact>
         <Fact label="started">
           <Time iso={step.started_at} />
         </Fact>

@@ -310,6 +310,14 @@ export function totals(segments: readonly Segment[], now: number): Record<Segmen
   return sum;
 }
 
+/** A step's time from its first start to its end, retries and waits included (null: not started). */
+export function stepSpan(segments: readonly Segment[], now: number): number | null {
+  if (segments.length === 0) return null;
+  let end = segments[0].start;
+  for (const s of segments) end = Math.max(end, s.end ?? now);
+  return end - segments[0].start;
+}
+
 /** The run's total time in its first queue: created until a worker started it. */
 export function initialQueueDelay(timeline: RunTimeline, now: number): number | null {
   const first = timeline.run[0];

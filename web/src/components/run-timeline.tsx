@@ -12,7 +12,7 @@ import { memo, useEffect, useRef, type KeyboardEvent } from 'react';
 import type { StepView } from '../../../src/client/index.js';
 import { duration } from '../format';
 import { StatusBadge } from './status-badge';
-import { totals, type Marker, type RunTimeline, type Segment } from './run-timeline-model';
+import { stepSpan, totals, type Marker, type RunTimeline, type Segment } from './run-timeline-model';
 
 const ROW = 34;
 const ROW_NARROW = 56;
@@ -73,13 +73,7 @@ function Bars({ segments, markers, scale }: { segments: readonly Segment[]; mark
   );
 }
 
-function stepDuration(step: StepView | undefined, segments: readonly Segment[], now: number): number | null {
-  if (step?.duration_ms !== null && step?.duration_ms !== undefined) return step.duration_ms;
-  if (segments.length === 0) return null;
-  const start = segments[0].start;
-  const end = segments[segments.length - 1].end ?? now;
-  return end - start;
-}
+
 
 const StepRow = memo(function StepRow({
   runId,
@@ -111,7 +105,7 @@ const StepRow = memo(function StepRow({
   height: number;
 }) {
   const scale: Scale = { t0, span, now };
-  const ms = stepDuration(step, segments, now);
+  const ms = stepSpan(segments, now) ?? step?.duration_ms ?? null;
   const time = totals(segments, now);
   return (
     <div role="listitem" aria-setsize={count} aria-posinset={index + 1} data-index={index}>
