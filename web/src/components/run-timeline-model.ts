@@ -127,112 +127,138 @@ function waitEnd(wait: OpenWait, t: number): number {
   return Math.max(wait.start, Math.min(woke, t));
 }
 
-export function buildTimeline(events: readonly RunEventView[], stepIds: readonly string[] = []): RunTimeline {
-  const steps = new Map<string, StepState>();
-  const order: string[] = [];
-  const artifacts: ArtifactEntry[] = [];
-  const run: Segment[] = [];
-  let runOpen: Segment | null = null;
-  let queuedAt: number | null = null;
-  let endedAt: number | null = null;
-  let lastSeq = 0;
-
-  const stepOf = (id: string): StepState => {
-    let state = steps.get(id);
-    if (!state) {
-      state = {
-        line: { stepId: id, segments: [], markers: [], inputTokens: 0, outputTokens: 0, costUsd: 0, modelCalls: 0, toolCalls: 0, events: 0 },
-        exec: null,
-        wait: null,
-        attempt: 0,
-      };
-      steps.set(id, state);
-      order.push(id);
-    }
-    return state;
+function newStep(id: string): StepState {
+  return {
+    line: { stepId: id, segments: [], markers: [], inputTokens: 0, outputTokens: 0, costUsd: 0, modelCalls: 0, toolCalls: 0, events: 0 },
+    exec: null,
+    wait: null,
+    attempt: 0,
   };
-  // the run's own step order first; steps only the log names (none, normally) after them
-  for (const id of stepIds) stepOf(id);
-  order.length = 0;
+}
 
-  const openRun = (segment: Segment) => {
-    if (runOpen) runOpen.end = segment.start;
-    runOpen = segment;
-    run.push(segment);
-  };
+/** Closes a step's wait at `t`; `queued` adds the gap between its end and `t` as queue time. Returns its end. */
+function closeWait(s: StepState, t: number, queued: boolean): number {
+  const wait = s.wait!;
+  const end = waitEnd(wait, t);
+  s.line.segments.push({ kind: 'wait', start: wait.start, end, attempt: wait.attempt, waitingFor: wait.waitingFor });
+  if (queued && end < t) s.line.segments.push({ kind: 'queue', start: end, end: t, attempt: wait.attempt });
+  s.wait = null;
+  return end;
+}
 
-  /** Closes a step's wait at `t`; `queued` adds the gap between its end and `t` as queue time. */
-  const closeWait = (s: StepState, t: number, queued: boolean): number => {
-    const wait = s.wait!;
-    const end = waitEnd(wait, t);
-    s.line.segments.push({ kind: 'wait', start: wait.start, end, attempt: wait.attempt, waitingFor: wait.waitingFor });
-    if (queued && end < t) s.line.segments.push({ kind: 'queue', start: end, end: t, attempt: wait.attempt });
-    s.wait = null;
-    return end;
-  };
+function closeExec(s: StepState, t: number, outcome: SegmentOutcome, error?: Segment['error']): void {
+  const exec = s.exec!;
+  s.line.segments.push({ kind: 'exec', start: exec.start, end: t, attempt: exec.attempt, outcome, error: error ?? null });
+  s.exec = null;
+}
 
-  const closeExec = (s: StepState, t: number, outcome: SegmentOutcome, error?: Segment['error']) => {
-    const exec = s.exec!;
-    s.line.segments.push({ kind: 'exec', start: exec.start, end: t, attempt: exec.attempt, outcome, error: error ?? null });
-    s.exec = null;
-  };
+/** Reads the log in seq order, one entry at a time (a re-read entry is skipped). */
+class TimelineBuilder {
+  readonly #steps = new Map<string, StepState>();
+  /** steps the log names that the run's own list lacked (none, normally) */
+  readonly #extra: string[] = [];
+  readonly #artifacts: ArtifactEntry[] = [];
+  readonly #run: Segment[] = [];
+  #runOpen: Segment | null = null;
+  #queuedAt: number | null = null;
+  #endedAt: number | null = null;
+  #lastSeq = 0;
 
-  for (const event of events) {
-    if (event.seq <= lastSeq) continue;
-    lastSeq = event.seq;
+  constructor(private readonly stepIds: readonly string[]) {
+    for (const id of stepIds) this.#steps.set(id, newStep(id));
+  }
+
+  add(event: RunEventView): void {
+    if (event.seq <= this.#lastSeq) return;
+    this.#lastSeq = event.seq;
     const t = time(event.created_at);
     const data = record(event.data);
-    const type = event.type as string;
+    if (event.step_id === null) this.#runEntry(event.type, t, data);
+    else this.#stepEntry(this.#step(event.step_id), event, t, data);
+  }
 
-    if (event.step_id === null) {
-      if (type === 'run.queued') {
-        queuedAt ??= t;
-        openRun({ kind: 'queue', start: t, end: null });
-      } else if (RUN_STARTS.has(type)) {
-        // The run was picked up again: steps whose wait is over resume now; the time between the
-        // wait's end and now was spent queued for a worker.
-        let earliest: number | null = null;
-        for (const s of steps.values()) {
-          if (!s.wait) continue;
-          const explicit = WOKEN_EXPLICITLY.has(s.wait.waitingFor);
-          const due = s.wait.wokeAt ?? s.wait.wakeAt;
-          if ((explicit && s.wait.wokeAt === null) || (due !== null && due > t)) continue;
-          const retry = s.wait.waitingFor === 'retry';
-          const attempt = s.wait.attempt;
-          const end = closeWait(s, t, true);
-          earliest = earliest === null ? end : Math.min(earliest, end);
-          // a retry's next attempt begins with its own step.started
-          if (!retry) s.exec = { start: t, attempt };
-        }
-        const prev = runOpen as Segment | null;
-        if (prev && prev.kind === 'wait' && earliest !== null && earliest > prev.start && earliest < t) {
-          prev.end = earliest;
-          runOpen = null;
-          openRun({ kind: 'queue', start: earliest, end: null });
-        }
-        openRun({ kind: 'exec', start: t, end: null });
-      } else if (type === 'run.waiting') {
-        openRun({ kind: 'wait', start: t, end: null, waitingFor: typeof data.waiting_for === 'string' ? data.waiting_for : undefined });
-      } else if (type === 'run.released') {
-        openRun({ kind: 'queue', start: t, end: null, outcome: 'released' });
-      } else if (RUN_ENDS.has(type)) {
-        endedAt = t;
-        // (assigned inside openRun: the compiler's narrowing does not see it)
-        const open = runOpen as Segment | null;
-        if (open) {
-          open.end = t;
-          open.outcome = type === 'run.skipped' ? 'skipped' : 'ended';
-          runOpen = null;
-        }
-        for (const s of steps.values()) {
-          if (s.wait) closeWait(s, t, false);
-          if (s.exec) closeExec(s, t, 'canceled');
-        }
-      }
-      continue;
+  result(): RunTimeline {
+    const order = [...this.stepIds, ...this.#extra];
+    const steps = new Map<string, StepTimeline>();
+    for (const id of order) {
+      const s = this.#steps.get(id)!;
+      const segments = [...s.line.segments];
+      if (s.exec) segments.push({ kind: 'exec', start: s.exec.start, end: null, attempt: s.exec.attempt });
+      if (s.wait) segments.push({ kind: 'wait', start: s.wait.start, end: null, attempt: s.wait.attempt, waitingFor: s.wait.waitingFor });
+      segments.sort((a, b) => a.start - b.start);
+      steps.set(id, { ...s.line, segments });
     }
+    return { queuedAt: this.#queuedAt, endedAt: this.#endedAt, run: this.#run, steps, order, artifacts: this.#artifacts, lastSeq: this.#lastSeq };
+  }
 
-    const s = stepOf(event.step_id);
+  #step(id: string): StepState {
+    let state = this.#steps.get(id);
+    if (!state) {
+      state = newStep(id);
+      this.#steps.set(id, state);
+      this.#extra.push(id);
+    }
+    return state;
+  }
+
+  #openRun(segment: Segment): void {
+    if (this.#runOpen) this.#runOpen.end = segment.start;
+    this.#runOpen = segment;
+    this.#run.push(segment);
+  }
+
+  #runEntry(type: string, t: number, data: Record<string, unknown>): void {
+    if (type === 'run.queued') {
+      this.#queuedAt ??= t;
+      this.#openRun({ kind: 'queue', start: t, end: null });
+    } else if (RUN_STARTS.has(type)) {
+      this.#resume(t);
+    } else if (type === 'run.waiting') {
+      this.#openRun({ kind: 'wait', start: t, end: null, waitingFor: typeof data.waiting_for === 'string' ? data.waiting_for : undefined });
+    } else if (type === 'run.released') {
+      this.#openRun({ kind: 'queue', start: t, end: null, outcome: 'released' });
+    } else if (RUN_ENDS.has(type)) {
+      this.#endedAt = t;
+      if (this.#runOpen) {
+        this.#runOpen.end = t;
+        this.#runOpen.outcome = type === 'run.skipped' ? 'skipped' : 'ended';
+        this.#runOpen = null;
+      }
+      for (const s of this.#steps.values()) {
+        if (s.wait) closeWait(s, t, false);
+        if (s.exec) closeExec(s, t, 'canceled');
+      }
+    }
+  }
+
+  /**
+   * The run was picked up again: steps whose wait is over run on from now, and the time between
+   * a wait's end and now was spent queued for a worker (on the run row too).
+   */
+  #resume(t: number): void {
+    let earliest: number | null = null;
+    for (const s of this.#steps.values()) {
+      if (!s.wait) continue;
+      const explicit = WOKEN_EXPLICITLY.has(s.wait.waitingFor);
+      const due = s.wait.wokeAt ?? s.wait.wakeAt;
+      if ((explicit && s.wait.wokeAt === null) || (due !== null && due > t)) continue;
+      const { attempt, waitingFor } = s.wait;
+      const end = closeWait(s, t, true);
+      earliest = earliest === null ? end : Math.min(earliest, end);
+      // a retry's next attempt begins with its own step.started
+      if (waitingFor !== 'retry') s.exec = { start: t, attempt };
+    }
+    const prev = this.#runOpen;
+    if (prev && prev.kind === 'wait' && earliest !== null && earliest > prev.start && earliest < t) {
+      prev.end = earliest;
+      this.#runOpen = null;
+      this.#openRun({ kind: 'queue', start: earliest, end: null });
+    }
+    this.#openRun({ kind: 'exec', start: t, end: null });
+  }
+
+  #stepEntry(s: StepState, event: RunEventView, t: number, data: Record<string, unknown>): void {
+    const type = event.type as string;
     s.line.events++;
     if (type === 'step.started') {
       const attempt = num(data.attempt) ?? s.attempt + 1;
@@ -241,25 +267,7 @@ export function buildTimeline(events: readonly RunEventView[], stepIds: readonly
       s.exec = { start: t, attempt };
       s.attempt = attempt;
     } else if (type in STEP_ENDS) {
-      const outcome = STEP_ENDS[type];
-      const attempt = num(data.attempt) ?? s.attempt;
-      // A wait that ended inside the same worker segment (a short sleep): the step went on running.
-      if (s.wait) {
-        const resumed = s.wait.attempt;
-        s.exec = { start: closeWait(s, t, false), attempt: resumed };
-      }
-      const error = data.error ? (record(data.error) as Segment['error']) : null;
-      if (s.exec) closeExec(s, t, outcome, error);
-      else if (outcome === 'canceled' || outcome === 'failed') s.line.segments.push({ kind: 'exec', start: t, end: t, attempt, outcome, error });
-      if (type === 'step.waiting' || type === 'step.retrying') {
-        s.wait = {
-          start: t,
-          attempt,
-          waitingFor: type === 'step.retrying' ? 'retry' : typeof data.waiting_for === 'string' ? data.waiting_for : 'wait',
-          wakeAt: isoMs(type === 'step.retrying' ? data.retry_at : data.wake_at),
-          wokeAt: null,
-        };
-      }
+      this.#stepEnd(s, type, t, data);
     } else if (type === 'step.skipped') {
       s.line.segments.push({ kind: 'exec', start: t, end: t, outcome: 'skipped' });
     } else if (WAKERS.has(type)) {
@@ -275,7 +283,7 @@ export function buildTimeline(events: readonly RunEventView[], stepIds: readonly
     } else if (type === 'agent.tool_call') {
       s.line.toolCalls++;
     } else if (type.startsWith('artifact.')) {
-      artifacts.push({
+      this.#artifacts.push({
         seq: event.seq,
         stepId: event.step_id,
         artifactId: typeof data.artifact_id === 'string' ? data.artifact_id : null,
@@ -289,18 +297,36 @@ export function buildTimeline(events: readonly RunEventView[], stepIds: readonly
     }
   }
 
-  const ordered = [...stepIds, ...order];
-
-  const out = new Map<string, StepTimeline>();
-  for (const id of ordered) {
-    const s = steps.get(id)!;
-    const segments = [...s.line.segments];
-    if (s.exec) segments.push({ kind: 'exec', start: s.exec.start, end: null, attempt: s.exec.attempt });
-    if (s.wait) segments.push({ kind: 'wait', start: s.wait.start, end: null, attempt: s.wait.attempt, waitingFor: s.wait.waitingFor });
-    segments.sort((a, b) => a.start - b.start);
-    out.set(id, { ...s.line, segments });
+  /** An attempt ended: done, failed, suspended (a wait begins) or to be retried (a backoff begins). */
+  #stepEnd(s: StepState, type: string, t: number, data: Record<string, unknown>): void {
+    const outcome = STEP_ENDS[type];
+    const attempt = num(data.attempt) ?? s.attempt;
+    // A wait that ended inside the same worker segment (a short sleep): the step went on running.
+    if (s.wait) {
+      const resumed = s.wait.attempt;
+      s.exec = { start: closeWait(s, t, false), attempt: resumed };
+    }
+    const error = data.error ? (record(data.error) as Segment['error']) : null;
+    if (s.exec) closeExec(s, t, outcome, error);
+    else if (outcome === 'canceled' || outcome === 'failed') s.line.segments.push({ kind: 'exec', start: t, end: t, attempt, outcome, error });
+    if (type === 'step.waiting' || type === 'step.retrying') {
+      const retry = type === 'step.retrying';
+      s.wait = {
+        start: t,
+        attempt,
+        waitingFor: retry ? 'retry' : typeof data.waiting_for === 'string' ? data.waiting_for : 'wait',
+        wakeAt: isoMs(retry ? data.retry_at : data.wake_at),
+        wokeAt: null,
+      };
+    }
   }
-  return { queuedAt, endedAt, run, steps: out, order: ordered, artifacts, lastSeq };
+}
+
+/** The timeline of a run from its log; `stepIds` (the run's steps, in order) keep rows for steps not started yet. */
+export function buildTimeline(events: readonly RunEventView[], stepIds: readonly string[] = []): RunTimeline {
+  const builder = new TimelineBuilder(stepIds);
+  for (const event of events) builder.add(event);
+  return builder.result();
 }
 
 /** Time spent per segment kind on a row (open segments counted up to `now`). */
