@@ -5,9 +5,9 @@
  * The stream is reopened after a drop (from the last entry seen) and closed when the run ends or
  * the user pauses live updates.
  */
-import { useQueryClient } from '@tanstack/react-query';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { RotaClient, RunEventView } from '../../../src/client/index.js';
+import type { RotaClient, RunEventView, RunView } from '../../../src/client/index.js';
 import { TERMINAL, appendEvents, fetchAllEvents, runKeys } from './run-data';
 import { isRunEnd } from './run-timeline-model';
 
@@ -17,7 +17,7 @@ export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'paused' | 'end
 const FLUSH_MS = 150;
 /**
  * The run view (with every step's input and output) is refetched at most this often; a big run's
- * view is big (500 steps: ~150 kB), so less often.
+ * view is big (500 small `set` steps: 209 kB), so less often.
  */
 const REFRESH_MS = 1_000;
 const REFRESH_BIG_MS = 3_000;
@@ -60,6 +60,112 @@ const sleep = (ms: number, signal: AbortSignal) =>
     });
   });
 
+/**
+ * Applies streamed entries to the cache in batches and refreshes what they change: the run view,
+ * its pending approvals (approval.* entries), the conversations of the steps they name.
+ */
+function entryApplier(queryClient: QueryClient, runId: string, refreshMs: number) {
+  let buffer: RunEventView[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const steps = new Set<string>();
+  const refreshRun = throttle(() => void queryClient.invalidateQueries({ queryKey: runKeys.run(runId), exact: true }), refreshMs);
+  const refreshApprovals = throttle(() => void queryClient.invalidateQueries({ queryKey: runKeys.approvals(runId) }), REFRESH_MS);
+  const refreshConversations = throttle(() => {
+    for (const step of steps) void queryClient.invalidateQueries({ queryKey: runKeys.conversation(runId, step) });
+    steps.clear();
+  }, REFRESH_MS);
+  const flushRefreshes = () => {
+    refreshRun.flush();
+    refreshApprovals.flush();
+    refreshConversations.flush();
+  };
+  const apply = () => {
+    timer = null;
+    if (buffer.length === 0) return;
+    const batch = buffer;
+    buffer = [];
+    appendEvents(queryClient, runId, batch);
+    let ended = false;
+    let approvals = false;
+    for (const e of batch) {
+      if (e.step_id === null && isRunEnd(e.type)) ended = true;
+      if (e.type.startsWith('approval.')) approvals = true;
+      if (e.step_id && /^(agent|artifact|budget|step)\./.test(e.type)) steps.add(e.step_id);
+    }
+    refreshRun.call();
+    if (approvals || ended) refreshApprovals.call();
+    if (steps.size > 0) refreshConversations.call();
+    // the end is shown at once, not at the end of a throttle window
+    if (ended) flushRefreshes();
+  };
+  return {
+    push(event: RunEventView) {
+      buffer.push(event);
+      timer ??= setTimeout(apply, FLUSH_MS);
+    },
+    /** the newest seq seen, cached or buffered */
+    lastSeq(): number {
+      const cached = queryClient.getQueryData<RunEventView[]>(runKeys.events(runId)) ?? [];
+      const last = buffer.length > 0 ? buffer[buffer.length - 1].seq : 0;
+      return Math.max(last, cached.length > 0 ? cached[cached.length - 1].seq : 0);
+    },
+    /** applies what is buffered and runs pending refreshes now */
+    close() {
+      if (timer) clearTimeout(timer);
+      apply();
+      flushRefreshes();
+    },
+  };
+}
+
+/**
+ * Follows the run's stream until it ends or `signal` aborts, reopening it after a drop (with
+ * backoff) from the last entry seen.
+ */
+async function follow(
+  client: RotaClient,
+  runId: string,
+  entries: ReturnType<typeof entryApplier>,
+  setState: (state: LiveState) => void,
+  onEnded: (run: RunView) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  let failures = 0;
+  let live = false;
+  while (!signal.aborted) {
+    let sawEnd = false;
+    try {
+      await client.streamRunEvents(
+        runId,
+        (event) => {
+          if (!live) setState('live');
+          live = true;
+          failures = 0;
+          if (event.step_id === null && isRunEnd(event.type)) sawEnd = true;
+          entries.push(event);
+        },
+        // from one entry back: its replay confirms the connection even while the run is idle
+        { after: Math.max(0, entries.lastSeq() - 1), signal },
+      );
+      if (signal.aborted) return;
+      if (sawEnd) return setState('ended');
+      // The server also ends the stream of a run that ended without an end entry (skipped).
+      const run = await client.runs.get(runId).catch(() => null);
+      if (run && TERMINAL.has(run.status)) {
+        onEnded(run);
+        return setState('ended');
+      }
+      failures = 1;
+    } catch {
+      if (signal.aborted) return;
+      failures++;
+    }
+    live = false;
+    setState('reconnecting');
+    await sleep(BACKOFF_MS[Math.min(failures - 1, BACKOFF_MS.length - 1)], signal);
+  }
+}
+
 export function useRunLive({
   client,
   runId,
@@ -99,105 +205,14 @@ export function useRunLive({
   useEffect(() => {
     if (!active) return;
     const controller = new AbortController();
-    const { signal } = controller;
-    let buffer: RunEventView[] = [];
-    const steps = new Set<string>();
-    let approvals = false;
-    const refreshRun = throttle(() => void queryClient.invalidateQueries({ queryKey: runKeys.run(runId), exact: true }), refreshMs);
-    const refreshApprovals = throttle(() => void queryClient.invalidateQueries({ queryKey: runKeys.approvals(runId) }), REFRESH_MS);
-    const refreshConversations = throttle(() => {
-      for (const step of steps) void queryClient.invalidateQueries({ queryKey: runKeys.conversation(runId, step) });
-      steps.clear();
-    }, REFRESH_MS);
-
-    let flushTimer: ReturnType<typeof setTimeout> | null = null;
-    const flush = () => {
-      flushTimer = null;
-      if (buffer.length === 0) return;
-      const batch = buffer;
-      buffer = [];
-      appendEvents(queryClient, runId, batch);
-      let endedNow = false;
-      for (const e of batch) {
-        if (e.step_id === null && isRunEnd(e.type)) endedNow = true;
-        if (e.type.startsWith('approval.')) approvals = true;
-        if (e.step_id && (e.type.startsWith('agent.') || e.type.startsWith('artifact.') || e.type.startsWith('budget.') || e.type.startsWith('step.'))) steps.add(e.step_id);
-      }
-      refreshRun.call();
-      if (approvals || endedNow) {
-        approvals = false;
-        refreshApprovals.call();
-      }
-      if (steps.size > 0) refreshConversations.call();
-      // the end is shown at once, not at the end of a throttle window
-      if (endedNow) flushRefreshes();
-    };
-    const flushRefreshes = () => {
-      refreshRun.flush();
-      refreshApprovals.flush();
-      refreshConversations.flush();
-    };
-    const onEvent = (event: RunEventView) => {
-      buffer.push(event);
-      flushTimer ??= setTimeout(flush, FLUSH_MS);
-    };
-    const lastSeq = () => {
-      const cached = queryClient.getQueryData<RunEventView[]>(runKeys.events(runId)) ?? [];
-      const last = buffer.length > 0 ? buffer[buffer.length - 1].seq : 0;
-      return Math.max(last, cached.length > 0 ? cached[cached.length - 1].seq : 0);
-    };
-
-    void (async () => {
-      let failures = 0;
-      let live = false;
-      setState('connecting');
-      // Entries written between the log's first load and this stream are in its replay.
-      void queryClient.invalidateQueries({ queryKey: runKeys.run(runId), exact: true });
-      while (!signal.aborted) {
-        let sawEnd = false;
-        try {
-          await client.streamRunEvents(
-            runId,
-            (event) => {
-              if (!live) setState('live');
-              live = true;
-              failures = 0;
-              if (event.step_id === null && isRunEnd(event.type)) sawEnd = true;
-              onEvent(event);
-            },
-            // from one entry back: its replay confirms the connection even while the run is idle
-            { after: Math.max(0, lastSeq() - 1), signal },
-          );
-          if (signal.aborted) break;
-          if (sawEnd) {
-            setState('ended');
-            break;
-          }
-          // The server ends the stream of a run that ended without an end entry (skipped) too.
-          const run = await client.runs.get(runId).catch(() => null);
-          if (run && TERMINAL.has(run.status)) {
-            queryClient.setQueryData(runKeys.run(runId), run);
-            setState('ended');
-            break;
-          }
-          live = false;
-          setState('reconnecting');
-          await sleep(BACKOFF_MS[0], signal);
-        } catch {
-          if (signal.aborted) break;
-          failures++;
-          live = false;
-          setState('reconnecting');
-          await sleep(BACKOFF_MS[Math.min(failures - 1, BACKOFF_MS.length - 1)], signal);
-        }
-      }
-    })();
-
+    const entries = entryApplier(queryClient, runId, refreshMs);
+    setState('connecting');
+    // what changed while nobody followed (paused, loading) is in the stream's replay; the run view is read again
+    void queryClient.invalidateQueries({ queryKey: runKeys.run(runId), exact: true });
+    void follow(client, runId, entries, setState, (run) => queryClient.setQueryData(runKeys.run(runId), run), controller.signal);
     return () => {
       controller.abort();
-      if (flushTimer) clearTimeout(flushTimer);
-      flush();
-      flushRefreshes();
+      entries.close();
     };
   }, [active, client, runId, queryClient, refreshMs]);
 
