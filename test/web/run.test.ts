@@ -303,6 +303,12 @@ describe('web UI: run detail', () => {
     await page.keyboard.press('ArrowUp');
     await page.waitForURL(/step=step-499/);
     await page.getByLabel('Output of step-499').getByText('"index": 499').waitFor();
+    assert.equal(await page.locator('.rota-tl-row[aria-current]').getAttribute('data-step'), 'step-499');
+    // and it looks selected (its box shadow marks it), the others do not
+    const shadow = (step: string) =>
+      page.locator(`[data-step="${step}"]`).evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { boxShadow: string } }).getComputedStyle(el).boxShadow);
+    assert.notEqual(await shadow('step-499'), 'none');
+    assert.equal(await shadow('step-500'), 'none');
     assert.equal(await page.locator('[data-step="step-499"]').evaluate((el) => el === (el as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement), true);
     await assertAxe(page, '500-step run');
     // the log's 1,003 entries are virtualized too
