@@ -11,7 +11,7 @@ export function JsonBlock({ value, maxHeight = 320, label }: { value: unknown; m
     );
   }
   return (
-    <ScrollArea.Autosize mah={maxHeight} type="auto" aria-label={label}>
+    <ScrollArea.Autosize mah={maxHeight} type="auto" aria-label={label} viewportProps={{ tabIndex: 0 }}>
       <Code block style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
         {json(value)}
       </Code>
