@@ -3,17 +3,22 @@
  * `getRouteApi('<path>')`, so no page imports this file. Search params are plain strings: a
  * filter in the URL is a link anyone can share.
  */
-import { createRootRoute, createRoute, createRouter } from '@tanstack/react-router';
+import { createRootRoute, createRoute, createRouter, lazyRouteComponent } from '@tanstack/react-router';
+import { Button, Center, Loader, Stack } from '@mantine/core';
+import { ApiError } from './components/api-error';
 import { Shell } from './shell';
-import { AutomationsPage } from './pages/automations';
-import { AutomationPage } from './pages/automation';
-import { RunsPage } from './pages/runs';
-import { RunPage } from './pages/run';
-import { ComparePage } from './pages/compare';
-import { ApprovalsPage } from './pages/approvals';
-import { CostsPage } from './pages/costs';
-import { EventsPage } from './pages/events';
 import { NotFoundPage } from './pages/not-found';
+
+// Each page is its own chunk, loaded on first visit (and on hover of a link to it): the first load
+// carries the frame and the page it lands on, not all eight.
+const AutomationsPage = lazyRouteComponent(() => import('./pages/automations'), 'AutomationsPage');
+const AutomationPage = lazyRouteComponent(() => import('./pages/automation'), 'AutomationPage');
+const RunsPage = lazyRouteComponent(() => import('./pages/runs'), 'RunsPage');
+const RunPage = lazyRouteComponent(() => import('./pages/run'), 'RunPage');
+const ComparePage = lazyRouteComponent(() => import('./pages/compare'), 'ComparePage');
+const ApprovalsPage = lazyRouteComponent(() => import('./pages/approvals'), 'ApprovalsPage');
+const CostsPage = lazyRouteComponent(() => import('./pages/costs'), 'CostsPage');
+const EventsPage = lazyRouteComponent(() => import('./pages/events'), 'EventsPage');
 
 /** Keeps the string-valued search params named in `keys`, drops the rest. */
 function strings<K extends string>(...keys: K[]) {
@@ -46,7 +51,27 @@ const eventsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/event
 
 const routeTree = rootRoute.addChildren([automationsRoute, automationRoute, runsRoute, runRoute, compareRoute, approvalsRoute, costsRoute, eventsRoute]);
 
-export const router = createRouter({ routeTree, defaultPreload: 'intent', scrollRestoration: true });
+function PagePending() {
+  return (
+    <Center py="xl">
+      <Loader aria-label="Loading the page" />
+    </Center>
+  );
+}
+
+/** A page that failed to load or render (a chunk of an older release after an upgrade, say). */
+function PageError({ error }: { error: unknown }) {
+  return (
+    <Stack>
+      <ApiError error={error} title="This page could not be shown" />
+      <Button variant="default" w="fit-content" onClick={() => window.location.reload()}>
+        Reload
+      </Button>
+    </Stack>
+  );
+}
+
+export const router = createRouter({ routeTree, defaultPreload: 'intent', scrollRestoration: true, defaultPendingComponent: PagePending, defaultErrorComponent: PageError });
 
 declare module '@tanstack/react-router' {
   interface Register {
