@@ -11,6 +11,7 @@ import * as m009 from './migrations/009-open-runs-index.js';
 import * as m010 from './migrations/010-retention.js';
 import * as m011 from './migrations/011-run-traceparent.js';
 import * as m012 from './migrations/012-event-traceparent.js';
+import * as m014 from './migrations/014-run-list-indexes.js';
 import type { Dialect } from './dialect.js';
 
 export interface Migration {
@@ -43,6 +44,8 @@ export const MIGRATIONS: Migration[] = [
   { id: '010-retention', ...m010 },
   { id: '011-run-traceparent', ...m011 },
   { id: '012-event-traceparent', ...m012 },
+  // 013 is another branch's (cost models); the numbers meet when both are merged
+  { id: '014-run-list-indexes', ...m014 },
 ];
 
 function recordedIds(migration: Migration): string[] {
