@@ -212,7 +212,7 @@ function SkippedTable({ skipped }: { skipped: Map<string, BulkRunResult[]> }) {
                 <List size="xs" listStyleType="none">
                   {runs.slice(0, 3).map((r) => (
                     <List.Item key={r.id}>
-                      <RouterAnchor to="/runs/$id" params={{ id: r.id }} size="xs" className="rota-mono">
+                      <RouterAnchor to="/runs/$id" params={{ id: r.id }} size="xs" className="rota-mono" underline="always">
                         {shortId(r.id)}
                       </RouterAnchor>{' '}
                       {r.message}

@@ -127,7 +127,7 @@ export function RunsTable({
     onRowSelectionChange: onSelectionChange,
   });
   return (
-    <Table.ScrollContainer minWidth={1040} type="native">
+    <Table.ScrollContainer minWidth={1040} type="native" pos="relative">
       <Table verticalSpacing={6} highlightOnHover aria-label="Runs">
         <Table.Thead>
           {table.getHeaderGroups().map((group) => (
