@@ -148,7 +148,12 @@ describe('web UI: the runs explorer', () => {
     for (const expected of ['1–50 of 120 runs · page 1', '51–100 of 120 runs · page 2', '101–120 of 120 runs · page 3']) {
       await until(expected, async () => ((await range.textContent()) === expected ? true : undefined));
       pages.push(await rowIds(page));
-      if (pages.length < 3) await next.click();
+      if (pages.length === 1) await next.click();
+      else if (pages.length === 2) {
+        // by keyboard: a real button
+        await next.focus();
+        await page.keyboard.press('Enter');
+      }
     }
     assert.deepEqual(pages.map((p) => p.length), [50, 50, 20]);
     assert.equal(await next.isDisabled(), true, 'no page after the last');
@@ -224,8 +229,13 @@ describe('web UI: the runs explorer', () => {
     const { context, page, errors } = await newPage(browser);
     await signIn(page, server.url, server.token, '/runs?automation=sleeper');
     await page.getByTestId('run-row').first().waitFor();
-    for (const id of sleepers) await page.getByRole('checkbox', { name: `Select run ${id}` }).check();
-    await page.getByRole('button', { name: 'Cancel selected' }).click();
+    for (const id of sleepers.slice(1)) await page.getByRole('checkbox', { name: `Select run ${id}` }).check();
+    // by keyboard: focus the checkbox, Space ticks it; the button opens the dialog with Enter
+    await page.getByRole('checkbox', { name: `Select run ${sleepers[0]}` }).focus();
+    await page.keyboard.press('Space');
+    await until('3 selected', async () => ((await page.getByTestId('runs-selected').textContent()) === '3 selected' ? true : undefined));
+    await page.getByRole('button', { name: 'Cancel selected' }).focus();
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Cancel runs' });
     await dialog.getByRole('button', { name: 'Cancel 3 runs' }).click();
     await dialog.getByTestId('bulk-summary').waitFor();
