@@ -124,6 +124,16 @@ describe('web UI: the runs explorer', () => {
     await page.getByRole('textbox', { name: 'Error contains' }).fill('no such failure');
     await until('no match', async () => ((await page.getByText('No run matches these filters').count()) === 1 ? true : undefined));
 
+    // a time window: relative in the URL; an absolute one through From/To
+    await page.getByRole('textbox', { name: 'Error contains' }).fill('quota');
+    await pick(page, 'Queued', 'Last 24 hours');
+    await page.waitForURL(/since=24h/);
+    await until('2 runs of the last day', async () => ((await page.getByTestId('runs-range').textContent())?.includes('of 2 runs') ? true : undefined));
+    await pick(page, 'Queued', 'Between…');
+    await page.getByRole('textbox', { name: 'To', exact: true }).fill('2020-01-01T00:00');
+    await page.waitForURL(/until=2020-01-01T/);
+    await until('nothing queued before 2020', async () => ((await page.getByText('No run matches these filters').count()) === 1 ? true : undefined));
+
     // a shared link restores the filters
     await page.goto(`${server.url}/runs?automation=nightly-etl&status=failed&q=quota`);
     await page.getByTestId('run-row').first().waitFor();
