@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'dist', 'bench');
 await build({
-  entryPoints: ['run', 'scheduler', 'webhooks', 'metrics', 'retention', 'tracing'].map((name) => join(root, 'bench', `${name}.ts`)),
+  entryPoints: ['run', 'scheduler', 'webhooks', 'metrics', 'retention', 'tracing', 'web-runs'].map((name) => join(root, 'bench', `${name}.ts`)),
   outdir,
   bundle: true,
   splitting: true,
@@ -22,4 +22,4 @@ await build({
 });
 // BENCH_ONLY=scheduler,webhooks runs a subset (tracing: throughput with tracing on versus off).
 const only = process.env.BENCH_ONLY?.split(',');
-for (const name of ['run', 'scheduler', 'webhooks', 'metrics', 'retention', 'tracing'].filter((n) => !only || only.includes(n))) execFileSync(process.execPath, [join(outdir, `${name}.js`)], { stdio: 'inherit', env: process.env });
+for (const name of ['run', 'scheduler', 'webhooks', 'metrics', 'retention', 'tracing', 'web-runs'].filter((n) => !only || only.includes(n))) execFileSync(process.execPath, [join(outdir, `${name}.js`)], { stdio: 'inherit', env: process.env });

@@ -18,6 +18,7 @@ import type { ToolCatalogEntry } from '../node/service.js';
 import type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
 import type { DeliveryPage } from '../triggers/webhook-types.js';
 import type { ConversationView } from '../agent/conversation.js';
+import type { BulkRunsResult } from '../node/runs-bulk-service.js';
 import type {
   ApplyResult,
   ApprovalView,
@@ -47,6 +48,7 @@ export type { ToolCatalogEntry } from '../node/service.js';
 export type { DeliveryPage, DeliveryView } from '../triggers/webhook-types.js';
 export type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
 export type { ConversationView } from '../agent/conversation.js';
+export type { BulkRunResult, BulkRunsResult, BulkSkipReason } from '../node/runs-bulk-service.js';
 
 /** What a delegate runtime reports on its callback: the task's output, or its failure. */
 export type CallbackResult = { output: unknown } | { error: { message: string; code?: string; details?: unknown } };
@@ -82,6 +84,17 @@ export interface RunListQuery {
   cursor?: string | null;
   limit?: number;
 }
+
+/** The filters of {@link RunListQuery}, for a bulk action over every run they match. */
+export type RunFilterQuery = Omit<RunListQuery, 'cursor' | 'limit'>;
+
+/**
+ * `POST /runs/bulk`: the runs named by `ids` (at most 500), or one batch of the runs matching
+ * `filter` (`limit` per call, default 100; loop while `next_cursor` is not null, passing it as `cursor`).
+ */
+export type BulkRunsRequest =
+  | { action: 'cancel' | 'retry'; ids: string[] }
+  | { action: 'cancel' | 'retry'; filter: RunFilterQuery; cursor?: string | null; limit?: number };
 
 export interface StartRunOptions {
   inputs?: Record<string, unknown>;
@@ -146,6 +159,17 @@ export interface RotaClient {
     unpin(id: string): Promise<RunView>;
     retry(id: string): Promise<RunView>;
     replay(id: string, options?: { inputs?: Record<string, unknown>; version?: number }): Promise<RunView>;
+    /**
+     * Cancel or retry many runs; each run as its single cancel or retry, or skipped with the reason.
+     *
+     * @example
+     * let cursor: string | null = null;
+     * do {
+     *   const batch = await rota.runs.bulk({ action: 'retry', filter: { automation: 'nightly', status: 'failed' }, cursor });
+     *   cursor = batch.next_cursor;
+     * } while (cursor);
+     */
+    bulk(request: BulkRunsRequest): Promise<BulkRunsResult>;
     report(id: string): Promise<RunReport>;
     reportMarkdown(id: string): Promise<string>;
     /** An agent step's conversation: model and tool calls (tokens, cost, latency) and artifacts. */
@@ -284,6 +308,7 @@ export function createClient(options: ClientOptions): RotaClient {
       unpin: (id) => post(`/runs/${seg(id)}/unpin`),
       retry: async (id) => unwrap(await post(`/runs/${seg(id)}/retry`), 'run'),
       replay: async (id, opts = {}) => unwrap(await post(`/runs/${seg(id)}/replay`, opts), 'run'),
+      bulk: (request) => post(`/runs/bulk`, bulkBody(request)),
       report: (id) => get(`/runs/${seg(id)}/report`),
       reportMarkdown: (id) => http.text(`${API}/runs/${seg(id)}/report`, { query: { format: 'markdown' }, accept: 'text/markdown' }),
       conversation: (id, stepId) => get(`/runs/${seg(id)}/steps/${seg(stepId)}/conversation`),
@@ -349,6 +374,15 @@ export function createClient(options: ClientOptions): RotaClient {
       (await http.json<{ delegation_id: string; state: 'succeeded' | 'failed' }>(`${API}/callbacks/${seg(id)}`, { method: 'POST', body: result, headers: { authorization: `Bearer ${token}` } })).body,
     streamRunEvents: (runId, onEvent, opts) => streamRunEvents(http, `${API}/runs/${seg(runId)}/stream`, onEvent, opts),
   };
+}
+
+/** The body of `POST /runs/bulk`: the filter as the API takes it (status a list, times ISO). */
+function bulkBody(request: BulkRunsRequest): unknown {
+  if ('ids' in request) return { action: request.action, ids: request.ids };
+  const { status, since, until, ...rest } = request.filter;
+  const iso = (t: string | number | undefined) => (typeof t === 'number' ? new Date(t).toISOString() : t);
+  const filter = { ...rest, status: typeof status === 'string' ? status.split(',').filter(Boolean) : status, since: iso(since), until: iso(until) };
+  return { action: request.action, filter, cursor: request.cursor ?? undefined, limit: request.limit };
 }
 
 /** List endpoints answer `{items, ...}`; a bare array is accepted too. */

@@ -63,8 +63,22 @@ export function checkJsonSchema(schema: unknown, path: string): ErrorDetail[] {
 export function validateValue(schema: unknown, value: unknown): ValidationResult {
   const validate = compile(schema);
   const copy = cloneJson(value);
-  if (validate(copy)) return { ok: true, value: copy, errors: [] };
-  return { ok: false, value: copy, errors: toErrorDetails(validate.errors ?? [], copy) };
+  const valid = runValidator(validate, copy, '$');
+  if (valid === true) return { ok: true, value: copy, errors: [] };
+  return { ok: false, value: copy, errors: valid === false ? toErrorDetails(validate.errors ?? [], copy) : [valid] };
+}
+
+/**
+ * Runs a compiled validator. Ajv's generated code throws on a few valid schemas (defaults inside
+ * nested `anyOf` with `patternProperties`): the value is then refused with the reason at `path`,
+ * never thrown (an API call would answer 500).
+ */
+function runValidator(validate: ValidateFunction, value: unknown, path: string): boolean | ErrorDetail {
+  try {
+    return validate(value) as boolean;
+  } catch (err) {
+    return { path, message: `the schema could not be checked against this value (${(err as Error).message}); simplify the schema (its anyOf/patternProperties nesting) or the value` };
+  }
 }
 
 /**
@@ -159,7 +173,9 @@ export function validateDeferred(
 ): ErrorDetail[] {
   const validate = compile(schema);
   const copy = cloneJson(value);
-  if (validate(copy)) return [];
+  const valid = runValidator(validate, copy, basePath);
+  if (valid === true) return [];
+  if (valid !== false) return [valid];
   const kept = (validate.errors ?? []).filter((error) => {
     if (KEY_KEYWORDS.has(error.keyword)) return true;
     const at = valueAtPointer(copy, error.instancePath);

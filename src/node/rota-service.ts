@@ -12,6 +12,7 @@ import type { ApprovalsService } from './approvals-service.js';
 import type { AutomationsService } from './automations-service.js';
 import type { EventsService } from './events-service.js';
 import type { RunsService } from './runs-service.js';
+import type { RunsBulkService } from './runs-bulk-service.js';
 import type { SecretsService } from './secrets-service.js';
 import type { RotaService } from './service.js';
 import type { WaitsService } from './waits-service.js';
@@ -25,6 +26,7 @@ export interface NodeServices {
   access: AccessService;
   automations: AutomationsService;
   runs: RunsService;
+  bulk: RunsBulkService;
   publisher: EventsService;
   approvals: ApprovalsService;
   waits: WaitsService;
@@ -75,6 +77,7 @@ export function rotaService(s: NodeServices): RotaService {
       cancel: (ws, id) => s.runs.cancel(ws, id),
       pin: (ws, id, pinned) => s.runs.pin(ws, id, pinned),
       retry: (ws, id, opts) => s.runs.retry(ws, id, opts),
+      bulk: (ws, req) => s.bulk.run(ws, req),
       replay: (ws, id, opts) => s.runs.replay(ws, id, opts),
       report: (ws, id) => s.runs.report(ws, id),
       wait: (ws, id, ms, opts) => s.runs.wait(ws, id, ms, opts),

@@ -29,6 +29,15 @@ export interface StartRunRequest {
   traceparent?: string | null;
 }
 
+/** Runs that may be retried: they ended without succeeding. */
+export function isRetriable(status: RunStatus): boolean {
+  return status === RunStatus.failed || status === RunStatus.timed_out || status === RunStatus.canceled;
+}
+
+export function notRetriableMessage(runId: string, status: RunStatus): string {
+  return `run ${runId} is ${status}; only failed, timed_out or canceled runs can be retried`;
+}
+
 /** A cancel that reaches a running run waits this long for the owner to abort its step. */
 const CANCEL_SETTLE_MS = 5_000;
 /** ... of which this long when the owner is another node (it sees the request at its next heartbeat). */
@@ -109,9 +118,7 @@ export class RunsService {
   async retry(workspaceId: string, runId: string, opts: { traceparent?: string | null } = {}): Promise<RunView> {
     const { db } = this.ctx.store;
     const row = await this.#row(db, workspaceId, runId);
-    if (row.status !== RunStatus.failed && row.status !== RunStatus.timed_out && row.status !== RunStatus.canceled) {
-      throw new ConflictError(`run ${runId} is ${row.status}; only failed, timed_out or canceled runs can be retried`);
-    }
+    if (!isRetriable(row.status)) throw new ConflictError(notRetriableMessage(runId, row.status));
     const steps = await getStepRows(db, runId);
     const { runId: id } = await this.deps.creation.create({
       workspaceId,

@@ -32,10 +32,11 @@ import type {
 } from './views.js';
 
 import type { StartRunRequest } from './runs-service.js';
+import type { BulkRunsRequest, BulkRunsResult } from './runs-bulk-service.js';
 import type { PublishEventRequest } from './events-service.js';
 import type { ApprovalStatus, AutomationStatus, DelegationStatus } from '../states.js';
 
-export type { StartRunRequest, PublishEventRequest };
+export type { StartRunRequest, PublishEventRequest, BulkRunsRequest, BulkRunsResult };
 
 /** One agent tool of the catalog (`GET /catalog/tools`). */
 export interface ToolCatalogEntry {
@@ -103,6 +104,11 @@ export interface RotaService {
     pin(workspaceId: string, runId: string, pinned: boolean): Promise<RunView>;
     /** New run from the failed step of a failed run; completed steps are reused. */
     retry(workspaceId: string, runId: string, opts?: { traceparent?: string | null }): Promise<RunView>;
+    /**
+     * Cancel or retry many runs: the ones named by id, or a batch of those matching a filter (pass
+     * `next_cursor` back as `cursor` until it is null). Each run as its single cancel or retry.
+     */
+    bulk(workspaceId: string, request: BulkRunsRequest): Promise<BulkRunsResult>;
     /** New run with the same inputs, optionally overridden, optionally on another version. */
     replay(workspaceId: string, runId: string, opts?: { inputs?: Record<string, unknown>; version?: number; traceparent?: string | null }): Promise<RunView>;
     report(workspaceId: string, runId: string): Promise<RunReport>;

@@ -12,6 +12,7 @@ import * as m010 from './migrations/010-retention.js';
 import * as m011 from './migrations/011-run-traceparent.js';
 import * as m012 from './migrations/012-event-traceparent.js';
 import * as m013 from './migrations/013-cost-models.js';
+import * as m014 from './migrations/014-run-list-indexes.js';
 import type { Dialect } from './dialect.js';
 
 export interface Migration {
@@ -45,6 +46,7 @@ export const MIGRATIONS: Migration[] = [
   { id: '011-run-traceparent', ...m011 },
   { id: '012-event-traceparent', ...m012 },
   { id: '013-cost-models', ...m013 },
+  { id: '014-run-list-indexes', ...m014 },
 ];
 
 function recordedIds(migration: Migration): string[] {

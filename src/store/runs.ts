@@ -271,22 +271,36 @@ export interface RunListQuery {
   trigger_id?: string;
   since?: number;
   until?: number;
-  /** substring of the stored error (LIKE, with `%`, `_` and `\` escaped) */
+  /** substring of the stored error, ignoring case (SQLite: of ASCII letters only); `%`, `_` and `\` are literal */
   error_text?: string;
   /** ids below this one (keyset pagination, newest first) */
   before?: string | null;
   limit: number;
 }
 
-/** A workspace's runs, newest first, with the total that matches the filter. */
-export async function listRuns(conn: Conn, workspaceId: string, f: RunListQuery): Promise<{ rows: RunRow[]; total: number }> {
+/** The filters of a run list (and of a bulk action over it), without the paging. */
+export type RunFilter = Omit<RunListQuery, 'before' | 'limit'>;
+
+/** A workspace's runs that match `f` (the one place the filters become SQL). */
+export function filteredRuns(conn: Conn, workspaceId: string, f: RunFilter) {
   let q = conn.selectFrom('runs').where('workspace_id', '=', workspaceId);
   if (f.automation) q = q.where('automation_name', '=', f.automation);
   if (f.status && f.status.length > 0) q = q.where('status', 'in', f.status);
   if (f.trigger_id) q = q.where('trigger_id', '=', f.trigger_id);
   if (f.since !== undefined) q = q.where('queued_at', '>=', f.since);
   if (f.until !== undefined) q = q.where('queued_at', '<', f.until);
-  if (f.error_text) q = q.where('error', 'like', `%${f.error_text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
+  if (f.error_text) {
+    // SQLite's LIKE has no escape character unless told (without ESCAPE, `\%` matched a backslash);
+    // lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's is not (for ASCII)
+    const pattern = `%${f.error_text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    q = q.where(sql<boolean>`lower(error) like lower(${pattern}) escape '\\'`);
+  }
+  return q;
+}
+
+/** A workspace's runs, newest first, with the total that matches the filter. */
+export async function listRuns(conn: Conn, workspaceId: string, f: RunListQuery): Promise<{ rows: RunRow[]; total: number }> {
+  const q = filteredRuns(conn, workspaceId, f);
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   let page = q.selectAll().orderBy('id', 'desc').limit(f.limit);
   if (f.before) page = page.where('id', '<', f.before);

@@ -44,6 +44,7 @@ const CLIENT_METHOD: Record<string, string> = {
   unpinRun: 'runs.unpin',
   postRunsByIdRetry: 'runs.retry',
   postRunsByIdReplay: 'runs.replay',
+  bulkRuns: 'runs.bulk',
   getRunsByIdReport: 'runs.report',
   getRunsByIdStepsByStepConversation: 'runs.conversation',
   previewRetention: 'retention.preview',
@@ -124,6 +125,8 @@ test('the methods added for coverage reach their routes', async () => {
   const conversation = await client.runs.conversation(run.id, 'a');
   assert.deepEqual([conversation.run_id, conversation.step_id, conversation.calls], [run.id, 'a', []]);
   await assert.rejects(client.runs.conversation('run_nope', 'a'), (err: unknown) => err instanceof RotaApiError && err.status === 404);
+  const bulk = await client.runs.bulk({ action: 'cancel', ids: [run.id] });
+  assert.deepEqual(bulk.results.map((r) => [r.id, r.outcome, r.reason]), [[run.id, 'skipped', 'already_ended']]);
   // a callback with a token no delegation holds: refused, and the client did not send its own token
   await assert.rejects(client.callback('dlg_nope', 'rcb_wrong', { output: 1 }), (err: unknown) => err instanceof RotaApiError && [401, 404].includes(err.status));
   await assert.rejects(client.callback('dlg_nope', 'rota_not_a_callback_token', { output: 1 }), (err: unknown) => err instanceof RotaApiError && err.status === 401);

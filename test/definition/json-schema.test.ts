@@ -82,6 +82,19 @@ describe('validateInputs', () => {
   });
 });
 
+test('a schema on which the validator itself throws refuses the value with the reason, never throws', () => {
+  // Ajv's generated code fails on this valid schema with this value (TypeError inside useDefaults)
+  const schema = {
+    type: 'object',
+    allOf: [{ type: 'object', additionalProperties: false, anyOf: [{ type: 'object', patternProperties: { '^x': { type: 'array' } }, anyOf: [{ type: 'object', additionalProperties: false }, { not: { const: 'a' } }] }, { type: 'array' }] }],
+  };
+  const result = validateInputs(schema, { x1: 'a' });
+  assert.equal(result.ok, false);
+  assert.equal(result.errors[0]!.path, '$');
+  assert.match(result.errors[0]!.message, /could not be checked/);
+  assert.match(validateDeferred(schema, { x1: 'a' }, '$.with', hasTemplate)[0]!.message, /could not be checked/);
+});
+
 describe('validateDeferred', () => {
   const schema = {
     type: 'object',
