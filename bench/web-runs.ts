@@ -13,14 +13,13 @@
 import { sql, type Compilable } from 'kysely';
 import { createApi, serveApi } from '../src/api/server.js';
 import { createClient, type RunListQuery } from '../src/client/index.js';
-import { createUlidGenerator } from '../src/ids.js';
 import { createRota } from '../src/node/rota.js';
 import { RunStatus } from '../src/states.js';
 import type { Store } from '../src/store/connect.js';
-import { insertRuns, type RunInsert } from '../src/store/run-insert.js';
 import { filteredRuns, type RunFilter } from '../src/store/runs.js';
 import { internalsOf } from '../src/testing/index.js';
 import { benchDatabase } from './database.js';
+import { seedRuns } from './seed-runs.js';
 
 const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 100_000);
 const PAGE = Number(process.env.BENCH_WEB_RUNS_PAGE ?? 50);
@@ -28,24 +27,6 @@ const EXPLAIN = process.env.BENCH_EXPLAIN === '1';
 /** BENCH_WEB_RUNS_FILTERS: a comma list of the filter names below (default: all) */
 const ONLY = process.env.BENCH_WEB_RUNS_FILTERS?.split(',');
 const DAY = 86_400_000;
-const AUTOMATIONS = ['ingest', 'nightly-report', 'triage', 'sync-crm', 'notify'];
-const TRIGGERS = ['manual', 'nightly', 'hook'];
-const ERRORS = [
-  { code: 'http_error', message: 'GET https://api.example.com/orders answered 503 Service Unavailable' },
-  { code: 'step_timeout', message: 'step fetch timed out after 30s' },
-  { code: 'shell_failed', message: 'sh exited with code 1: quota exceeded for tenant acme' },
-];
-/** The spread of statuses: mostly succeeded, 10% failed. */
-function statusOf(i: number): RunStatus {
-  const k = i % 100;
-  if (k < 10) return RunStatus.failed;
-  if (k < 12) return RunStatus.canceled;
-  if (k < 13) return RunStatus.timed_out;
-  if (k < 14) return RunStatus.skipped;
-  if (k === 14 && i > RUNS - 2_000) return RunStatus.queued;
-  return RunStatus.succeeded;
-}
-
 interface Filter {
   name: string;
   query: RunListQuery;
@@ -66,39 +47,6 @@ function filters(now: number): Filter[] {
     { name: 'error text', query: { q: 'quota exceeded' }, store: { error_text: 'quota exceeded' } },
     { name: 'failed+error text', query: { status: 'failed', q: 'quota exceeded' }, store: { status: [RunStatus.failed], error_text: 'quota exceeded' } },
   ].filter((f) => !ONLY || ONLY.includes(f.name));
-}
-
-async function seed(store: Store, automations: Map<string, string>, ws: string, now: number): Promise<number> {
-  const t0 = performance.now();
-  const start = now - 30 * DAY;
-  let clock = start;
-  const ids = createUlidGenerator(() => clock);
-  for (let i = 0; i < RUNS; i += 2_000) {
-    const items: RunInsert[] = [];
-    for (let k = i; k < Math.min(i + 2_000, RUNS); k++) {
-      clock = start + Math.floor((k / RUNS) * 30 * DAY);
-      const name = AUTOMATIONS[k % AUTOMATIONS.length]!;
-      const status = statusOf(k);
-      const failed = status === RunStatus.failed || status === RunStatus.timed_out;
-      const ended = status === RunStatus.queued ? null : clock + 1_200;
-      items.push({
-        run: {
-          id: ids(), workspace_id: ws, automation_id: automations.get(name)!, automation_name: name, version: 1,
-          trigger_id: TRIGGERS[Math.floor(k / 7) % TRIGGERS.length]!, trigger_kind: 'manual', activation: '{}', inputs: `{"n":${k}}`,
-          status, attempt: 1, queued_at: clock, started_at: clock + 10, ended_at: ended, output: failed ? null : '{"ok":true}',
-          error: failed ? JSON.stringify({ ...ERRORS[k % ERRORS.length], step_id: 'fetch' }) : null,
-          cost_usd: 0, tokens: 0, timeout_ms: 600_000, event_seq: 2, cancel_requested: 0, pinned: 0, updated_at: clock, depth: 0,
-          claim_at: null,
-        },
-        steps: [],
-        events: [],
-      });
-    }
-    await store.db.transaction().execute(async (tx) => {
-      for (let k = 0; k < items.length; k += 500) await insertRuns(tx, store.dialect, items.slice(k, k + 500));
-    });
-  }
-  return (performance.now() - t0) / 1000;
 }
 
 async function explain(store: Store, query: Compilable): Promise<string> {
@@ -132,11 +80,9 @@ for (const dialect of (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',
   try {
     const { adminToken } = await rota.bootstrap();
     const ws = (await rota.workspaces.ensure('default')).id;
-    const automations = new Map<string, string>();
-    for (const name of AUTOMATIONS) automations.set(name, (await rota.automations.apply(ws, { name, steps: [{ id: 'fetch', action: 'set', with: { v: 1 } }] })).automation.id);
     const { store } = internalsOf(rota);
     const now = Date.now();
-    const seedS = await seed(store, automations, ws, now);
+    const seedS = await seedRuns(rota, ws, RUNS, now);
     // what autovacuum does after a burst of inserts: statistics, and the visibility map index-only scans need
     if (dialect === 'postgres') await sql.raw('VACUUM ANALYZE runs').execute(store.db);
     else await sql.raw('ANALYZE').execute(store.db);

@@ -7,8 +7,9 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'dist', 'bench');
+const BENCHES = ['run', 'scheduler', 'webhooks', 'metrics', 'retention', 'tracing', 'web-runs', 'web'];
 await build({
-  entryPoints: ['run', 'scheduler', 'webhooks', 'metrics', 'retention', 'tracing', 'web-runs'].map((name) => join(root, 'bench', `${name}.ts`)),
+  entryPoints: BENCHES.map((name) => join(root, 'bench', `${name}.ts`)),
   outdir,
   bundle: true,
   splitting: true,
@@ -16,10 +17,10 @@ await build({
   platform: 'node',
   target: 'node20',
   packages: 'bundle',
-  external: ['better-sqlite3', 'pg-native', 'ai', '@ai-sdk/*', '@modelcontextprotocol/*'],
+  external: ['better-sqlite3', 'pg-native', 'ai', '@ai-sdk/*', '@modelcontextprotocol/*', 'playwright-core'],
   banner: { js: "import { createRequire as __rotaCreateRequire } from 'node:module'; const require = __rotaCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
 // BENCH_ONLY=scheduler,webhooks runs a subset (tracing: throughput with tracing on versus off).
 const only = process.env.BENCH_ONLY?.split(',');
-for (const name of ['run', 'scheduler', 'webhooks', 'metrics', 'retention', 'tracing', 'web-runs'].filter((n) => !only || only.includes(n))) execFileSync(process.execPath, [join(outdir, `${name}.js`)], { stdio: 'inherit', env: process.env });
+for (const name of BENCHES.filter((n) => !only || only.includes(n))) execFileSync(process.execPath, [join(outdir, `${name}.js`)], { stdio: 'inherit', env: process.env });
