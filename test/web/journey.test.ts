@@ -47,7 +47,7 @@ describe('web UI end to end on PostgreSQL', () => {
     });
     succeeded = await waitForRun(client, (await client.automations.run('greet', { inputs: { who: 'Ada' } })).run.id);
     failed = await failingRuns(client, 'flaky', 3);
-    await client.automations.apply('welcome', { name: 'welcome', triggers: [{ id: 'signup', type: 'event', event: 'user.signed_up' }], steps: [{ id: 'hi', action: 'set', with: { ok: true } }] });
+    await client.automations.apply('welcome', { name: 'welcome', triggers: [{ id: 'signup', type: 'event', name: 'user.signed_up' }], steps: [{ id: 'hi', action: 'set', with: { ok: true } }] });
     await client.events.emit('user.signed_up', { data: { user: 'u1' } });
     llm.script([{ toolCalls: [{ name: 'emit_event', arguments: { name: 'ticket.triaged', data: { label: 'bug' } } }], usage: { input: 300, output: 20 } }, { text: '{"label":"bug"}', usage: { input: 20, output: 3 } }]);
     agentRun = await createAgentRun(client, 'journey');
@@ -84,7 +84,7 @@ describe('web UI end to end on PostgreSQL', () => {
       [`/runs`, (p) => p.getByTestId('run-row').first().waitFor()],
       [`/runs/${succeeded.id}`, (p) => p.locator('h1 [data-status="succeeded"]').waitFor()],
       [`/runs/${agentRun.id}?step=triage`, (p) => p.getByText('emit_event').first().waitFor()],
-      [`/compare?a=${succeeded.id}&b=${failed[0]!.id}`, (p) => p.getByText(/at a glance/i).first().waitFor()],
+      [`/compare?a=${succeeded.id}&b=${failed[0]!.id}`, (p) => p.getByTestId('compare-run-b').waitFor()],
       ['/approvals', (p) => p.getByRole('heading', { name: /Approvals/ }).first().waitFor()],
       ['/costs', (p) => p.getByText(/agent-journey/).first().waitFor()],
       ['/events', (p) => p.getByText('user.signed_up').first().waitFor()],
@@ -156,7 +156,7 @@ describe('web UI end to end on PostgreSQL', () => {
 
   test('the compare view shows why one run failed and the other did not', async () => {
     const { page, errors, close } = await open(`/compare?a=${succeeded.id}&b=${failed[1]!.id}`);
-    await page.getByText(/at a glance/i).first().waitFor();
+    await page.getByTestId('compare-run-b').waitFor();
     const text = (await page.locator('main').textContent()) ?? '';
     assert.match(text, /succeeded/);
     assert.match(text, /failed/);
@@ -169,11 +169,21 @@ describe('web UI end to end on PostgreSQL', () => {
   test('a read-only token sees no write action on any page', async () => {
     const { page, errors, close } = await open('/', viewerToken);
     const writes = /^(Pause|Resume|Start run|Run…|Cancel run|Retry|Replay…|Pin|Unpin|Approve|Reject|Abort…|Emit event|Retry selected|Cancel selected)$/;
-    const paths = ['/', '/automations/greet', '/automations/greet?tab=triggers', '/runs', `/runs/${failed[2]!.id}`, `/runs/${agentRun.id}`, '/approvals', '/events', '/costs', `/compare?a=${succeeded.id}&b=${failed[1]!.id}`];
-    for (const path of paths) {
+    const paths: [string, (p: Page) => Promise<unknown>][] = [
+      ['/', (p) => p.locator('[data-automation="greet"]').getByTestId('run-strip').waitFor()],
+      ['/automations/greet', (p) => p.getByTestId('breaker-card').waitFor()],
+      ['/automations/greet?tab=triggers', (p) => p.locator('[data-trigger="daily"]').first().waitFor()],
+      ['/runs', (p) => p.getByTestId('run-row').first().waitFor()],
+      [`/runs/${failed[2]!.id}`, (p) => p.locator('h1 [data-status="failed"]').waitFor()],
+      [`/runs/${agentRun.id}?step=triage`, (p) => p.getByText('emit_event').first().waitFor()],
+      ['/approvals', (p) => p.getByText('emit_event').first().waitFor()],
+      ['/events', (p) => p.getByText('user.signed_up').first().waitFor()],
+      ['/costs', (p) => p.locator('svg title', { hasText: 'agent-journey' }).first().waitFor({ state: 'attached' })],
+      [`/compare?a=${succeeded.id}&b=${failed[1]!.id}`, (p) => p.getByTestId('compare-run-b').waitFor()],
+    ];
+    for (const [path, ready] of paths) {
       await page.goto(`${server.url}${path}`);
-      await page.getByRole('navigation', { name: 'Main' }).waitFor();
-      await page.waitForLoadState('networkidle');
+      await ready(page);
       const buttons = await page.getByRole('button').allTextContents();
       const offered = buttons.map((b) => b.trim()).filter((b) => writes.test(b));
       assert.deepEqual(offered, [], `${path} offers ${offered.join(', ')} to a read-only token`);
