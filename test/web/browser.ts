@@ -61,6 +61,25 @@ export async function newPage(browser: Browser, options: { width?: number; heigh
   return { context, page, errors };
 }
 
+/**
+ * A page signed in as the sign-in form leaves the browser (the token in local storage), showing
+ * `path` once the app's navigation is there.
+ */
+export async function openSignedIn(
+  browser: Browser,
+  url: string,
+  token: string,
+  path: string,
+  options: { width?: number; height?: number; colorScheme?: 'light' | 'dark'; before?: (page: Page) => Promise<unknown> } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const opened = await newPage(browser, options);
+  await opened.context.addInitScript(`localStorage.setItem('rota.token', ${JSON.stringify(token)})`);
+  await options.before?.(opened.page);
+  await opened.page.goto(`${url}${path}`);
+  await opened.page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return opened;
+}
+
 /** Signs in through the sign-in form, then waits for the app's navigation. */
 export async function signIn(page: Page, url: string, token: string, path = '/'): Promise<void> {
   await page.goto(`${url}${path}`);

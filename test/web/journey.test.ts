@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RotaClient, RunView } from '../../src/client/index.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
-import { describeViolations, launchBrowser, newPage, seriousViolations, startWebServer, type WebServer } from './browser.js';
+import { describeViolations, launchBrowser, newPage, openSignedIn, seriousViolations, startWebServer, type WebServer } from './browser.js';
 import { createAgentRun, standInConfig, waitForRun } from './run-fixtures.js';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'timed_out', 'skipped']);
@@ -59,10 +59,7 @@ describe('web UI end to end on PostgreSQL', () => {
   });
 
   async function open(path: string, token = server.token): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
-    const { context, page, errors } = await newPage(browser);
-    await context.addInitScript(`localStorage.setItem('rota.token', ${JSON.stringify(token)})`);
-    await page.goto(`${server.url}${path}`);
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    const { context, page, errors } = await openSignedIn(browser, server.url, token, path);
     return { page, errors, close: () => context.close() };
   }
 

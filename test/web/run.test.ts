@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunView } from '../../src/client/index.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
-import { describeViolations, launchBrowser, newPage, seriousViolations, startWebServer, type WebServer } from './browser.js';
+import { describeViolations, launchBrowser, openSignedIn, seriousViolations, startWebServer, type WebServer } from './browser.js';
 import {
   createAgentRun,
   createApprovalRun,
@@ -40,14 +40,8 @@ describe('web UI: run detail', () => {
   });
 
   /** A page signed in with `token` (stored as the sign-in form stores it) showing `path`. */
-  async function open(path: string, options: { token?: string; width?: number; height?: number; colorScheme?: 'light' | 'dark'; before?: (page: Page) => Promise<unknown> } = {}) {
-    const opened = await newPage(browser, options);
-    await opened.context.addInitScript(`localStorage.setItem('rota.token', ${JSON.stringify(options.token ?? server.token)})`);
-    await options.before?.(opened.page);
-    await opened.page.goto(`${server.url}${path}`);
-    await opened.page.getByRole('navigation', { name: 'Main' }).waitFor();
-    return opened;
-  }
+  /** A page signed in with `token` (stored as the sign-in form stores it) showing `path`. */
+  const open = (path: string, options: Parameters<typeof openSignedIn>[4] & { token?: string } = {}) => openSignedIn(browser, server.url, options.token ?? server.token, path, options);
 
   const runStatus = (page: Page, status: string) => page.locator(`h1 [data-status="${status}"]`);
 

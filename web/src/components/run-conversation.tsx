@@ -13,7 +13,7 @@ import { ApprovalCard } from './run-approvals';
 import { useConversation } from './run-data';
 import { StatusBadge } from './status-badge';
 import { Time } from './time';
-import { ScrollTable } from './run-scroll-table';
+import { ScrollTable } from './scroll-table';
 
 type Call = ConversationView['calls'][number];
 type Artifact = ConversationView['artifacts'][number];
@@ -215,7 +215,7 @@ function ArtifactRow({ artifact }: { artifact: Artifact }) {
 
 export function ArtifactTable({ artifacts }: { artifacts: readonly Artifact[] }) {
   return (
-    <ScrollTable minWidth={640}>
+    <ScrollTable minWidth={640} label="Artifacts of this step, scrolls sideways">
       <Table striped withTableBorder fz="sm" verticalSpacing={4}>
         <Table.Thead>
           <Table.Tr>

@@ -10,7 +10,7 @@ import { eventSummary } from './run-event-log';
 import { stepSpan, type Segment, type StepTimeline } from './run-timeline-model';
 import { StatusBadge } from './status-badge';
 import { Time } from './time';
-import { ScrollTable } from './run-scroll-table';
+import { ScrollTable } from './scroll-table';
 
 function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -53,7 +53,7 @@ const OUTCOME_LABEL: Record<Segment['kind'], string> = { queue: 'picked up by a 
 
 function Attempts({ segments, t0, now }: { segments: readonly Segment[]; t0: number; now: number }) {
   return (
-    <ScrollTable minWidth={480}>
+    <ScrollTable minWidth={480} label="Attempts and waits, scrolls sideways">
       <Table fz="sm" verticalSpacing={2} withTableBorder>
         <Table.Thead>
           <Table.Tr>
@@ -118,7 +118,7 @@ function Logs({ logs }: { logs: StepView['logs'] }) {
 
 function StepEvents({ events }: { events: readonly RunEventView[] }) {
   return (
-    <ScrollTable minWidth={720}>
+    <ScrollTable minWidth={720} label="Log entries of this step, scrolls sideways">
       <Table fz="xs" verticalSpacing={2} withTableBorder>
         <Table.Thead>
           <Table.Tr>

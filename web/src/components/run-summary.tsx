@@ -7,7 +7,7 @@ import { RouterAnchor } from '../links';
 import { EmptyState } from './empty-state';
 import { Time } from './time';
 import { initialQueueDelay, totals, type ArtifactEntry, type RunTimeline } from './run-timeline-model';
-import { ScrollTable } from './run-scroll-table';
+import { ScrollTable } from './scroll-table';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -101,7 +101,7 @@ export function RunArtifacts({ runId, artifacts }: { runId: string; artifacts: r
     );
   }
   return (
-    <ScrollTable minWidth={720}>
+    <ScrollTable minWidth={720} label="Artifacts of the run, scrolls sideways">
       <Table striped withTableBorder fz="sm" verticalSpacing={4}>
         <Table.Thead>
           <Table.Tr>
