@@ -83,7 +83,7 @@ describe('web UI end to end on PostgreSQL', () => {
       [`/runs/${agentRun.id}?step=triage`, (p) => p.getByText('emit_event').first().waitFor()],
       [`/compare?a=${succeeded.id}&b=${failed[0]!.id}`, (p) => p.getByTestId('compare-run-b').waitFor()],
       ['/approvals', (p) => p.getByRole('heading', { name: /Approvals/ }).first().waitFor()],
-      ['/costs', (p) => p.getByText(/agent-journey/).first().waitFor()],
+      ['/costs', (p) => p.getByRole('link', { name: 'agent-journey' }).first().waitFor()],
       ['/events', (p) => p.getByText('user.signed_up').first().waitFor()],
     ];
     for (const [path, ready] of pages) {
@@ -175,7 +175,7 @@ describe('web UI end to end on PostgreSQL', () => {
       [`/runs/${agentRun.id}?step=triage`, (p) => p.getByText('emit_event').first().waitFor()],
       ['/approvals', (p) => p.getByText('emit_event').first().waitFor()],
       ['/events', (p) => p.getByText('user.signed_up').first().waitFor()],
-      ['/costs', (p) => p.locator('svg title', { hasText: 'agent-journey' }).first().waitFor({ state: 'attached' })],
+      ['/costs', (p) => p.getByRole('link', { name: 'agent-journey' }).first().waitFor()],
       [`/compare?a=${succeeded.id}&b=${failed[1]!.id}`, (p) => p.getByTestId('compare-run-b').waitFor()],
     ];
     for (const [path, ready] of paths) {
