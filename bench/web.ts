@@ -124,6 +124,7 @@ async function explorer(browser: Browser, url: string, token: string, total: num
     );
     times.push(performance.now() - t);
     seen += await page.getByTestId('run-row').count();
+    if (times.length % 200 === 0) console.log(`  page ${times.length + 1}: the last 200 pages took p50 ${pct(times.slice(-200), 0.5).toFixed(0)} ms per page`);
   }
   const seconds = (performance.now() - t0) / 1000;
   await ctx.close();

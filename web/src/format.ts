@@ -21,19 +21,28 @@ export function relativeTime(iso: string, now: number = Date.now()): string {
   return iso;
 }
 
+/** One formatter per zone: building an Intl.DateTimeFormat costs far more than formatting with one (a page of 50 runs formats ~100 times). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** A full local date and time with the zone, e.g. "Tue, 1 Dec 2026, 14:28:16 UTC". */
 export function absoluteTime(iso: string, timeZone?: string): string {
-  return new Date(iso).toLocaleString(undefined, {
-    weekday: 'short',
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    timeZone,
-    timeZoneName: 'short',
-  });
+  const key = timeZone ?? '';
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(undefined, {
+      weekday: 'short',
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZone,
+      timeZoneName: 'short',
+    });
+    if (formatters.size < 100) formatters.set(key, formatter);
+  }
+  return formatter.format(new Date(iso));
 }
 
 export function duration(ms: number | null | undefined): string {
