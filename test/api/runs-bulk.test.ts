@@ -80,13 +80,17 @@ for (const dialect of DIALECTS) {
     });
 
     test('by id: cancel ends queued and waiting runs, asks a running one, skips an ended one; unknown ids are not found', async () => {
-      await client.automations.apply('sleepy', { name: 'sleepy', execution: { concurrency: 1 }, steps: [{ id: 'nap', action: 'sleep', with: { duration: '1h' } }] });
+      await client.automations.apply('sleepy', { name: 'sleepy', steps: [{ id: 'nap', action: 'sleep', with: { duration: '1h' } }] });
       const waiting = (await client.automations.run('sleepy')).run.id;
       await eventually(async () => ((await client.runs.get(waiting)).status === 'waiting' ? true : undefined), 10_000, 'a waiting run');
-      const queued = [(await client.automations.run('sleepy')).run.id, (await client.automations.run('sleepy')).run.id];
-      await client.automations.apply('gated', { name: 'gated', steps: [{ id: 'hold', action: 'gate', with: { key: `bulk-${dialect}` } }] });
+      // one run holds the gate and the automation's only slot, so the next two stay queued; it is
+      // canceled after them (ids in order), so its slot is not freed for them mid-call. (Queued behind
+      // the waiting run, canceling that one first released the slot and the next run could start
+      // before its own cancel: then it is "cancel requested", not canceled, as seen on PostgreSQL.)
+      await client.automations.apply('gated', { name: 'gated', execution: { concurrency: 1 }, steps: [{ id: 'hold', action: 'gate', with: { key: `bulk-${dialect}` } }] });
       const running = (await client.automations.run('gated')).run.id;
       await eventually(async () => ((await client.runs.get(running)).status === 'running' ? true : undefined), 10_000, 'a running run');
+      const queued = [(await client.automations.run('gated')).run.id, (await client.automations.run('gated')).run.id];
       const ended = (await client.automations.run('steady', { wait: '5s' })).run.id;
       for (const id of queued) assert.equal((await client.runs.get(id)).status, 'queued');
 
