@@ -40,6 +40,8 @@ import { Transport, type QueryValue } from './transport.js';
 import { streamRunEvents, type StreamOptions } from './stream.js';
 
 export { RotaApiError } from './errors.js';
+/** The token scopes (`automations:read`, `runs:write`, …), as `whoami().scopes` lists them. */
+export { Scope } from '../states.js';
 export type { StreamOptions } from './stream.js';
 export type * from '../node/views.js';
 export type { CostTotals } from '../agent/costs.js';

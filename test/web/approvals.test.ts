@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createClient, type RotaClient, type RunView } from '../../src/client/index.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
-import { describeViolations, launchBrowser, newPage, seriousViolations, signIn, startWebServer, type WebServer } from './browser.js';
+import { assertAxeClean, assertNoSidewaysScroll, launchBrowser, newPage, signIn, startWebServer, until, type WebServer } from './browser.js';
 
 const REFUND = {
   name: 'refund',
@@ -20,15 +20,6 @@ const REFUND = {
 
 const TOOL_ARGS = { url: 'http://127.0.0.1:9/refunds?order=A1', method: 'POST', body: '{"order":"A1","amount":500}' };
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function waitingRun(client: RotaClient, name: string, inputs: Record<string, unknown>): Promise<RunView> {
   const { run } = await client.automations.run(name, { inputs });
@@ -89,15 +80,10 @@ describe('web UI: approvals inbox', () => {
       assert.equal(await item.getByRole('link', { name: run.id }).getAttribute('href'), `/runs/${run.id}?step=confirm`);
       assert.equal(await item.getByRole('link', { name: 'refund' }).getAttribute('href'), '/automations/refund');
       await item.getByRole('button', { name: 'Approve', exact: true }).waitFor();
-      const violations = await seriousViolations(page);
-      assert.deepEqual(violations, [], `${JSON.stringify(options)}\n${describeViolations(violations)}`);
+      await assertAxeClean(page, JSON.stringify(options));
       if (options.width) {
         // narrow: the card fits the window, nothing scrolls sideways
-        const overflow = await page.evaluate(() => {
-          const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-          return doc.scrollWidth - doc.clientWidth;
-        });
-        assert.ok(overflow <= 0, `the page scrolls ${overflow}px sideways at 420px`);
+        await assertNoSidewaysScroll(page);
       }
       assert.deepEqual(errors, []);
       await context.close();
@@ -128,8 +114,7 @@ describe('web UI: approvals inbox', () => {
     assert.match(text, /checked with finance/);
     assert.equal(await row.locator('time').last().getAttribute('datetime'), approval.decisions[0]!.at);
     assert.match(page.url(), /\/approvals\?state=history$/);
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], describeViolations(violations));
+    await assertAxeClean(page);
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -187,8 +172,7 @@ describe('web UI: approvals inbox', () => {
     assert.deepEqual(JSON.parse(await item.getByLabel('Arguments of http_fetch').innerText()), TOOL_ARGS);
     await item.getByLabel('Approve with edited arguments').check();
     assert.deepEqual(JSON.parse(await item.getByLabel('Value (JSON)').inputValue()), TOOL_ARGS);
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], describeViolations(violations));
+    await assertAxeClean(page);
     await item.getByRole('button', { name: 'Abort…' }).click();
     await item.getByRole('button', { name: 'Abort run' }).click();
     await page.getByRole('status').filter({ hasText: 'The run is canceled' }).waitFor();

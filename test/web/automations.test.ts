@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { createClient } from '../../src/client/index.js';
 import { checkJsonSchema, validateValue } from '../../src/definition/json-schema.js';
 import { checkInputs } from '../../web/src/components/inputs-check.js';
 import { buildInputs, fieldErrors, firstSegment, initialValues, inputsForm } from '../../web/src/components/inputs-fields.js';
-import { describeViolations, launchBrowser, newPage, seriousViolations, signIn, startWebServer, type WebServer } from './browser.js';
+import { assertAxeClean, assertNoSidewaysScroll, launchBrowser, newPage, signIn, startWebServer, type WebServer } from './browser.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -202,10 +202,6 @@ describe('web: the automations pages', () => {
     await server?.stop();
   });
 
-  async function axeClean(page: Page, what: string): Promise<void> {
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], `${what}:\n${describeViolations(violations)}`);
-  }
 
   test('the list: status, triggers with the next fire in their zone, the strip, success rate, cost; search and status filter in the URL', async () => {
     const { context, page, errors } = await newPage(browser);
@@ -225,7 +221,7 @@ describe('web: the automations pages', () => {
     assert.match(await time.innerText(), /Europe\/Paris/);
     assert.match((await time.getAttribute('title')) ?? '', /UTC/);
     assert.match(await row('nightly-report').innerText(), /paused/i);
-    await axeClean(page, 'the automations list');
+    await assertAxeClean(page, 'the automations list');
 
     await page.getByRole('searchbox', { name: 'Search automations' }).fill('flak');
     await page.waitForURL(/[?&]q=flak/);
@@ -260,7 +256,7 @@ describe('web: the automations pages', () => {
     assert.doesNotMatch(text, new RegExp(server.token), 'the token is never shown');
     assert.equal(await page.locator('table').count(), 0, 'not a blank table');
     assert.equal(await first.locator('.rota-yaml-comment').count(), 2, 'comments are highlighted');
-    await axeClean(page, 'the first screen');
+    await assertAxeClean(page, 'the first screen');
     const yaml = await first.getByTestId('yaml').innerText();
     const fresh = createClient({ url: server.url, token: server.token, workspace: 'fresh' });
     assert.deepEqual(await fresh.automations.validate(yaml), { valid: true });
@@ -282,7 +278,7 @@ describe('web: the automations pages', () => {
     assert.deepEqual(await yaml.locator('.rota-yaml-template').allInnerTexts(), ['{{ inputs.who }}']);
     assert.ok((await yaml.locator('.rota-yaml-string').allInnerTexts()).includes('Europe/Paris'));
     assert.doesNotMatch(await yaml.innerText(), /MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/, 'the webhook secret is never shown');
-    await axeClean(page, 'the definition tab');
+    await assertAxeClean(page, 'the definition tab');
 
     await page.getByRole('tab', { name: /Versions/ }).click();
     const diff = page.getByTestId('diff');
@@ -293,7 +289,7 @@ describe('web: the automations pages', () => {
     assert.equal(await diff.locator('[data-diff="added"]').count(), 1);
     assert.match(await diff.locator('[data-diff="added"]').innerText(), /text: Hi, \{\{ inputs\.who \}\}!/);
     assert.equal(await diff.locator('[data-diff]').count() < 20, true, 'unchanged lines are folded');
-    await axeClean(page, 'the versions tab');
+    await assertAxeClean(page, 'the versions tab');
     // the other way round, from a link
     await page.goto(`${server.url}/automations/greeter?tab=versions&a=2&b=1`);
     await page.getByTestId('diff').locator('[data-diff="added"]').filter({ hasText: 'Hello' }).waitFor();
@@ -324,7 +320,7 @@ describe('web: the automations pages', () => {
     const refused = hook.getByTestId('unauthenticated');
     assert.match(await refused.innerText(), /1 request refused before authentication/);
     assert.match(await refused.innerText(), /bad_signature/);
-    await axeClean(page, 'the triggers tab');
+    await assertAxeClean(page, 'the triggers tab');
 
     await morning.getByRole('switch', { name: 'Trigger morning enabled' }).click({ force: true });
     await morning.getByText('Disabled', { exact: true }).waitFor();
@@ -342,7 +338,7 @@ describe('web: the automations pages', () => {
     await page.getByTestId('breaker-card').waitFor();
     assert.match(await page.getByTestId('breaker-card').innerText(), /0 of 5 failures in a row/);
     assert.match(await page.getByTestId('budget-card').innerText(), /\$0 of \$1\.00/);
-    await axeClean(page, 'the overview');
+    await assertAxeClean(page, 'the overview');
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByRole('button', { name: 'Resume' }).waitFor();
     assert.equal((await server.client.automations.get('greeter')).status, 'paused');
@@ -373,7 +369,7 @@ describe('web: the automations pages', () => {
     await page.getByLabel('tags').fill('["a"');
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.getByText(/not valid JSON/).waitFor();
-    await axeClean(page, 'the run form with errors');
+    await assertAxeClean(page, 'the run form with errors');
     assert.deepEqual(started, [], 'nothing was sent');
     assert.equal((await server.client.runs.list({ automation: 'greeter' })).total, before);
 
@@ -417,20 +413,16 @@ describe('web: the automations pages', () => {
       const { context, page, errors } = await newPage(browser, { width: 420, height: 860, colorScheme });
       await signIn(page, server.url, server.token, '/');
       await page.locator('[data-automation="greeter"]').getByTestId('run-strip').waitFor();
-      const overflow = () => page.evaluate(() => {
-        const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-        return doc.scrollWidth - doc.clientWidth;
-      });
-      assert.ok((await overflow()) <= 0, `the list does not scroll sideways (${await overflow()} px)`);
+      await assertNoSidewaysScroll(page);
       await page.screenshot({ path: join(tmpdir(), `rota-web-automations-list-${colorScheme}-420.png`), fullPage: true });
-      await axeClean(page, `the narrow list (${colorScheme})`);
+      await assertAxeClean(page, `the narrow list (${colorScheme})`);
       for (const tab of ['overview', 'triggers', 'versions']) {
         await page.goto(`${server.url}/automations/greeter?tab=${tab}`);
         await page.getByRole('tab', { name: /Overview/ }).waitFor();
         await page.getByRole('tabpanel').locator('table, [data-testid="diff"], [data-trigger]').first().waitFor();
-        assert.ok((await overflow()) <= 0, `the ${tab} tab does not scroll sideways (${await overflow()} px)`);
+        await assertNoSidewaysScroll(page);
         await page.screenshot({ path: join(tmpdir(), `rota-web-automation-${tab}-${colorScheme}-420.png`), fullPage: true });
-        await axeClean(page, `the narrow ${tab} tab (${colorScheme})`);
+        await assertAxeClean(page, `the narrow ${tab} tab (${colorScheme})`);
       }
       assert.deepEqual(errors, []);
       await context.close();

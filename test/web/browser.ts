@@ -2,12 +2,14 @@
  * Browser tests: Playwright (playwright-core) driving Debian's Chromium against a real `rota serve`
  * (test/cli/serve.ts). One browser per test file; a fresh context (empty storage) per test.
  */
+import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createClient, type RotaClient } from '../../src/client/index.js';
 import { startServe, tempDir, type Served, type ServeOptions } from '../cli/serve.js';
+import { eventually } from '../support/node.js';
 import { createPostgresSchema } from '../support/postgres.js';
 
 export const CHROMIUM = process.env.ROTA_CHROMIUM ?? '/usr/bin/chromium';
@@ -117,4 +119,24 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 /** A readable message for an assertion on axe's result. */
 export function describeViolations(violations: AxeViolation[]): string {
   return violations.map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.html}`).join('\n')}`).join('\n');
+}
+
+/** Fails with axe's serious and critical violations of the page, described, under `what`. */
+export async function assertAxeClean(page: Page, what = 'the page'): Promise<void> {
+  const violations = await seriousViolations(page);
+  assert.deepEqual(violations, [], `${what}:\n${describeViolations(violations)}`);
+}
+
+/** Fails when the page itself is wider than the window (wide content must scroll in its own box). */
+export async function assertNoSidewaysScroll(page: Page): Promise<void> {
+  const [scroll, client] = await page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+    return [doc.scrollWidth, doc.clientWidth];
+  });
+  assert.ok(scroll <= client + 1, `page ${scroll} px wide in a ${client} px window`);
+}
+
+/** `eventually` with the browser tests' longer default (15 s) and the description first. */
+export function until<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  return eventually(check, ms, what);
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunView } from '../../src/client/index.js';
-import { describeViolations, launchBrowser, newPage, seriousViolations, signIn, startWebServer, type WebServer } from './browser.js';
+import { assertAxeClean, assertNoSidewaysScroll, launchBrowser, newPage, signIn, startWebServer, type WebServer } from './browser.js';
 
 const SHOTS = process.env.ROTA_WEB_SHOTS;
 
@@ -61,8 +61,7 @@ describe('web UI: compare two runs', () => {
     await page.getByText('Pick two runs to compare').waitFor();
     assert.equal(await page.getByRole('link', { name: 'runs explorer' }).getAttribute('href'), '/runs');
     assert.equal(await page.getByRole('button', { name: 'Compare' }).isDisabled(), true, 'nothing to compare yet');
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], describeViolations(violations));
+    await assertAxeClean(page);
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -115,8 +114,7 @@ describe('web UI: compare two runs', () => {
     assert.match(await page.getByTestId('compare-error-a').textContent() ?? '', /shell_failed.*in step build/s);
     assert.match(await page.getByTestId('compare-error-b').textContent() ?? '', /no error/);
 
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], describeViolations(violations));
+    await assertAxeClean(page);
     await shot(page, 'light');
 
     // swapping A and B swaps the URL
@@ -147,13 +145,8 @@ describe('web UI: compare two runs', () => {
       const { context, page, errors } = await newPage(browser, options);
       await signIn(page, server.url, server.token, `/compare?a=${failed.id}&b=${succeeded.id}`);
       await page.getByTestId('compare-run-a').waitFor();
-      const violations = await seriousViolations(page);
-      assert.deepEqual(violations, [], describeViolations(violations));
-      const widths = await page.evaluate(() => {
-        const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-        return [doc.scrollWidth, doc.clientWidth];
-      });
-      assert.ok(widths[0]! <= widths[1]! + 1, `page ${widths[0]} px wide in a ${widths[1]} px window`);
+      await assertAxeClean(page);
+      await assertNoSidewaysScroll(page);
       await shot(page, options.colorScheme ?? `narrow-${options.width}`);
       assert.deepEqual(errors, []);
       await context.close();

@@ -9,29 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunView } from '../../src/client/index.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
-import { describeViolations, launchBrowser, newPage, seriousViolations, signIn, startWebServer, type WebServer } from './browser.js';
+import { assertAxeClean, assertNoSidewaysScroll, launchBrowser, newPage, signIn, startWebServer, until, type WebServer } from './browser.js';
 
-async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-    return doc.scrollWidth - doc.clientWidth;
-  });
-}
 
-async function noSeriousViolations(page: Page, what: string): Promise<void> {
-  const violations = await seriousViolations(page);
-  assert.deepEqual(violations, [], `${what}\n${describeViolations(violations)}`);
-}
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('web UI: costs and events', () => {
   let browser: Browser;
@@ -112,7 +93,7 @@ describe('web UI: costs and events', () => {
     await page.getByText('budgets.workspace_per_day').waitFor();
     await page.getByText('$0.05 of $20.00').waitFor();
     await page.getByRole('progressbar', { name: /^triage: cost spent today, 0% of the daily limit$/ }).waitFor();
-    await noSeriousViolations(page, 'costs, light');
+    await assertAxeClean(page, 'costs, light');
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -122,8 +103,8 @@ describe('web UI: costs and events', () => {
       const { context, page, errors } = await newPage(browser, options);
       await signIn(page, server.url, server.token, '/costs?days=7');
       await page.getByRole('img', { name: /last 7 days/ }).waitFor();
-      await noSeriousViolations(page, JSON.stringify(options));
-      assert.ok((await horizontalOverflow(page)) <= 0, `no sideways scroll (${JSON.stringify(options)})`);
+      await assertAxeClean(page, JSON.stringify(options));
+      await assertNoSidewaysScroll(page);
       assert.deepEqual(errors, []);
       await context.close();
     }
@@ -142,7 +123,7 @@ describe('web UI: costs and events', () => {
     assert.equal(await link.getAttribute('href'), `/runs/${runId}`);
     await row.getByRole('button', { name: `Show the data of order.shipped ${event.id}` }).click();
     assert.deepEqual(JSON.parse(await page.getByLabel(`Data of order.shipped ${event.id}`, { exact: true }).innerText()), { order: 'A1', carrier: 'DHL' });
-    await noSeriousViolations(page, 'events with data shown');
+    await assertAxeClean(page, 'events with data shown');
 
     await page.getByLabel('Event name').fill('invoice.sent');
     await page.getByRole('button', { name: 'Filter' }).click();
@@ -163,7 +144,7 @@ describe('web UI: costs and events', () => {
     await page.getByRole('button', { name: 'Load more' }).click();
     await until('all 53 rows', async () => ((await page.locator('tr[data-event]').count()) === 53 ? true : undefined));
     assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0);
-    assert.ok((await horizontalOverflow(page)) <= 0, 'the table scrolls inside its container at 420px, not the page');
+    await assertNoSidewaysScroll(page);
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -193,7 +174,7 @@ describe('web UI: costs and events', () => {
     // the list shows the new event without a reload
     const latest = (await server.client.events.list({ name: 'order.shipped', limit: 1 })).items[0]!;
     await page.locator(`tr[data-event="${latest.id}"]`).waitFor();
-    await noSeriousViolations(page, 'events with the emit form, dark');
+    await assertAxeClean(page, 'events with the emit form, dark');
     assert.deepEqual(errors, []);
     await context.close();
   });

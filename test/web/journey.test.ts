@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RotaClient, RunView } from '../../src/client/index.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
-import { describeViolations, launchBrowser, newPage, openSignedIn, seriousViolations, startWebServer, type WebServer } from './browser.js';
+import { assertAxeClean, launchBrowser, newPage, openSignedIn, startWebServer, type WebServer } from './browser.js';
 import { createAgentRun, standInConfig, waitForRun } from './run-fixtures.js';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'timed_out', 'skipped']);
@@ -63,10 +63,6 @@ describe('web UI end to end on PostgreSQL', () => {
     return { page, errors, close: () => context.close() };
   }
 
-  async function axeClean(page: Page, what: string): Promise<void> {
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], `${what}:\n${describeViolations(violations)}`);
-  }
 
   test('signs in through the form; every page renders with data and passes axe', async () => {
     const { context, page, errors } = await newPage(browser);
@@ -74,7 +70,7 @@ describe('web UI end to end on PostgreSQL', () => {
     await page.getByLabel('Token').fill(server.token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('[data-automation="greet"]').getByTestId('run-strip').waitFor();
-    await axeClean(page, 'automations');
+    await assertAxeClean(page, 'automations');
     const pages: [string, (p: Page) => Promise<unknown>][] = [
       ['/automations/greet', (p) => p.getByRole('tab', { name: /Overview/ }).waitFor()],
       ['/automations/greet?tab=triggers', (p) => p.locator('[data-trigger="daily"]').first().waitFor()],
@@ -89,7 +85,7 @@ describe('web UI end to end on PostgreSQL', () => {
     for (const [path, ready] of pages) {
       await page.goto(`${server.url}${path}`);
       await ready(page);
-      await axeClean(page, path);
+      await assertAxeClean(page, path);
     }
     assert.deepEqual(errors, []);
     await context.close();

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunView } from '../../src/client/index.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
-import { describeViolations, launchBrowser, openSignedIn, seriousViolations, startWebServer, type WebServer } from './browser.js';
+import { assertAxeClean, assertNoSidewaysScroll, launchBrowser, openSignedIn, startWebServer, type WebServer } from './browser.js';
 import {
   createAgentRun,
   createApprovalRun,
@@ -45,10 +45,6 @@ describe('web UI: run detail', () => {
 
   const runStatus = (page: Page, status: string) => page.locator(`h1 [data-status="${status}"]`);
 
-  async function assertAxe(page: Page, what: string) {
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], `${what}:\n${describeViolations(violations)}`);
-  }
 
   /** Marks the document, so a later check can tell that no reload or full navigation happened. */
   async function markDocument(page: Page): Promise<void> {
@@ -132,7 +128,7 @@ describe('web UI: run detail', () => {
     const retried = await server.client.runs.get(newId);
     assert.equal(retried.retry_of, failed.id);
     await page.getByRole('link', { name: failed.id }).waitFor();
-    await assertAxe(page, 'retried run');
+    await assertAxeClean(page, 'retried run');
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -143,7 +139,7 @@ describe('web UI: run detail', () => {
     const card = page.getByRole('region', { name: 'Approval: Refund 42 EUR?' });
     await card.waitFor();
     await card.getByText('"amount": 42').waitFor();
-    await assertAxe(page, 'run waiting for an approval');
+    await assertAxeClean(page, 'run waiting for an approval');
     await card.getByLabel('Comment').fill('looks right');
     await card.getByRole('button', { name: 'Approve' }).click();
     const ended = await waitForRun(server.client, run.id);
@@ -165,7 +161,7 @@ describe('web UI: run detail', () => {
     await page.getByRole('button', { name: 'Cancel run' }).click();
     const dialog = page.getByRole('dialog', { name: 'Cancel this run?' });
     await dialog.waitFor();
-    await assertAxe(page, 'cancel dialog');
+    await assertAxeClean(page, 'cancel dialog');
     await dialog.getByRole('button', { name: 'Cancel the run' }).click();
     await runStatus(page, 'canceled').waitFor({ timeout: 10_000 });
     assert.equal((await server.client.runs.get(run.id)).status, 'canceled');
@@ -203,7 +199,7 @@ describe('web UI: run detail', () => {
     await dialog.getByRole('button', { name: 'Start replay' }).click();
     await dialog.getByRole('alert').getByText(/inputs do not match/).waitFor();
     await dialog.getByRole('alert').locator('code', { hasText: 'region' }).waitFor();
-    await assertAxe(page, 'replay dialog with an error');
+    await assertAxeClean(page, 'replay dialog with an error');
     await editor.fill('{"region": "eu-west", "note": "edited"}');
     await dialog.getByRole('button', { name: 'Start replay' }).click();
     await page.waitForURL((u) => u.pathname.startsWith('/runs/') && !u.pathname.endsWith(failed.id));
@@ -252,7 +248,7 @@ describe('web UI: run detail', () => {
     await approval.getByText('"ticket": 7').waitFor();
     // shown once, in the conversation: not again above the tabs
     assert.equal(await page.getByRole('region', { name: /wants to call emit_event/ }).count(), 1);
-    await assertAxe(page, 'agent step waiting for a tool approval');
+    await assertAxeClean(page, 'agent step waiting for a tool approval');
     await approval.getByRole('button', { name: 'Approve' }).click();
     await runStatus(page, 'succeeded').waitFor({ timeout: 15_000 });
 
@@ -272,7 +268,7 @@ describe('web UI: run detail', () => {
     await conversation.getByText(`${sha.slice(0, 16)}…`).waitFor();
     await page.getByRole('tab', { name: /Artifacts/ }).click();
     await page.getByText(sha, { exact: true }).waitFor();
-    await assertAxe(page, 'artifacts tab');
+    await assertAxeClean(page, 'artifacts tab');
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -304,13 +300,13 @@ describe('web UI: run detail', () => {
     assert.notEqual(await shadow('step-499'), 'none');
     assert.equal(await shadow('step-500'), 'none');
     assert.equal(await page.locator('[data-step="step-499"]').evaluate((el) => el === (el as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement), true);
-    await assertAxe(page, '500-step run');
+    await assertAxeClean(page, '500-step run');
     // the log's 1,003 entries are virtualized too
     await page.getByRole('tab', { name: /Events \(1003\)/ }).click();
     const log = page.getByRole('list', { name: 'Run log' });
     await log.waitFor();
     assert.ok((await log.getByRole('listitem').count()) < 100);
-    await assertAxe(page, 'events tab');
+    await assertAxeClean(page, 'events tab');
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -321,12 +317,8 @@ describe('web UI: run detail', () => {
       const { context, page, errors } = await open(`/runs/${run.id}`, options);
       await page.getByRole('region', { name: 'Approval: Refund 42 EUR?' }).waitFor();
       await page.getByRole('list', { name: 'Steps (3)' }).waitFor();
-      await assertAxe(page, JSON.stringify(options));
-      const fits = await page.evaluate(() => {
-        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-        return root.scrollWidth <= root.clientWidth;
-      });
-      assert.ok(fits, `the page scrolls sideways at ${JSON.stringify(options)}`);
+      await assertAxeClean(page, JSON.stringify(options));
+      await assertNoSidewaysScroll(page);
       assert.deepEqual(errors, []);
       await context.close();
     }

@@ -9,25 +9,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunView } from '../../src/client/index.js';
-import { describeViolations, launchBrowser, newPage, seriousViolations, signIn, startWebServer, type WebServer } from './browser.js';
+import { assertAxeClean, assertNoSidewaysScroll, launchBrowser, newPage, signIn, startWebServer, until, type WebServer } from './browser.js';
 
 const SHOTS = process.env.ROTA_WEB_SHOTS;
 
 /** Polls `check` until it returns something other than undefined (the page updates asynchronously). */
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function rowAttrs(page: Page, attr: string): Promise<string[]> {
   return page.getByTestId('run-row').evaluateAll(
@@ -140,8 +126,7 @@ describe('web UI: the runs explorer', () => {
     assert.equal((await rowIds(page)).length, 2);
     assert.equal(await page.getByRole('combobox', { name: 'Automation', exact: true }).inputValue(), 'nightly-etl');
     assert.equal(await page.getByRole('textbox', { name: 'Error contains' }).inputValue(), 'quota');
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], describeViolations(violations));
+    await assertAxeClean(page);
     await shot(page, 'filtered');
     assert.deepEqual(errors, []);
     await context.close();
@@ -279,14 +264,9 @@ describe('web UI: the runs explorer', () => {
       await signIn(page, server.url, server.token, '/runs');
       await page.getByTestId('run-row').first().waitFor();
       await page.getByRole('checkbox', { name: /^Select run / }).first().check();
-      const violations = await seriousViolations(page);
-      assert.deepEqual(violations, [], describeViolations(violations));
+      await assertAxeClean(page);
       // nothing makes the page itself wider than the window: the table scrolls in its container
-      const widths = await page.evaluate(() => {
-        const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-        return [doc.scrollWidth, doc.clientWidth];
-      });
-      assert.ok(widths[0]! <= widths[1]! + 1, `page ${widths[0]} px wide in a ${widths[1]} px window`);
+      await assertNoSidewaysScroll(page);
       await shot(page, options.colorScheme ?? `narrow-${options.width}`);
       assert.deepEqual(errors, []);
       await context.close();

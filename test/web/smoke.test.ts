@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { describeViolations, launchBrowser, newPage, seriousViolations, signIn, startWebServer, type WebServer } from './browser.js';
+import { assertAxeClean, launchBrowser, newPage, signIn, startWebServer, type WebServer } from './browser.js';
 
 describe('web UI: served by rota serve', () => {
   let browser: Browser;
@@ -46,8 +46,31 @@ describe('web UI: served by rota serve', () => {
     await page.getByText(/unauthenticated|token/i).first().waitFor();
     assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0);
     await signIn(page, server.url, server.token);
-    const violations = await seriousViolations(page);
-    assert.deepEqual(violations, [], describeViolations(violations));
+    await assertAxeClean(page);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('a server that does not answer whoami is said so, with a retry, instead of loading forever', async () => {
+    const { context, page } = await newPage(browser);
+    await context.addInitScript(`localStorage.setItem('rota.token', ${JSON.stringify(server.token)})`);
+    let refuse = true;
+    await page.route('**/api/v1/whoami', (route) => (refuse ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'the database is not reachable', details: null } }) }) : route.continue()));
+    await page.goto(`${server.url}/`);
+    await page.getByText('the database is not reachable').waitFor();
+    refuse = false;
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await context.close();
+  });
+
+  test('a stored token the server refuses sends the browser back to the sign-in page with the reason', async () => {
+    const { context, page, errors } = await newPage(browser);
+    await context.addInitScript(`if (!sessionStorage.getItem('seeded')) { sessionStorage.setItem('seeded', '1'); localStorage.setItem('rota.token', 'rota_revoked_or_unknown'); }`);
+    await page.goto(`${server.url}/runs`);
+    await page.getByText(/The stored token was refused/).waitFor();
+    await page.getByLabel('Token').waitFor();
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('rota.token')), null);
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -4,9 +4,11 @@
  * tells whether the token may do a thing, so pages offer only what it may (the server enforces it
  * anyway: a 403 is shown with its message).
  */
-import { createContext, useContext, useMemo, type ReactNode } from 'react';
+import { Button, Center, Group, Stack } from '@mantine/core';
+import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
+import { ApiError } from './components/api-error';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createClient, RotaApiError, type RotaClient, type Whoami } from '../../src/client/index.js';
+import { createClient, RotaApiError, type RotaClient, type Scope, type Whoami } from '../../src/client/index.js';
 
 const TOKEN_KEY = 'rota.token';
 const WORKSPACE_KEY = 'rota.workspace';
@@ -14,7 +16,7 @@ const WORKSPACE_KEY = 'rota.workspace';
 export interface Session {
   client: RotaClient;
   whoami: Whoami;
-  can(scope: string): boolean;
+  can(scope: Scope): boolean;
   /** switch the workspace an admin token acts in */
   setWorkspace(name: string): void;
   signOut(): void;
@@ -82,21 +84,32 @@ export function SessionProvider({ token, onSignedOut, children, fallback }: { to
       },
     };
   }, [who.data, client, queryClient, onSignedOut]);
+  const refused = who.error instanceof RotaApiError && who.error.status === 401 ? who.error : null;
+  useEffect(() => {
+    if (!refused) return;
+    clearToken();
+    onSignedOut(`The stored token was refused: ${refused.message}`);
+  }, [refused, onSignedOut]);
+  if (refused) return null;
   if (who.error) {
-    const err = who.error;
-    if (err instanceof RotaApiError && err.status === 401) {
-      clearToken();
-      onSignedOut(`The stored token was refused: ${err.message}`);
-      return null;
-    }
+    // the server is unreachable or answered otherwise: say so, instead of loading forever
+    return (
+      <Center mih="100vh" p="md">
+        <Stack maw={520}>
+          <ApiError error={who.error} title="Rota could not be reached" />
+          <Group>
+            <Button onClick={() => void who.refetch()} loading={who.isFetching}>
+              Try again
+            </Button>
+            <Button variant="default" onClick={() => { clearToken(); onSignedOut(); }}>
+              Sign out
+            </Button>
+          </Group>
+        </Stack>
+      </Center>
+    );
   }
   if (!session) return <>{fallback}</>;
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
 
-export const Scopes = {
-  automationsWrite: 'automations:write',
-  runsWrite: 'runs:write',
-  approvalsWrite: 'approvals:write',
-  eventsWrite: 'events:write',
-} as const;

@@ -6,10 +6,10 @@
 import { Alert, Button, Checkbox, Group, JsonInput, Paper, Stack, Text, Textarea } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import type { ApprovalView } from '../../../src/client/index.js';
+import { Scope, type ApprovalView } from '../../../src/client/index.js';
 import { json } from '../format';
 import { RouterAnchor } from '../links';
-import { Scopes, useSession } from '../session';
+import { useSession } from '../session';
 import { ApiError } from './api-error';
 import { ApprovalDetails, ApprovalKindBadge, editableValue } from './approval-details';
 import { StatusBadge } from './status-badge';
@@ -129,7 +129,7 @@ function Decide({ approval, onDecided }: { approval: ApprovalView; onDecided: (d
       </Alert>
     );
   }
-  if (!can(Scopes.approvalsWrite)) {
+  if (!can(Scope.approvals_write)) {
     return (
       <Alert variant="light" color="gray" p="xs">
         Deciding needs a token with the approvals:write scope.

@@ -1,7 +1,7 @@
 /** The automation page's overview: its health (status, circuit breaker, today's budget, version) and recent runs. */
 import { Card, Code, Group, Progress, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import type { AutomationView } from '../../../src/client/index.js';
+import { Scope, type AutomationView } from '../../../src/client/index.js';
 import { betweenMs, count, duration, usd } from '../format';
 import { RouterAnchor } from '../links';
 import { useSession } from '../session';
@@ -75,7 +75,7 @@ function BreakerCard({ automation }: { automation: AutomationView }) {
 function BudgetCard({ automation }: { automation: AutomationView }) {
   const { client, can } = useSession();
   const perDay = automation.definition.execution?.budget?.per_day;
-  const readable = can('runs:read');
+  const readable = can(Scope.runs_read);
   const costs = useQuery({ queryKey: ['automation', automation.name, 'costs-today'], queryFn: () => client.automations.costs(automation.name, { days: 1 }), enabled: readable, refetchInterval: 30_000 });
   const spent = costs.data?.cost_usd ?? 0;
   const tokens = costs.data?.tokens ?? 0;
@@ -159,7 +159,7 @@ export function HealthCards({ automation }: { automation: AutomationView }) {
 
 export function RecentRuns({ automation }: { automation: AutomationView }) {
   const { client, can } = useSession();
-  const readable = can('runs:read');
+  const readable = can(Scope.runs_read);
   const runs = useQuery({ queryKey: ['automation', automation.name, 'runs'], queryFn: () => client.runs.list({ automation: automation.name, limit: 15 }), enabled: readable, refetchInterval: 5_000 });
   return (
     <Stack gap="xs">

@@ -1,7 +1,7 @@
 /** The automation page's triggers: each with its next fires, cursor and counters, an enable switch, and webhook deliveries. */
 import { Badge, Card, Code, Group, List, SimpleGrid, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { AutomationView, SchedulePreview, TriggerDetailView, TriggerView } from '../../../src/client/index.js';
+import { Scope, type AutomationView, type SchedulePreview, type TriggerDetailView, type TriggerView } from '../../../src/client/index.js';
 import { count } from '../format';
 import { useSession } from '../session';
 import { ApiError } from './api-error';
@@ -112,7 +112,7 @@ function TriggerCard({ automation, trigger, detail, preview }: { automation: Aut
     mutationFn: (on: boolean) => (on ? client.triggers.enable(automation.name, trigger.id) : client.triggers.disable(automation.name, trigger.id)),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['automation', automation.name] }),
   });
-  const writable = can('automations:write') && automation.status !== 'archived';
+  const writable = can(Scope.automations_write) && automation.status !== 'archived';
   return (
     <Card withBorder radius="md" padding="md" data-trigger={trigger.id}>
       <Stack gap="sm">

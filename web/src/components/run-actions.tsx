@@ -4,10 +4,10 @@ import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
-import type { RunView } from '../../../src/client/index.js';
+import { Scope, type RunView } from '../../../src/client/index.js';
 import { json } from '../format';
 import { RouterButton } from '../links';
-import { Scopes, useSession } from '../session';
+import { useSession } from '../session';
 import { ApiError } from './api-error';
 import { TERMINAL, runKeys } from './run-data';
 
@@ -100,7 +100,7 @@ function ReplayModal({ run, opened, onClose }: { run: RunView; opened: boolean; 
   const versions = useQuery({
     queryKey: ['automation-versions', run.automation],
     queryFn: () => client.automations.versions(run.automation),
-    enabled: opened && can('automations:read'),
+    enabled: opened && can(Scope.automations_read),
     retry: false,
   });
   const replay = useMutation({
@@ -209,7 +209,7 @@ function ReportMenu({ run }: { run: RunView }) {
 export function RunActions({ run }: { run: RunView }) {
   const { can } = useSession();
   const [replaying, { open, close }] = useDisclosure(false);
-  const write = can(Scopes.runsWrite);
+  const write = can(Scope.runs_write);
   const ended = TERMINAL.has(run.status);
   const retriable = run.status === 'failed' || run.status === 'timed_out' || run.status === 'canceled';
   return (

@@ -2,8 +2,8 @@
 import { Badge, Button, Group, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { ApprovalView } from '../../../src/client/index.js';
-import { Scopes, useSession } from '../session';
+import { Scope, type ApprovalView } from '../../../src/client/index.js';
+import { useSession } from '../session';
 import { ApiError } from './api-error';
 import { JsonBlock } from './json-block';
 import { runKeys } from './run-data';
@@ -29,7 +29,7 @@ export function ApprovalCard({ approval }: { approval: ApprovalView }) {
   });
   const details = record(approval.details);
   const toolCall = approval.kind === 'tool_call' && details;
-  const allowed = can(Scopes.approvalsWrite);
+  const allowed = can(Scope.approvals_write);
   return (
     <Paper withBorder p="sm" radius="sm" aria-label={`Approval: ${approval.message}`} component="section">
       <Stack gap="xs">

@@ -8,7 +8,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useMemo } from 'react';
 import { stringify } from 'yaml';
-import { RotaApiError, type AutomationView } from '../../../src/client/index.js';
+import { Scope, RotaApiError, type AutomationView } from '../../../src/client/index.js';
 import { ApiError } from '../components/api-error';
 import { HealthCards, RecentRuns } from '../components/automation-overview';
 import { TriggerPanel } from '../components/automation-trigger-panel';
@@ -101,7 +101,7 @@ export function AutomationPage() {
   const navigate = route.useNavigate();
   const { client, can } = useSession();
   const automation = useQuery({ queryKey: ['automation', name, 'view'], queryFn: () => client.automations.get(name), refetchInterval: 10_000 });
-  const canRun = can('runs:write');
+  const canRun = can(Scope.runs_write);
   const tab: Tab = TABS.find((t) => t === tabParam && (t !== 'run' || canRun)) ?? 'overview';
 
   if (automation.error) {
@@ -135,7 +135,7 @@ export function AutomationPage() {
         description={view.description ?? undefined}
         actions={
           <>
-            {can('automations:write') && <PauseResume automation={view} />}
+            {can(Scope.automations_write) && <PauseResume automation={view} />}
             {canRun && view.status !== 'archived' && (
               <RouterButton to="/automations/$name" params={{ name }} search={{ tab: 'run' }} variant="light">
                 Run…

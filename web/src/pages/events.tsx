@@ -6,14 +6,14 @@ import { Button, Center, Code, Group, Loader, Stack, Text, TextInput } from '@ma
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
-import type { EventView, Page } from '../../../src/client/index.js';
+import { Scope, type EventView, type Page } from '../../../src/client/index.js';
 import { ApiError } from '../components/api-error';
 import { EmptyState } from '../components/empty-state';
 import { EmitEventForm } from '../components/event-emit-form';
 import { EventTable } from '../components/event-table';
 import { PageHeader } from '../components/page-header';
 import { count } from '../format';
-import { Scopes, useSession } from '../session';
+import { useSession } from '../session';
 
 const route = getRouteApi('/events');
 const PAGE = 50;
@@ -62,7 +62,7 @@ export function EventsPage() {
   });
   const items = events.data?.pages.flatMap((p) => p.items) ?? [];
   const total = events.data?.pages[0]?.total;
-  const canEmit = can(Scopes.eventsWrite);
+  const canEmit = can(Scope.events_write);
   return (
     <>
       <PageHeader

@@ -9,7 +9,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import type { RowSelectionState, Updater } from '@tanstack/react-table';
 import { useState } from 'react';
-import type { Page, RunView } from '../../../src/client/index.js';
+import { Scope, type Page, type RunView } from '../../../src/client/index.js';
 import { ApiError } from '../components/api-error';
 import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
@@ -19,7 +19,7 @@ import { RunsFilters } from '../components/runs-filters';
 import { RunsPager } from '../components/runs-pager';
 import { RunsTable } from '../components/runs-table';
 import { count } from '../format';
-import { Scopes, useSession } from '../session';
+import { useSession } from '../session';
 
 const route = getRouteApi('/runs');
 const PAGE_SIZE = 50;
@@ -65,7 +65,7 @@ export function RunsPage() {
   const setSelection = (updater: Updater<RowSelectionState>) =>
     setPicked({ key, rows: typeof updater === 'function' ? updater(selection) : updater });
   const selectedIds = Object.keys(selection);
-  const writable = can(Scopes.runsWrite);
+  const writable = can(Scope.runs_write);
   const total = runs.data?.total ?? 0;
 
   const startJob = (action: BulkActionName, all: boolean) =>
