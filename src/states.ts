@@ -107,6 +107,8 @@ export const RunEventType = {
   step_canceled: 'step.canceled',
   step_waiting: 'step.waiting',
   step_retrying: 'step.retrying',
+  /** a planning step's plan was accepted: its steps joined the run's plan */
+  plan_accepted: 'plan.accepted',
   approval_requested: 'approval.requested',
   approval_decision: 'approval.decision',
   approval_resolved: 'approval.resolved',

@@ -121,6 +121,7 @@ export const approvalAction: ActionDefinition<ApprovalConfig, ApprovalOutput> = 
       on_timeout: { enum: ['reject', 'approve', 'abort'], default: 'reject' },
     },
   },
+  textFields: ['message', 'details'],
   outputSchema: {
     type: 'object',
     additionalProperties: false,

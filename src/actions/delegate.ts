@@ -124,5 +124,6 @@ export const delegateAction: ActionDefinition<DelegateConfig, DelegateOutput> = 
     },
   },
   secretFields: ['headers'],
+  textFields: ['task'],
   handler,
 };

@@ -1,5 +1,5 @@
 import type { ApprovalKind, ApprovalOutcome, ApprovalStatus, DelegationStatus, EventWaitStatus, OnTimeout, RunStatus, WaitingFor } from '../states.js';
-import type { JsonSchema } from '../definition/types.js';
+import type { JsonSchema, StepDef } from '../definition/types.js';
 import type { ErrorDetail } from '../errors.js';
 import type { Span, SpanOptions } from '@opentelemetry/api';
 
@@ -156,6 +156,20 @@ export interface ActionContext<Config = Record<string, unknown>> {
   suspend(waitingFor: Suspension['waitingFor'], wakeAt: number | null, state: unknown): Suspension;
   /** This attempt's trace span when the node exports traces (see {@link StepTrace}). */
   trace?: StepTrace;
+  /** Set when the step plans (`agent` with `plan:`): how its answer is checked and joins the run. */
+  planning?: StepPlanning;
+}
+
+/** What a planning step's action uses to check its answer and hand the engine the accepted steps. */
+export interface StepPlanning {
+  /** the planning step's id, under which its steps are namespaced */
+  readonly planner: string;
+  /** Every problem of a planner's answer (its `steps` value), with paths `$.steps[i]...`. */
+  check(steps: unknown): ErrorDetail[];
+  /** The accepted steps as the run executes them: full ids, explicit needs, rewritten references. */
+  join(steps: StepDef[]): StepDef[];
+  /** The planner's instructions: the answer's shape, the allowed actions, what may be referenced. */
+  instruction(): string;
 }
 
 /**
@@ -186,6 +200,11 @@ export interface ActionDefinition<Config = any, Output = unknown> {
    * Mark only fields whose value leaves the node as data (headers, env), never ones that end up
    * in URLs, file names or log lines.
    */
+  /**
+   * Top-level `with:` fields that are free text (a prompt, a message): where a saved workflow's
+   * `{{ inputs.NAME }}` placeholders may appear (SPEC §6). None by default.
+   */
+  textFields?: string[];
   secretFields?: string[];
   /**
    * Definition-time checks beyond `configSchema` (e.g. that named tools exist); each problem's path

@@ -11,6 +11,7 @@ import type { ErrorDetail } from '../errors.js';
 import { DEFAULT_MAX_TURNS, runAgentStep, type AgentConfig } from './agent-loop.js';
 import type { AgentRuntime } from './agent-runtime.js';
 import { splitMcpName } from './tool.js';
+import { planConfigSchema } from '../definition/planning.js';
 
 const budget = {
   type: 'object',
@@ -36,6 +37,7 @@ export const agentConfigSchema = {
     max_tokens: { type: 'integer', minimum: 1, maximum: 1_000_000 },
     require_approval_for: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
     budget,
+    plan: planConfigSchema,
   },
   required: ['prompt'],
   additionalProperties: false,
@@ -43,13 +45,15 @@ export const agentConfigSchema = {
 
 export const AGENT_DESCRIPTION =
   'Runs an LLM with a prompt and tools in a multi-turn loop (memoized: a resumed step never pays for a call twice), ' +
-  'optionally validating the final answer against output_schema (one repair turn), within budgets and with tool approvals.';
+  'optionally validating the final answer against output_schema (one repair turn), within budgets and with tool approvals. ' +
+  'With plan, its answer is a list of steps (restricted to plan.allow) that the run then executes.';
 
 export function createAgentAction(runtime: AgentRuntime): ActionDefinition<AgentConfig> {
   return {
     type: 'agent',
     description: AGENT_DESCRIPTION,
     configSchema: agentConfigSchema,
+    textFields: ['prompt', 'system'],
     checkConfig: (config, path) => checkAgentConfig(runtime, config, path),
     handler: (ctx) => runAgentStep(runtime, ctx) as Promise<unknown>,
   };
@@ -59,6 +63,9 @@ function checkAgentConfig(runtime: AgentRuntime, config: Record<string, unknown>
   const problems: ErrorDetail[] = [];
   if (config.output_schema !== undefined && typeof config.output_schema === 'object' && config.output_schema !== null) {
     problems.push(...checkJsonSchema(config.output_schema, appendPath(path, 'output_schema')));
+  }
+  if (config.plan !== undefined && config.output_schema !== undefined) {
+    problems.push({ path: appendPath(path, 'output_schema'), message: 'a planning step answers with its plan: output_schema cannot be set together with plan' });
   }
   const tools = Array.isArray(config.tools) ? config.tools.filter((t): t is string => typeof t === 'string') : [];
   tools.forEach((name, i) => {

@@ -21,6 +21,8 @@ import { automationDayLimit, startOfUtcDay } from '../engine/daily-budget.js';
 import { CallMemo, requestHash } from './call-memo.js';
 import { callModel, type ModelTurn } from './model-call.js';
 import { checkAnswer, MAX_REPORTED_ERRORS, repairPrompt, schemaInstruction } from './output.js';
+import { planAnswerSchema } from '../definition/planning.js';
+import type { StepDef } from '../definition/types.js';
 import { callCost, type ResolvedModel } from './providers.js';
 import { isRecord } from '../definition/json-path.js';
 import { sha256Hex } from '../hash.js';
@@ -38,6 +40,7 @@ export interface AgentConfig {
   max_tokens?: number;
   require_approval_for?: string[];
   budget?: { max_cost_usd?: number; max_tokens?: number; on_exceed?: 'fail' | 'approval' };
+  plan?: true | { allow?: string[]; max_steps?: number };
 }
 
 export const DEFAULT_MAX_TURNS = 10;
@@ -92,8 +95,10 @@ class AgentLoop {
     this.#model = runtime.models.resolve(this.#cfg.model ?? 'default');
     this.#tools = await resolveTools(runtime, this.#cfg.tools ?? [], ctx.signal);
     const maxTurns = this.#cfg.max_turns ?? DEFAULT_MAX_TURNS;
-    const schema = this.#cfg.output_schema;
-    const system = [this.#cfg.system, schema === undefined ? undefined : schemaInstruction(schema)].filter((s) => s !== undefined).join('\n\n') || undefined;
+    const planning = ctx.planning;
+    const schema = planning ? planAnswerSchema : this.#cfg.output_schema;
+    const instruction = planning ? planning.instruction() : schema === undefined ? undefined : schemaInstruction(schema);
+    const system = [this.#cfg.system, instruction].filter((s) => s !== undefined).join('\n\n') || undefined;
     const messages: ModelMessage[] = [{ role: 'user', content: this.#cfg.prompt }];
     let appended: ModelMessage[] = [...messages];
     let turns = 0;
@@ -119,16 +124,19 @@ class AgentLoop {
       if (schema === undefined) return { text: turn.text, turns };
       const position = this.#memo.position - 1;
       const check = checkAnswer(turn.text, schema);
-      await this.#saveArtifact(position, turn.text, check.ok ? [] : check.errors, repairing);
-      if (check.ok) return check.value;
+      const errors = !check.ok ? check.errors : planning ? planning.check((check.value as { steps: unknown }).steps) : [];
+      await this.#saveArtifact(position, turn.text, errors, repairing);
+      if (errors.length === 0 && check.ok) return planning ? { steps: planning.join((check.value as { steps: StepDef[] }).steps) } : check.value;
       if (repairing) {
-        throw new NonRetriableError('the final answer is still invalid after one repair turn', {
-          code: ErrorCode.artifact_invalid_after_repair,
-          details: check.errors.slice(0, MAX_REPORTED_ERRORS),
-        });
+        throw planning
+          ? new NonRetriableError(`the plan is still invalid after one repair turn: ${errors[0]!.path}: ${errors[0]!.message}`, { code: ErrorCode.plan_invalid, details: errors.slice(0, MAX_REPORTED_ERRORS) })
+          : new NonRetriableError('the final answer is still invalid after one repair turn', {
+              code: ErrorCode.artifact_invalid_after_repair,
+              details: errors.slice(0, MAX_REPORTED_ERRORS),
+            });
       }
       repairing = true;
-      const repair: ModelMessage = { role: 'user', content: repairPrompt(check.errors) };
+      const repair: ModelMessage = { role: 'user', content: repairPrompt(errors, planning ? 'plan' : 'schema') };
       messages.push(repair);
       appended = [repair];
     }

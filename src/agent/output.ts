@@ -24,10 +24,12 @@ function parseJsonAnswer(text: string): { ok: true; value: unknown } | { ok: fal
   }
 }
 
-export function repairPrompt(errors: ErrorDetail[]): string {
+export function repairPrompt(errors: ErrorDetail[], kind: 'schema' | 'plan' = 'schema'): string {
   const first = errors.slice(0, MAX_REPORTED_ERRORS);
   return [
-    'Your answer does not match the required JSON Schema. Validation errors (first 5 as {path, message}):',
+    kind === 'plan'
+      ? 'Your plan is not valid. Problems (first 5 as {path, message}; paths point into your answer):'
+      : 'Your answer does not match the required JSON Schema. Validation errors (first 5 as {path, message}):',
     JSON.stringify(first, null, 2),
     'Reply with only the corrected JSON value, no prose and no code fences.',
   ].join('\n');

@@ -270,3 +270,42 @@ function walkCondition(key: string, condition: unknown, at: string, problems: Er
     }
   }
 }
+
+/** Segments back to path text: `steps["plan.fetch"].output.items[0]` (quoted where a name needs it). */
+export function formatPath(segments: PathSegment[]): string {
+  return segments
+    .map((seg, i) => {
+      if (typeof seg === 'number') return `[${seg}]`;
+      SEGMENT.lastIndex = 0;
+      const match = SEGMENT.exec(seg);
+      const plain = match !== null && match[0] === seg;
+      if (!plain) return `[${JSON.stringify(seg)}]`;
+      return i === 0 ? seg : `.${seg}`;
+    })
+    .join('');
+}
+
+/**
+ * The filter with every condition's path passed through `map` (null keeps it), at any depth of
+ * `$and`, `$or` and `$not`. A path that does not parse is kept as it is.
+ */
+export function mapFilterPaths(filter: unknown, map: (segments: PathSegment[]) => PathSegment[] | null, depth = 0): unknown {
+  if (!isRecord(filter) || depth > 32) return filter;
+  const out: Record<string, unknown> = {};
+  for (const [key, condition] of Object.entries(filter)) {
+    let target = key;
+    let value = condition;
+    if ((key === '$and' || key === '$or') && Array.isArray(condition)) value = condition.map((sub) => mapFilterPaths(sub, map, depth + 1));
+    else if (key === '$not') value = mapFilterPaths(condition, map, depth + 1);
+    else if (!key.startsWith('$')) {
+      try {
+        const mapped = map(parsePath(key));
+        if (mapped !== null) target = formatPath(mapped);
+      } catch {
+        // not a path: left for validateFilter to report
+      }
+    }
+    Object.defineProperty(out, target, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}

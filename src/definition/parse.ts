@@ -7,14 +7,15 @@
  * const { definition, plan } = parseDefinition(yamlText, (type) => registry.get(type));
  */
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import type { ActionDefinition } from '../actions/types.js';
 import { DefinitionError, type ErrorDetail } from '../errors.js';
 import { checkNeeds, checkStep, checkStepIds, collectSteps, upstreamSets, type StepCheckContext } from './check-steps.js';
 import { checkConcurrencyKey, checkTriggers } from './check-triggers.js';
-import { appendPath, isRecord, toJsonPath } from './json-path.js';
+import { isRecord } from './json-path.js';
+import { zodProblems } from './zod-problems.js';
 import { checkJsonSchema } from './json-schema.js';
 import { buildPlan } from './plan.js';
+import { checkPlanningSteps } from './planning.js';
 import { inputsInfo } from './references.js';
 import { definitionSchema } from './schema.js';
 import type { Definition, Plan } from './types.js';
@@ -115,21 +116,6 @@ function requiredMessage(issue: { code?: string; input?: unknown }): string | un
   return issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
 }
 
-function zodProblems(issues: z.core.$ZodIssue[]): ErrorDetail[] {
-  return issues.flatMap((issue): ErrorDetail[] => {
-    const segments = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    const path = toJsonPath(segments);
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: appendPath(path, key), message: 'unknown key' }));
-    }
-    const options = (issue as { options?: unknown }).options;
-    if (issue.code === 'invalid_union' && Array.isArray(options)) {
-      return [{ path, message: `must be one of ${options.join(', ')}` }];
-    }
-    return [{ path, message: issue.message }];
-  });
-}
-
 function crossFieldProblems(raw: unknown, actions: ActionLookup): ErrorDetail[] {
   if (!isRecord(raw)) return [];
   const problems: ErrorDetail[] = [];
@@ -160,6 +146,7 @@ function crossFieldProblems(raw: unknown, actions: ActionLookup): ErrorDetail[] 
     problems.push(...checkStep(step, new Set([...mainIds, ...before]), ctx));
   });
   problems.push(...checkConcurrencyKey(execution.concurrency_key, inputs));
+  problems.push(...checkPlanningSteps(raw, lookup));
   return problems;
 }
 

@@ -29,6 +29,7 @@ export function buildPlan(definition: Definition): Plan {
     concurrencyKey: execution.concurrency_key ?? null,
     inputsSchema: definition.inputs ?? null,
     pauseAfterFailures: execution.pause_after_failures ?? null,
+    defaultRetry,
     // null: the node's `retention.*` default applies (key by key)
     retention: {
       maxAgeMs: retention.max_age === undefined ? null : parseDuration(retention.max_age),
@@ -38,7 +39,7 @@ export function buildPlan(definition: Definition): Plan {
   };
 }
 
-function planStep(step: StepDef, needs: string[], defaultRetry: RetryPolicy, onFailure: boolean): PlanStep {
+export function planStep(step: StepDef, needs: string[], defaultRetry: RetryPolicy, onFailure: boolean): PlanStep {
   const planned: PlanStep = {
     id: step.id,
     action: step.action,

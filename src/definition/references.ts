@@ -73,7 +73,15 @@ export function checkReference(segments: PathSegment[], ctx: ReferenceContext): 
 
 function checkStepReference(segments: PathSegment[], ctx: ReferenceContext): string | null {
   const id = segments[1];
-  if (id === undefined || segments[2] !== 'output') return 'step outputs are addressed as steps.<id>.output';
+  if (id === undefined) return 'step outputs are addressed as steps.<id>.output';
+  if (segments[2] !== 'output' && !ctx.knownSteps.has(String(id))) {
+    // a namespaced id written with dots: steps.research.fetch.output
+    for (let n = 3; n < segments.length; n++) {
+      const joined = segments.slice(1, n).join('.');
+      if (ctx.knownSteps.has(joined) && segments[n] === 'output') return `step ids with dots are addressed in brackets: steps["${joined}"].output`;
+    }
+  }
+  if (segments[2] !== 'output') return 'step outputs are addressed as steps.<id>.output';
   const step = String(id);
   if (step === ctx.currentStep) return `step "${step}" cannot reference its own output`;
   if (!ctx.knownSteps.has(step)) return `unknown step "${step}"`;

@@ -12,6 +12,8 @@ import type { Definition } from './types.js';
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Step ids: an id, or ids joined by dots — the namespace of steps a planning step produced (`research.fetch`). */
+export const STEP_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,3}$/;
 
 function checked(check: (value: string) => string | null) {
   return z.string().check((ctx) => {
@@ -47,6 +49,7 @@ const byteSize = checked(thrownMessage(parseByteSize)).meta({ pattern: '^\\s*[0-
 
 const name = z.string().regex(NAME_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{0,62}$ (lowercase letters, digits, dashes)');
 const id = z.string().regex(ID_PATTERN, 'must match ^[A-Za-z0-9_-]{1,64}$');
+const stepId = z.string().regex(STEP_ID_PATTERN, 'must match ^[A-Za-z0-9_-]{1,64}$ (dots only join the namespace of planned steps: research.fetch)');
 const overlap = z.enum(['skip', 'queue', 'allow', 'cancel_previous']);
 const filter = z.record(z.string(), z.unknown());
 const jsonObject = z.record(z.string(), z.unknown());
@@ -60,11 +63,11 @@ export const retryPolicySchema = z.strictObject({
 });
 
 export const stepSchema = z.strictObject({
-  id,
+  id: stepId,
   name: z.string().max(200).optional(),
   action: z.string().min(1),
   with: jsonObject.optional(),
-  needs: z.array(id).optional(),
+  needs: z.array(stepId).optional(),
   if: filter.optional(),
   retry: retryPolicySchema.optional(),
   timeout: duration.optional(),
@@ -94,6 +97,8 @@ const scheduleTrigger = z.strictObject({
   misfire_grace: duration.optional(),
   jitter: duration.optional(),
   overlap: overlap.optional(),
+  /** required when a step of the automation still plans at run time (a schedule would re-plan on every fire) */
+  allow_replan: z.boolean().optional(),
 });
 
 const secretRef = z.union([

@@ -13,7 +13,7 @@
  */
 import { ErrorCode, RotaError } from '../errors.js';
 import { appendPath, isRecord } from './json-path.js';
-import { getPath, parsePath, type PathSegment } from './filter.js';
+import { formatPath, getPath, parsePath, type PathSegment } from './filter.js';
 import { checkWalkDepth } from './json-depth.js';
 
 export const TEMPLATE_ROOTS = ['inputs', 'data', 'headers', 'steps', 'run', 'secrets'] as const;
@@ -181,4 +181,54 @@ function structuredCloneSafe(value: unknown): unknown {
   } catch {
     return value;
   }
+}
+
+/** What {@link rewriteTemplates} does with one placeholder. */
+export type TemplateRewrite = { keep: true } | { path: PathSegment[] } | { value: unknown };
+
+/**
+ * `value` with chosen placeholders rewritten: to another path (`{ path }`, pipes kept), or to a
+ * literal (`{ value }`, pipes applied; a whole-string placeholder keeps the value's JSON type).
+ * Everything else, escapes and malformed placeholders included, stays as written.
+ */
+export function rewriteTemplates(value: unknown, rewrite: (ref: { root: string; segments: PathSegment[]; pipes: string[] }) => TemplateRewrite, depth = 0): unknown {
+  checkWalkDepth(depth);
+  if (typeof value === 'string') return rewriteString(value, rewrite);
+  if (Array.isArray(value)) return value.map((item) => rewriteTemplates(item, rewrite, depth + 1));
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    Object.defineProperty(out, key, { value: rewriteTemplates(item, rewrite, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function rewriteString(s: string, rewrite: (ref: { root: string; segments: PathSegment[]; pipes: string[] }) => TemplateRewrite): unknown {
+  if (!s.includes('{{')) return s;
+  const apply = (inner: string): { text: string } | { value: unknown } | null => {
+    const parsed = parseExpression(inner);
+    if (parsed.problem !== undefined) return null;
+    const action = rewrite(parsed);
+    if ('keep' in action) return null;
+    if ('path' in action) return { text: `{{ ${[formatPath(action.path), ...parsed.pipes].join(' | ')} }}` };
+    let result = action.value;
+    for (const pipe of parsed.pipes) if (pipe === 'json') result = JSON.stringify(result);
+    return { value: result };
+  };
+  const whole = WHOLE.exec(s);
+  if (whole) {
+    const done = apply(whole[1]!);
+    if (done !== null && 'value' in done) return done.value;
+  }
+  return s.replace(PLACEHOLDER, (match: string, inner: string) => {
+    if (match.startsWith('\\')) return match;
+    const done = apply(inner);
+    if (done === null) return match;
+    return 'text' in done ? done.text : escapeBraces(toText(done.value));
+  });
+}
+
+/** A literal spliced into a template string must not read as a placeholder. */
+function escapeBraces(text: string): string {
+  return text.replace(/\{\{/g, '\\{{');
 }

@@ -54,6 +54,8 @@ export interface ScheduleTriggerDef extends TriggerBase {
   misfire_grace?: string;
   jitter?: string;
   overlap?: OverlapPolicy;
+  /** a schedule of an automation with a planning step must opt in: every fire plans anew */
+  allow_replan?: boolean;
 }
 
 export interface WebhookTriggerDef extends TriggerBase {
@@ -141,6 +143,8 @@ export interface PlanStep {
   continueOnError: boolean;
   /** True for steps of `execution.on_failure`, which run only after the main plan failed. */
   onFailure: boolean;
+  /** Set on steps a planning step of this run produced: that step's id. */
+  plannedBy?: string;
 }
 
 export interface Plan {
@@ -155,6 +159,8 @@ export interface Plan {
   retention: { maxAgeMs: number | null; maxRuns: number | null; keepFailedMs: number | null };
   /** `execution.pause_after_failures`: the circuit breaker's limit, or null when it is off. */
   pauseAfterFailures: number | null;
+  /** `execution.retry` over the defaults: the policy of a step that sets none (planned steps too) */
+  defaultRetry: RetryPolicy;
 }
 
 export const DEFAULT_RUN_TIMEOUT_MS = 10 * 60_000;

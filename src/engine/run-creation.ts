@@ -15,6 +15,7 @@ import type { Conn } from '../store/connect.js';
 import { validateInputs } from '../definition/json-schema.js';
 import { assertJsonDepth } from '../definition/json-depth.js';
 import { resolveTemplates } from '../definition/template.js';
+import { runPlan } from './run-plan.js';
 import type { Plan } from '../definition/types.js';
 import { ErrorCode, NotFoundError, RotaError, SKIPPED_CODE, ValidationError } from '../errors.js';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
@@ -295,8 +296,10 @@ function skippedRun<R extends { status: RunStatus }>(run: R, admission: Extract<
 }
 
 /** Pending steps of a new run; a retry reuses the steps that completed in the failed run. */
-function initialSteps(plan: Plan, runId: string, previous?: StepRow[]) {
+function initialSteps(versionPlan: Plan, runId: string, previous?: StepRow[]) {
   const reuse = new Map((previous ?? []).filter((s) => s.status === StepStatus.succeeded || s.status === StepStatus.skipped).map((s) => [s.step_id, s]));
+  // a reused planning step brings its plan along: the steps it planned are reused where they completed
+  const plan = runPlan(versionPlan, reuse);
   const all = [...plan.steps, ...plan.onFailure];
   return all.map((step, idx) => {
     const old = plan.onFailure.includes(step) ? undefined : reuse.get(step.id);

@@ -26,6 +26,11 @@ import { StepSecrets, redactSecrets, redactingServices } from './step-secrets.js
 import type { StepAttemptStatus } from '../telemetry.js';
 import { context as otelContext } from '@opentelemetry/api';
 import { SegmentTrace, type SegmentStart, type StepSpan } from './run-trace.js';
+import { runPlan, upstreamOf } from './run-plan.js';
+import { isPlanningStep, planSpecOf, stepPlanning } from '../definition/planning.js';
+import { inputsInfo } from '../definition/references.js';
+import { isRecord } from '../definition/json-path.js';
+import type { StepPlanning } from '../actions/types.js';
 
 type StopReason = Exclude<AbortReason, typeof AbortReason.step_timeout>;
 
@@ -50,7 +55,9 @@ interface Completion {
 export class RunExecutor {
   readonly #ctx: EngineContext;
   readonly #run: RunRow;
-  readonly #plan: Plan;
+  /** the version's plan; `#plan` adds what the run's planning steps planned (run-plan.ts) */
+  readonly #basePlan: Plan;
+  #plan: Plan;
   readonly #steps: Map<string, StepRow>;
   readonly #writer: RunWriter;
   readonly #inflight = new Map<string, AbortController>();
@@ -68,10 +75,57 @@ export class RunExecutor {
     this.#ctx = ctx;
     this.#start = start;
     this.#run = run;
-    this.#plan = plan;
+    this.#basePlan = plan;
     this.#steps = new Map(steps.map((s) => [s.step_id, s]));
+    this.#plan = runPlan(plan, this.#steps);
+    // planned steps never use secrets (definition/planning.ts), so the version's plan names them all
     this.#secrets = new StepSecrets(plan);
     this.#writer = new RunWriter(ctx, run, () => this.stop(AbortReason.cancel), plan.pauseAfterFailures);
+    this.#ensureRows();
+  }
+
+  /**
+   * Every step of the run's plan has its row, in plan order. Rows of planned steps are written in
+   * the commit that records their plan; this also covers a retried run whose planner was reused.
+   */
+  #ensureRows(): void {
+    [...this.#plan.steps, ...this.#plan.onFailure].forEach((step, idx) => {
+      const row = this.#steps.get(step.id);
+      if (row) {
+        if (row.idx !== idx) this.#setStep(step.id, { idx });
+        return;
+      }
+      const fresh: StepRow = {
+        run_id: this.#run.id, step_id: step.id, idx, status: StepStatus.pending, attempt: 0, started_at: null, ended_at: null,
+        input: null, output: null, error: null, logs: null, cost_usd: 0, state: null, external_ref: null, wake_at: null, waiting_for: null,
+      };
+      this.#steps.set(step.id, fresh);
+      this.#writer.stepChanged(fresh);
+    });
+  }
+
+  /** A planning step succeeded: its steps join the run's plan, in the same commit as its output. */
+  #joinPlan(planner: PlanStep): void {
+    this.#plan = runPlan(this.#basePlan, this.#steps);
+    this.#ensureRows();
+    const planned = this.#plan.steps.filter((s) => s.plannedBy === planner.id).map((s) => s.id);
+    this.#writer.event(RunEventType.plan_accepted, planner.id, { steps: planned }, `plan.accepted:${planner.id}`);
+  }
+
+  /** What a planning step's action gets to check its answer against the run (definition/planning.ts). */
+  #planning(step: PlanStep, config: unknown): StepPlanning | undefined {
+    const spec = planSpecOf(config);
+    if (step.action !== 'agent' || spec === null) return undefined;
+    const tools = isRecord(config) && Array.isArray(config.tools) ? config.tools.filter((t): t is string => typeof t === 'string') : [];
+    return stepPlanning({
+      planner: step.id,
+      spec,
+      upstream: upstreamOf(this.#plan, step.id),
+      runSteps: this.#plan.steps.map((s) => s.id),
+      inputs: inputsInfo(this.#plan.inputsSchema ?? undefined),
+      tools,
+      lookup: (type) => this.#ctx.actions.get(type),
+    });
   }
 
   get runId(): string {
@@ -288,6 +342,8 @@ export class RunExecutor {
         suspend: (waitingFor, wakeAt, st): Suspension => ({ kind: 'suspend', waitingFor, wakeAt, state: st }),
         ...(span ? { trace: span.trace } : {}),
       };
+      const planning = this.#planning(step, input);
+      if (planning) ctx.planning = planning;
       // With a span, code in the action that asks the OpenTelemetry API for the active span gets it.
       const value = await raceAbort(span ? otelContext.with(span.context, () => action.handler(ctx)) : action.handler(ctx), signal);
       if (action.outputSchema !== undefined && !(typeof value === 'object' && value !== null && (value as Suspension).kind === 'suspend')) {
@@ -332,6 +388,7 @@ export class RunExecutor {
       case 'succeed':
         this.#setStep(step.id, { ...base, status: StepStatus.succeeded, output: JSON.stringify(outcome.output), ended_at: now, state: null, wake_at: null, waiting_for: null });
         this.#writer.event(RunEventType.step_succeeded, step.id, { attempt }, `step.succeeded:${step.id}:${attempt}`);
+        if (isPlanningStep(step)) this.#joinPlan(step);
         return;
       case 'suspend': {
         const s = outcome.suspension;

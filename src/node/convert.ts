@@ -1,4 +1,6 @@
 /** Row → view conversions, one place per table. */
+import { runPlan } from '../engine/run-plan.js';
+import { isPlanningStep } from '../definition/planning.js';
 import { AutomationStatus, TriggerKind } from '../states.js';
 import { iso } from '../time.js';
 import type { AutomationRow, TriggerRow, VersionRow } from '../store/automations.js';
@@ -79,7 +81,11 @@ export function runView(row: RunRow, workspace: Workspace, steps?: StepRow[], pl
     pinned: Number(row.pinned) === 1,
     trace_id: traceIdOf(row.traceparent),
   };
-  if (steps) view.steps = steps.map((s) => stepView(s, plan));
+  if (steps) {
+    // the run's plan: what its planning steps planned joins the version's plan
+    const effective = plan ? runPlan(plan, new Map(steps.map((s) => [s.step_id, s]))) : undefined;
+    view.steps = steps.map((s) => stepView(s, effective));
+  }
   return view;
 }
 
@@ -102,6 +108,8 @@ export function stepView(row: StepRow, plan?: Plan): StepView {
     wake_at: iso(row.wake_at),
     external_ref: fromJson(row.external_ref),
     on_failure: planStep?.onFailure ?? false,
+    planned_by: planStep?.plannedBy ?? null,
+    plans: planStep !== undefined && isPlanningStep(planStep),
   };
 }
 

@@ -19,7 +19,8 @@ function renderMarkdown(run: RunView, lastEvents: RunEventView[], artifacts: Art
   for (const s of run.steps ?? []) {
     const duration = s.duration_ms === null ? '-' : `${s.duration_ms} ms`;
     const error = s.error ? `${s.error.code}: ${escapeCell(s.error.message)}` : '';
-    lines.push(`| ${s.id}${s.on_failure ? ' (on_failure)' : ''} | ${s.action} | ${s.status} | ${s.attempt} | ${duration} | ${error} |`);
+    const role = s.on_failure ? ' (on_failure)' : s.planned_by !== null ? ` (planned by ${s.planned_by})` : s.plans ? ' (plans)' : '';
+    lines.push(`| ${s.id}${role} | ${s.action} | ${s.status} | ${s.attempt} | ${duration} | ${error} |`);
   }
   if (artifacts.length > 0) {
     lines.push('', '## Artifacts', '', '| step | kind | valid | sha256 | bytes | errors |', '|---|---|---|---|---|---|');

@@ -132,6 +132,10 @@ export interface StepView {
   wake_at: string | null;
   external_ref: unknown;
   on_failure: boolean;
+  /** the planning step that produced this step in this run, or null for a declared step */
+  planned_by: string | null;
+  /** true for a planning step (an agent step with `plan:`): its output is the plan it made */
+  plans: boolean;
 }
 
 export interface LogLine {

@@ -13,6 +13,7 @@ import * as m011 from './migrations/011-run-traceparent.js';
 import * as m012 from './migrations/012-event-traceparent.js';
 import * as m013 from './migrations/013-cost-models.js';
 import * as m014 from './migrations/014-run-list-indexes.js';
+import * as m015 from './migrations/015-saved-from-run.js';
 import type { Dialect } from './dialect.js';
 
 export interface Migration {
@@ -47,6 +48,7 @@ export const MIGRATIONS: Migration[] = [
   { id: '012-event-traceparent', ...m012 },
   { id: '013-cost-models', ...m013 },
   { id: '014-run-list-indexes', ...m014 },
+  { id: '015-saved-from-run', ...m015 },
 ];
 
 function recordedIds(migration: Migration): string[] {

@@ -156,6 +156,8 @@ async function upsertSteps(conn: Conn, rows: StepTable[]): Promise<void> {
     .onConflict((oc) =>
       oc.columns(['run_id', 'step_id']).doUpdateSet((eb) => ({
         status: eb.ref('excluded.status'),
+        // a plan joining the run renumbers the steps after its planner
+        idx: eb.ref('excluded.idx'),
         attempt: eb.ref('excluded.attempt'),
         started_at: eb.ref('excluded.started_at'),
         ended_at: eb.ref('excluded.ended_at'),

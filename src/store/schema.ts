@@ -71,6 +71,10 @@ export interface AutomationVersionTable {
   definition: string;
   hash: string;
   created_at: number;
+  /** the run whose realized plan this version froze (`save-as-automation`); null for applied definitions */
+  saved_from_run?: string | null;
+  /** that save's freezability report (JSON) */
+  freeze_report?: string | null;
 }
 
 export interface TriggerTable {
