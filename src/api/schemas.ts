@@ -101,11 +101,19 @@ export const AutomationViewSchema = z
     triggers: z.array(TriggerViewSchema),
     created_at: z.string(),
     updated_at: z.string(),
+    saved_from_run: z.string().nullable().openapi({ description: 'the run whose realized plan the newest saved version froze (save-as-automation); null if never saved from a run' }),
   })
   .openapi('Automation');
 
 export const VersionViewSchema = z
-  .object({ version: z.number().int(), hash: z.string(), created_at: z.string(), definition: z.record(z.string(), z.unknown()) })
+  .object({
+    version: z.number().int(),
+    hash: z.string(),
+    created_at: z.string(),
+    definition: z.record(z.string(), z.unknown()),
+    saved_from_run: z.string().nullable().openapi({ description: 'the run this version froze (save-as-automation); null for an applied definition' }),
+    freeze_report: z.record(z.string(), z.unknown()).nullable().openapi({ description: "that save's freezability report" }),
+  })
   .openapi('Version');
 
 export const StepViewSchema = z
@@ -126,6 +134,8 @@ export const StepViewSchema = z
     wake_at: z.string().nullable(),
     external_ref: z.unknown(),
     on_failure: z.boolean(),
+    planned_by: z.string().nullable().openapi({ description: 'the planning step that produced this step in this run; null for a declared step' }),
+    plans: z.boolean().openapi({ description: 'a planning step (agent with plan:): its output is the plan it made' }),
   })
   .openapi('Step');
 

@@ -31,6 +31,7 @@ import { hookRoutes } from './routes/hooks.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { runRoutes } from './routes/runs.js';
 import { runBulkRoutes } from './routes/runs-bulk.js';
+import { saveRunRoutes } from './routes/save-run.js';
 import { retentionRoutes } from './routes/retention.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { systemRoutes } from './routes/system.js';
@@ -88,7 +89,7 @@ export function createApi(rota: RotaService, opts: ApiOptions): OpenAPIHono<ApiE
   // webhook senders authenticate by their trigger's scheme, not by a bearer token
   app.route('/', hookRoutes(rota));
   app.route('/api/v1', webhookRoutes(rota));
-  for (const routes of [automationRoutes(rota), automationStatsRoutes(rota), runRoutes(rota, logger), runBulkRoutes(rota), eventRoutes(rota), tokenRoutes(rota), secretRoutes(rota), workspaceRoutes(rota), catalogRoutes(rota), approvalRoutes(rota), scheduleRoutes(rota), agentRoutes(rota), costRoutes(rota), retentionRoutes(rota)]) {
+  for (const routes of [automationRoutes(rota), automationStatsRoutes(rota), runRoutes(rota, logger), runBulkRoutes(rota), saveRunRoutes(rota), eventRoutes(rota), tokenRoutes(rota), secretRoutes(rota), workspaceRoutes(rota), catalogRoutes(rota), approvalRoutes(rota), scheduleRoutes(rota), agentRoutes(rota), costRoutes(rota), retentionRoutes(rota)]) {
     app.route('/api/v1', routes);
   }
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'rota_... token' });

@@ -19,6 +19,7 @@ import type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-se
 import type { DeliveryPage } from '../triggers/webhook-types.js';
 import type { ConversationView } from '../agent/conversation.js';
 import type { BulkRunsResult } from '../node/runs-bulk-service.js';
+import type { SaveRunRequest, SaveRunResult } from '../node/saved-workflows-service.js';
 import type {
   ApplyResult,
   ApprovalView,
@@ -51,6 +52,8 @@ export type { DeliveryPage, DeliveryView } from '../triggers/webhook-types.js';
 export type { SchedulePreview, TriggerDetailView } from '../triggers/triggers-service.js';
 export type { ConversationView } from '../agent/conversation.js';
 export type { BulkRunResult, BulkRunsResult, BulkSkipReason } from '../node/runs-bulk-service.js';
+export type { SaveRunRequest, SaveRunResult } from '../node/saved-workflows-service.js';
+export type { FreezeReport, SavedInput } from '../definition/freeze.js';
 
 /** What a delegate runtime reports on its callback: the task's output, or its failure. */
 export type CallbackResult = { output: unknown } | { error: { message: string; code?: string; details?: unknown } };
@@ -174,6 +177,15 @@ export interface RotaClient {
     bulk(request: BulkRunsRequest): Promise<BulkRunsResult>;
     report(id: string): Promise<RunReport>;
     reportMarkdown(id: string): Promise<string>;
+    /**
+     * `POST /runs/{id}/save-as-automation`: freezes a succeeded run's realized plan into an
+     * automation (planning steps replaced by the steps they produced) with typed inputs; with
+     * `dry_run` only the freezability report and the definition that would be saved.
+     *
+     * @example
+     *   const { automation, report } = await rota.runs.saveAsAutomation(run.id, { name: 'daily-digest', inputs: [{ name: 'topic', required: true }] });
+     */
+    saveAsAutomation(id: string, request: SaveRunRequest): Promise<SaveRunResult>;
     /** An agent step's conversation: model and tool calls (tokens, cost, latency) and artifacts. */
     conversation(id: string, stepId: string): Promise<ConversationView>;
   };
@@ -312,6 +324,7 @@ export function createClient(options: ClientOptions): RotaClient {
       replay: async (id, opts = {}) => unwrap(await post(`/runs/${seg(id)}/replay`, opts), 'run'),
       bulk: (request) => post(`/runs/bulk`, bulkBody(request)),
       report: (id) => get(`/runs/${seg(id)}/report`),
+      saveAsAutomation: (id, request) => post(`/runs/${seg(id)}/save-as-automation`, request),
       reportMarkdown: (id) => http.text(`${API}/runs/${seg(id)}/report`, { query: { format: 'markdown' }, accept: 'text/markdown' }),
       conversation: (id, stepId) => get(`/runs/${seg(id)}/steps/${seg(stepId)}/conversation`),
     },

@@ -42,6 +42,8 @@ export interface FreezeRequest {
   keep_planning?: string[];
   /** inputs of the source automation frozen to the source run's value instead of declared */
   literal?: string[];
+  /** the saved automation's triggers; default: an existing automation's own, none for a new one */
+  triggers?: TriggerDef[];
 }
 
 export interface FreezeSource {
@@ -228,9 +230,10 @@ export function freezeRun(
   if (description !== undefined) definition.description = description;
   if (source.definition.metadata !== undefined) definition.metadata = source.definition.metadata;
   if (declared.size > 0) definition.inputs = { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false };
-  if (target?.triggers && target.triggers.length > 0) {
-    definition.triggers = target.triggers;
-    report.triggers = target.triggers.map((t) => t.id);
+  const triggers = request.triggers ?? target?.triggers ?? [];
+  if (triggers.length > 0) {
+    definition.triggers = triggers;
+    report.triggers = triggers.map((t) => t.id);
   }
   if (execution !== undefined) definition.execution = execution;
   return { definition, report, problems };

@@ -15,11 +15,10 @@
 import type { ActionDefinition, StepPlanning } from '../actions/types.js';
 import type { ErrorDetail } from '../errors.js';
 import { checkNeeds, checkStep, checkStepIds, collectSteps, upstreamSets, type StepCheckContext } from './check-steps.js';
-import { mapFilterPaths, type PathSegment } from './filter.js';
-import { appendPath, isRecord } from './json-path.js';
+import { collectFilterPaths, mapFilterPaths, type PathSegment } from './filter.js';
+import { isRecord } from './json-path.js';
 import type { InputsInfo } from './references.js';
 import { ID_PATTERN, stepSchema } from './schema.js';
-import { collectFilterPaths } from './filter.js';
 import { findTemplateReferences, hasTemplate, rewriteTemplates } from './template.js';
 import type { StepDef } from './types.js';
 import { zodProblems } from './zod-problems.js';

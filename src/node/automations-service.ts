@@ -12,6 +12,7 @@ import {
   findWorkspace,
   getVersion,
   insertAutomation,
+  lastSavedFromRun,
   insertVersion,
   listAutomations,
   listTriggers,
@@ -42,6 +43,8 @@ export interface ApplyOptions {
   sourcePath?: string;
   mustExist?: string;
   mustNotExist?: boolean;
+  /** the version freezes this run's realized plan (`save-as-automation`), with the save's report */
+  savedFrom?: { runId: string; report: unknown };
 }
 
 /** What applying and pausing automations reaches in the trigger systems. */
@@ -79,6 +82,7 @@ export class AutomationsService {
     }
     const hash = definitionHash(definition);
     const now = this.ctx.clock.now();
+    const saved = opts.savedFrom ? { saved_from_run: opts.savedFrom.runId, freeze_report: JSON.stringify(opts.savedFrom.report) } : {};
     const outcome = await this.ctx.store.db.transaction().execute(async (tx) => {
       const existing = await findAutomation(tx, workspaceId, definition.name);
       if (!existing) {
@@ -98,7 +102,7 @@ export class AutomationsService {
           created_at: now,
           updated_at: now,
         });
-        await insertVersion(tx, { automation_id: id, version: 1, definition: JSON.stringify(definition), hash, created_at: now });
+        await insertVersion(tx, { automation_id: id, version: 1, definition: JSON.stringify(definition), hash, created_at: now, ...saved });
         await this.#syncTriggers(tx, id, definition, now, source);
         return { id, version: 1, created: true, changed: true };
       }
@@ -110,7 +114,7 @@ export class AutomationsService {
       const latest = await getVersion(tx, existing.id, existing.latest_version);
       if (latest?.hash === hash) return { id: existing.id, version: existing.latest_version, created: false, changed: false };
       const version = existing.latest_version + 1;
-      await insertVersion(tx, { automation_id: existing.id, version, definition: JSON.stringify(definition), hash, created_at: now });
+      await insertVersion(tx, { automation_id: existing.id, version, definition: JSON.stringify(definition), hash, created_at: now, ...saved });
       await updateAutomation(tx, existing.id, {
         latest_version: version,
         description: definition.description ?? null,
@@ -275,7 +279,9 @@ export class AutomationsService {
   async #view(conn: Conn, row: AutomationRow): Promise<AutomationView> {
     const version = await getVersion(conn, row.id, row.latest_version);
     const ws = await findWorkspace(conn, row.workspace_id);
-    return automationView(row, ws?.name ?? row.workspace_id, JSON.parse(version!.definition), await listTriggers(conn, row.id));
+    const view = automationView(row, ws?.name ?? row.workspace_id, JSON.parse(version!.definition), await listTriggers(conn, row.id));
+    view.saved_from_run = await lastSavedFromRun(conn, row.id);
+    return view;
   }
 
   async #row(conn: Conn, workspaceId: string, name: string): Promise<AutomationRow> {

@@ -1,5 +1,6 @@
 /** Row → view conversions, one place per table. */
 import { runPlan } from '../engine/run-plan.js';
+import type { FreezeReport } from '../definition/freeze.js';
 import { isPlanningStep } from '../definition/planning.js';
 import { AutomationStatus, TriggerKind } from '../states.js';
 import { iso } from '../time.js';
@@ -29,6 +30,7 @@ export function automationView(row: AutomationRow, workspace: string, definition
     triggers: triggers.map((t) => triggerView(t, workspace)),
     created_at: iso(row.created_at)!,
     updated_at: iso(row.updated_at)!,
+    saved_from_run: null,
   };
 }
 
@@ -42,7 +44,14 @@ export function triggerView(row: TriggerRow, workspace?: string): TriggerView {
 }
 
 export function versionView(row: VersionRow): VersionView {
-  return { version: row.version, hash: row.hash, created_at: iso(row.created_at)!, definition: JSON.parse(row.definition) };
+  return {
+    version: row.version,
+    hash: row.hash,
+    created_at: iso(row.created_at)!,
+    definition: JSON.parse(row.definition),
+    saved_from_run: row.saved_from_run ?? null,
+    freeze_report: row.freeze_report ? (JSON.parse(row.freeze_report) as FreezeReport) : null,
+  };
 }
 
 /** The stored activation names the workspace by id; views show name and id like everywhere else. */

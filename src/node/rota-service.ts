@@ -13,6 +13,7 @@ import type { AutomationsService } from './automations-service.js';
 import type { EventsService } from './events-service.js';
 import type { RunsService } from './runs-service.js';
 import type { RunsBulkService } from './runs-bulk-service.js';
+import type { SavedWorkflowsService } from './saved-workflows-service.js';
 import type { SecretsService } from './secrets-service.js';
 import type { RotaService } from './service.js';
 import type { WaitsService } from './waits-service.js';
@@ -27,6 +28,7 @@ export interface NodeServices {
   automations: AutomationsService;
   runs: RunsService;
   bulk: RunsBulkService;
+  saved: SavedWorkflowsService;
   publisher: EventsService;
   approvals: ApprovalsService;
   waits: WaitsService;
@@ -80,6 +82,7 @@ export function rotaService(s: NodeServices): RotaService {
       bulk: (ws, req) => s.bulk.run(ws, req),
       replay: (ws, id, opts) => s.runs.replay(ws, id, opts),
       report: (ws, id) => s.runs.report(ws, id),
+      saveAsAutomation: (ws, id, req) => s.saved.save(ws, id, req),
       wait: (ws, id, ms, opts) => s.runs.wait(ws, id, ms, opts),
       subscribe: (id, after, fn) => s.runs.subscribe(id, after, fn),
     },

@@ -39,6 +39,7 @@ import { WaitsService } from './waits-service.js';
 import { EventsService } from './events-service.js';
 import { RunsService } from './runs-service.js';
 import { RunsBulkService } from './runs-bulk-service.js';
+import { SavedWorkflowsService } from './saved-workflows-service.js';
 import { RunWatch } from './run-watch.js';
 import { RetentionSweeper, type SweepBatch } from '../engine/retention-sweeper.js';
 import { RetentionService } from './retention-service.js';
@@ -178,6 +179,7 @@ export async function createRota(options: CreateRotaOptions = {}): Promise<Rota>
     ...rotaService({
       ...{ ctx, agent, access, automations, runs, publisher, approvals, waits, webhooks, secrets, metrics },
       bulk: new RunsBulkService(ctx, { runs, cancel }),
+      saved: new SavedWorkflowsService(ctx, automations),
       retention: new RetentionService(store, sweeper),
       triggers: new TriggersService(ctx, { endpointsChanged: () => webhooks.invalidate(), unsetEnv: (secret) => vault.unsetEnv(secret) }),
     }),

@@ -33,6 +33,7 @@ import type {
 
 import type { StartRunRequest } from './runs-service.js';
 import type { BulkRunsRequest, BulkRunsResult } from './runs-bulk-service.js';
+import type { SaveRunRequest, SaveRunResult } from './saved-workflows-service.js';
 import type { PublishEventRequest } from './events-service.js';
 import type { ApprovalStatus, AutomationStatus, DelegationStatus } from '../states.js';
 
@@ -112,6 +113,12 @@ export interface RotaService {
     /** New run with the same inputs, optionally overridden, optionally on another version. */
     replay(workspaceId: string, runId: string, opts?: { inputs?: Record<string, unknown>; version?: number; traceparent?: string | null }): Promise<RunView>;
     report(workspaceId: string, runId: string): Promise<RunReport>;
+    /**
+     * Freezes a succeeded run's realized plan into a new automation (or a new version of an
+     * existing one): planning steps replaced by the steps they produced, typed inputs checked,
+     * with a freezability report. `dry_run` reports without saving.
+     */
+    saveAsAutomation(workspaceId: string, runId: string, request: SaveRunRequest): Promise<SaveRunResult>;
     /** Resolves with the run once it is terminal (or waiting, when `untilWaiting`) or the timeout passes. */
     wait(workspaceId: string, runId: string, timeoutMs: number, opts?: { untilWaiting?: boolean }): Promise<RunView>;
     /** Live run events (local ones pushed at once, other nodes' polled); returns unsubscribe. */

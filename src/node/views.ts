@@ -2,6 +2,7 @@
  * The domain shapes that services return and the API serializes as they are (snake_case, the
  * public JSON). Timestamps are ISO 8601 strings.
  */
+import type { FreezeReport } from '../definition/freeze.js';
 import type { ErrorShape } from '../errors.js';
 import type { Definition } from '../definition/types.js';
 import type { ArtifactView } from '../agent/conversation.js';
@@ -52,6 +53,8 @@ export interface AutomationView {
   triggers: TriggerView[];
   created_at: string;
   updated_at: string;
+  /** the run whose realized plan the newest saved version froze (`save-as-automation`); null if never saved from a run */
+  saved_from_run: string | null;
 }
 
 /**
@@ -86,6 +89,10 @@ export interface VersionView {
   hash: string;
   created_at: string;
   definition: Definition;
+  /** the run this version froze (`save-as-automation`), or null for an applied definition */
+  saved_from_run: string | null;
+  /** that save's freezability report */
+  freeze_report: FreezeReport | null;
 }
 
 export interface ApplyResult {

@@ -85,6 +85,19 @@ export async function getVersion(conn: Conn, automationId: string, version: numb
     .executeTakeFirst();
 }
 
+/** The run the newest saved version (`save-as-automation`) of an automation froze, or null. */
+export async function lastSavedFromRun(conn: Conn, automationId: string): Promise<string | null> {
+  const row = await conn
+    .selectFrom('automation_versions')
+    .select('saved_from_run')
+    .where('automation_id', '=', automationId)
+    .where('saved_from_run', 'is not', null)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.saved_from_run ?? null;
+}
+
 export async function listVersions(conn: Conn, automationId: string): Promise<VersionRow[]> {
   return conn.selectFrom('automation_versions').selectAll().where('automation_id', '=', automationId).orderBy('version', 'desc').execute();
 }

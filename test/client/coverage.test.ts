@@ -45,6 +45,7 @@ const CLIENT_METHOD: Record<string, string> = {
   postRunsByIdRetry: 'runs.retry',
   postRunsByIdReplay: 'runs.replay',
   bulkRuns: 'runs.bulk',
+  saveRunAsAutomation: 'runs.saveAsAutomation',
   getRunsByIdReport: 'runs.report',
   getRunsByIdStepsByStepConversation: 'runs.conversation',
   previewRetention: 'retention.preview',
