@@ -194,7 +194,8 @@ export function freezeRun(
     if (status === 'skipped') report.warnings.push({ path: at, code: 'skipped_in_source', message: `step "${step.id}" was skipped in the source run (its if: was false); it keeps its condition` });
     else if (step.if !== undefined && plannedIds.has(step.id)) report.warnings.push({ path: `${at}.if`, code: 'conditional_step', message: `the plan made step "${step.id}" conditional; it ran in the source run and keeps its condition` });
     if (status === 'failed') report.warnings.push({ path: at, code: 'failed_in_source', message: `step "${step.id}" failed in the source run (continue_on_error)` });
-    if (plannedIds.has(step.id)) literalInputs(step, at, source.inputs, report);
+    // as the plan wrote it, before placeholders were frozen to values
+    if (plannedIds.has(step.id)) literalInputs(steps[i]!, at, source.inputs, report);
   });
 
   // 5. inputs
