@@ -4,24 +4,7 @@ import { after, before, test } from 'node:test';
 import { forEachDialect, stepOf, uniqueName } from '../support/node.js';
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
 import { makeAgentNode } from '../agent/harness.js';
-
-export function plannerDefinition(name: string, plan: unknown = { allow: ['agent', 'set'], max_steps: 5 }) {
-  return {
-    name,
-    inputs: { type: 'object', properties: { topic: { type: 'string' } }, required: ['topic'] },
-    steps: [
-      { id: 'research', action: 'agent', with: { prompt: 'Plan a short digest about {{ inputs.topic }}', plan } },
-      { id: 'publish', action: 'set', with: { published: true } },
-    ],
-  };
-}
-
-export const PLAN = {
-  steps: [
-    { id: 'gather', action: 'set', with: { sources: ['a', 'b'] } },
-    { id: 'write', action: 'agent', with: { prompt: 'Write a digest about {{ inputs.topic }} from {{ steps.gather.output.sources | json }}' }, retry: { max_retries: 2 } },
-  ],
-};
+import { PLAN, plannerDefinition } from './fixtures.js';
 
 forEachDialect('planning steps', (db) => {
   let llm: StandIn;

@@ -7,7 +7,7 @@ import { forEachDialect, stepOf, uniqueName, type TestNode } from '../support/no
 import { startStandIn, type StandIn } from '../support/llm-stand-in.js';
 import { makeAgentNode } from '../agent/harness.js';
 import { DefinitionError, ConflictError } from '../../src/errors.js';
-import { PLAN, plannerDefinition } from './planning.test.js';
+import { PLAN, plannerDefinition } from './fixtures.js';
 
 async function plannedRun(node: TestNode, llm: StandIn, plan: unknown, inputs: Record<string, unknown> = { topic: 'rust' }, allow = ['agent', 'set']) {
   const name = uniqueName('planner');
