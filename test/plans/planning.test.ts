@@ -81,4 +81,59 @@ forEachDialect('planning steps', (db) => {
     assert.match(run.error!.message, /at most 10/);
     assert.equal(stepOf(run, 'publish').status, 'canceled');
   });
+
+  test('nested plans and a DAG: a nested planner plans under its own id, what needed a planner waits for its whole plan', async () => {
+    const node = await makeAgentNode(db, llm);
+    const name = uniqueName('plan-nested');
+    await node.apply(plannerDefinition(name, { allow: ['agent', 'set'], max_steps: 4 }));
+    const outer = { steps: [{ id: 'inner', action: 'agent', with: { prompt: 'Plan the details', plan: { allow: ['set'], max_steps: 3 } } }, { id: 'side', action: 'set', with: { side: 1 }, needs: [] }] };
+    const inner = { steps: [{ id: 'a', action: 'set', with: { a: 1 } }, { id: 'b', action: 'set', with: { b: '{{ steps.a.output.a }}' }, needs: [] }] };
+    llm.script((request) => ({ text: JSON.stringify(/Plan the details/.test(JSON.stringify(request.messages)) ? inner : outer) }));
+    const run = await node.runToEnd(name, { topic: 'x' });
+    assert.equal(run.status, 'failed', 'b reads a without needing it');
+    assert.equal(run.error?.code, 'plan_invalid');
+    assert.match(JSON.stringify(run.error?.details), /not upstream/);
+    const fixed = { steps: [{ id: 'a', action: 'set', with: { a: 1 } }, { id: 'b', action: 'set', with: { b: '{{ steps.a.output.a }}' } }, { id: 'c', action: 'set', with: { c: 3 }, needs: [] }] };
+    llm.script((request) => ({ text: JSON.stringify(/Plan the details/.test(JSON.stringify(request.messages)) ? fixed : outer) }));
+    const ok = await node.runToEnd(name, { topic: 'x' });
+    assert.equal(ok.status, 'succeeded', JSON.stringify(ok.error));
+    assert.deepEqual(ok.steps!.map((s) => [s.id, s.planned_by]), [
+      ['research', null],
+      ['research.inner', 'research'],
+      ['research.inner.a', 'research.inner'],
+      ['research.inner.b', 'research.inner'],
+      ['research.inner.c', 'research.inner'],
+      ['research.side', 'research'],
+      ['publish', null],
+    ]);
+    assert.deepEqual(stepOf(ok, 'research.inner.b').output, { b: 1 });
+    const publish = Date.parse(stepOf(ok, 'publish').started_at!);
+    for (const id of ['research.inner.b', 'research.inner.c', 'research.side']) assert.ok(publish >= Date.parse(stepOf(ok, id).ended_at!), `publish after ${id}`);
+  });
+
+  test('a retried run reuses its plan and the planned steps that completed: the planner is not called again', async () => {
+    const node = await makeAgentNode(db, llm);
+    const name = uniqueName('plan-retry');
+    await node.apply(plannerDefinition(name));
+    let fail = true;
+    let planned = 0;
+    llm.script((request) => {
+      if ((request.system ?? '').includes('planning step')) return planned++, { text: JSON.stringify(PLAN) };
+      return fail ? { status: 400, error: 'refused' } : { text: 'written' };
+    });
+    const run = await node.runToEnd(name, { topic: 'x' });
+    assert.equal(run.status, 'failed');
+    assert.equal(run.error?.step_id, 'research.write');
+    fail = false;
+    const retry = await node.rota.runs.retry(node.ws, run.id);
+    const done = await node.waitEnd(retry.id);
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.equal(planned, 1);
+    assert.deepEqual(done.steps!.map((s) => [s.id, s.status, (s.external_ref as { reused_from?: string } | null)?.reused_from ?? null]), [
+      ['research', 'succeeded', run.id],
+      ['research.gather', 'succeeded', run.id],
+      ['research.write', 'succeeded', null],
+      ['publish', 'succeeded', null],
+    ]);
+  });
 });

@@ -132,4 +132,52 @@ forEachDialect('saved workflows', (db) => {
     assert.equal(failed.status, 'failed');
     await assert.rejects(node.rota.runs.saveAsAutomation(node.ws, failed.id, { name: uniqueName('x') }), (e: unknown) => e instanceof ConflictError && /only a succeeded run/.test(e.message));
   });
+
+  test('a frozen step that fails fails like any step: its retry, then on_failure; nothing plans again', async () => {
+    const node = await makeAgentNode(db, llm);
+    const name = uniqueName('planner-onfail');
+    await node.apply({ ...plannerDefinition(name), execution: { on_failure: [{ id: 'alert', action: 'set', with: { alerted: '{{ run.error.code }}' } }] } });
+    let failWrites = false;
+    let planned = 0;
+    let writes = 0;
+    llm.script((request) => {
+      if ((request.system ?? '').includes('planning step')) return planned++, { text: JSON.stringify(PLAN) };
+      writes++;
+      return failWrites ? { status: 503, error: 'overloaded' } : { text: 'written' };
+    });
+    const source = await node.runToEnd(name, { topic: 'rust' });
+    assert.equal(source.status, 'succeeded', JSON.stringify(source.error));
+    const saved = uniqueName('saved-onfail');
+    const result = await node.rota.runs.saveAsAutomation(node.ws, source.id, { name: saved, inputs: [{ name: 'topic', required: true }] });
+    assert.deepEqual(result.definition.execution?.on_failure?.map((s) => s.id), ['alert'], 'the source automation\'s settings are kept');
+    failWrites = true;
+    writes = 0;
+    const run = await node.runToEnd(saved, { topic: 'go' }, 20_000);
+    assert.equal(run.status, 'failed');
+    assert.equal(run.error?.step_id, 'research.write');
+    assert.equal(writes, 3, 'the plan\'s retry: {max_retries: 2} applies to the frozen step');
+    assert.deepEqual(stepOf(run, 'alert').output, { alerted: run.error!.code });
+    assert.equal(planned, 1, 'no planning after a frozen step failed');
+  });
+
+  test('saving into an existing automation writes a new version and keeps its triggers', async () => {
+    const node = await makeAgentNode(db, llm);
+    const source = await plannedRun(node, llm, PLAN);
+    const name = uniqueName('existing');
+    await node.apply({ name, triggers: [{ id: 'nightly', type: 'schedule', cron: '0 2 * * *', inputs: { topic: 'news' } }], inputs: { type: 'object', properties: { topic: { type: 'string' } } }, steps: [{ id: 'old', action: 'set', with: { t: '{{ inputs.topic }}' } }] });
+    const saved = await node.rota.runs.saveAsAutomation(node.ws, source.id, { name, inputs: [{ name: 'topic', required: true }] });
+    assert.equal(saved.created, false);
+    assert.equal(saved.changed, true);
+    assert.equal(saved.automation!.version, 2);
+    assert.deepEqual(saved.automation!.triggers.map((t) => t.id), ['nightly']);
+    assert.deepEqual(saved.report.triggers, ['nightly']);
+    const again = await node.rota.runs.saveAsAutomation(node.ws, source.id, { name, inputs: [{ name: 'topic', required: true }] });
+    assert.equal(again.changed, false, 'the same freeze again writes nothing');
+    // applied by hand afterwards, the automation still says which run it was saved from
+    await node.apply({ ...saved.definition, description: 'edited' });
+    const view = await node.rota.automations.get(node.ws, name);
+    assert.equal(view.version, 3);
+    assert.equal(view.saved_from_run, source.id);
+    assert.equal((await node.rota.automations.version(node.ws, name, 3)).saved_from_run, null);
+  });
 });
