@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import { parseDefinitionText } from '../../src/definition/parse.js';
 import { forEachDialect, makeNode } from '../support/node.js';
 
-const FILES = ['agent-triage.yaml', 'agent-refund-approval.yaml'];
+const FILES = ['agent-triage.yaml', 'agent-refund-approval.yaml', 'digest-planner.yaml'];
 
 forEachDialect('agent examples', (db) => {
-  test('both apply without a provider; a run fails clearly with model_not_configured', async () => {
+  test('all apply without a provider; a run fails clearly with model_not_configured', async () => {
     const node = await makeNode(db);
     for (const file of FILES) {
       const raw = parseDefinitionText(readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8'));
