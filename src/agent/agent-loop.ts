@@ -126,7 +126,11 @@ class AgentLoop {
       const check = checkAnswer(turn.text, schema);
       const errors = !check.ok ? check.errors : planning ? planning.check((check.value as { steps: unknown }).steps) : [];
       await this.#saveArtifact(position, turn.text, errors, repairing);
-      if (errors.length === 0 && check.ok) return planning ? { steps: planning.join((check.value as { steps: StepDef[] }).steps) } : check.value;
+      if (errors.length === 0 && check.ok) {
+        if (!planning) return check.value;
+        const answer = check.value as { steps: StepDef[]; summary?: string };
+        return { steps: planning.join(answer.steps), ...(answer.summary !== undefined ? { summary: answer.summary } : {}) };
+      }
       if (repairing) {
         throw planning
           ? new NonRetriableError(`the plan is still invalid after one repair turn: ${errors[0]!.path}: ${errors[0]!.message}`, { code: ErrorCode.plan_invalid, details: errors.slice(0, MAX_REPORTED_ERRORS) })

@@ -54,7 +54,7 @@ export const planConfigSchema = {
 /** The shape of a planner's final answer; its steps are then checked by {@link checkPlannedSteps}. */
 export const planAnswerSchema = {
   type: 'object',
-  properties: { steps: { type: 'array', items: { type: 'object' } } },
+  properties: { steps: { type: 'array', items: { type: 'object' } }, summary: { type: 'string', maxLength: 2000 } },
   required: ['steps'],
   additionalProperties: false,
 };
@@ -114,6 +114,8 @@ export function checkPlannedSteps(raw: unknown, scope: PlanningScope): ErrorDeta
     if (!isRecord(item)) return;
     if (typeof item.id === 'string' && !ID_PATTERN.test(item.id)) {
       problems.push({ path: `${at}.id`, message: 'must match ^[A-Za-z0-9_-]{1,64}$ (no dots: Rota puts planned steps under the planning step\'s namespace itself)' });
+    } else if (typeof item.id === 'string' && scope.runSteps.includes(`${scope.planner}.${item.id}`)) {
+      problems.push({ path: `${at}.id`, message: `the run already has a step "${scope.planner}.${item.id}"; choose another id` });
     }
     problems.push(...plannedStepRules(item, at, scope, depth));
   });
@@ -212,7 +214,7 @@ export function planInstruction(scope: PlanningScope): string {
   const upstream = scope.upstream.length === 0 ? 'none' : scope.upstream.map((id) => (id.includes('.') ? `steps["${id}"]` : id)).join(', ');
   return [
     `You are the planning step "${scope.planner}" of a Rota run. Work out the steps that do the task; Rota validates your plan and then runs its steps durably, with retries.`,
-    `Your final answer must be only a JSON object {"steps": [...]} (no prose, no code fences) with at most ${scope.spec.maxSteps} steps.`,
+    `Your final answer must be only a JSON object {"steps": [...], "summary": "one or two sentences on why this plan"} (no prose around it, no code fences) with at most ${scope.spec.maxSteps} steps.`,
     'Each step is {"id": "letters, digits, _ or -", "action": "...", "with": {...}} with optional "name", "needs" (ids of other steps of this plan; without it a step runs after the previous one), "if" (a filter), "retry", "timeout" (e.g. "30s") and "continue_on_error".',
     'Allowed actions:',
     ...actions,
