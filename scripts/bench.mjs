@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'dist', 'bench');
-const BENCHES = ['run', 'scheduler', 'webhooks', 'metrics', 'retention', 'tracing', 'web-runs', 'web'];
+const BENCHES = ['run', 'scheduler', 'webhooks', 'metrics', 'retention', 'tracing', 'saved', 'web-runs', 'web'];
 await build({
   entryPoints: BENCHES.map((name) => join(root, 'bench', `${name}.ts`)),
   outdir,

@@ -63,15 +63,18 @@ export class SavedWorkflowsService {
       target,
     );
     const problems: ErrorDetail[] = [...frozen.problems];
+    // the definition's own checks too, so that one answer lists everything; where freezing already
+    // explained a path (an undeclared input), the definition's message for it would only confuse
+    const more = async () => {
+      const seen = new Set(problems.map((p) => p.path));
+      return (await this.#definitionProblems(frozen.definition, workspaceId)).filter((p) => !seen.has(p.path));
+    };
     if (request.dry_run === true) {
-      problems.push(...(await this.#definitionProblems(frozen.definition, workspaceId)));
+      problems.push(...(await more()));
       if (problems.length > 0) throw saveRefused(problems);
       return { dry_run: true, automation: null, created: false, changed: existing === undefined, definition: frozen.definition, report: frozen.report, warnings: [] };
     }
-    if (problems.length > 0) {
-      // the definition's own problems too, so that one answer lists everything
-      throw saveRefused([...problems, ...(await this.#definitionProblems(frozen.definition, workspaceId))]);
-    }
+    if (problems.length > 0) throw saveRefused([...problems, ...(await more())]);
     try {
       const applied = await this.automations.apply(workspaceId, frozen.definition, { source: 'api', savedFrom: { runId, report: frozen.report } });
       return { dry_run: false, ...applied, definition: frozen.definition, report: frozen.report };
