@@ -13,6 +13,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerEvents } from './commands/events.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
+import { registerSaveRun } from './commands/save-run.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerServe } from './commands/serve.js';
 import { registerDev } from './commands/dev.js';
@@ -39,6 +40,7 @@ export function buildProgram(io: Io): Command {
   registerAutomations(program, io);
   registerRun(program, io);
   registerRuns(program, io);
+  registerSaveRun(program, io);
   registerSchedule(program, io);
   registerEvents(program, io);
   registerApprovals(program, io);

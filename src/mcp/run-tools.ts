@@ -88,6 +88,8 @@ const StepOut = z.object({
   output: z.unknown(),
   error: ErrorOut,
   waiting_for: z.string().nullable(),
+  planned_by: z.string().nullable().describe('the planning step that produced this step in this run; null for a declared step'),
+  plans: z.boolean().describe('true for a planning step: its output is its plan (save_run_as_automation freezes it)'),
 });
 
 const getRun = defineTool({
@@ -118,8 +120,10 @@ const getRun = defineTool({
       output: fitValue(s.output ?? null, max, `the output of step ${s.id}: GET /api/v1/runs/${r.id} has it whole, or raise max_bytes`),
       error: s.error,
       waiting_for: s.waiting_for,
+      planned_by: s.planned_by,
+      plans: s.plans,
     }));
-    const stepLines = steps.map((s) => `  ${s.id} (${s.action}) ${s.status}${s.error ? ` ${s.error.code}: ${s.error.message}` : ''}`);
+    const stepLines = steps.map((s) => `  ${s.id} (${s.action}${s.plans ? ', plans' : ''}${s.planned_by ? `, planned by ${s.planned_by}` : ''}) ${s.status}${s.error ? ` ${s.error.code}: ${s.error.message}` : ''}`);
     return {
       structured: { ...base, output, inputs: fitValue(r.inputs, max, 'raise max_bytes'), steps, ...(args.output_path !== undefined ? { output_path: args.output_path } : {}) },
       text: `${runLine(r)}\n${stepLines.join('\n')}`,

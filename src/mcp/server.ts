@@ -16,12 +16,13 @@ import type { RotaClient } from '../client/index.js';
 import { automationTools } from './automation-tools.js';
 import { registerResources } from './resources.js';
 import { runTools } from './run-tools.js';
+import { saveRunAsAutomation } from './save-run-tool.js';
 import { canUse, type RotaTool } from './tool.js';
 import { toolError } from './tool-error.js';
 import { workspaceTools } from './workspace-tools.js';
 
 /** Every tool, in the order `tools/list` shows them (before filtering by scope). */
-export const ALL_TOOLS: readonly RotaTool[] = [...automationTools, ...runTools, ...workspaceTools];
+export const ALL_TOOLS: readonly RotaTool[] = [...automationTools, ...runTools, saveRunAsAutomation, ...workspaceTools];
 
 export const SERVER_NAME = 'rota';
 

@@ -18,8 +18,8 @@ export interface RotaTool<I extends z.ZodRawShape = z.ZodRawShape, O extends z.Z
   name: string;
   title: string;
   description: string;
-  /** the scope a token needs to see and call the tool; null: any valid token */
-  scope: Scope | null;
+  /** the scope a token needs to see and call the tool (a list: every one of them); null: any valid token */
+  scope: Scope | readonly Scope[] | null;
   /** false for tools that change nothing (MCP `readOnlyHint`) */
   writes: boolean;
   input: I;
@@ -32,7 +32,9 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(too
   return tool as unknown as RotaTool;
 }
 
-/** `admin` sees everything; every other token sees the tools of the scopes it holds. */
+/** `admin` sees everything; every other token sees the tools whose scopes it holds. */
 export function canUse(tool: Pick<RotaTool, 'scope'>, scopes: readonly string[]): boolean {
-  return tool.scope === null || scopes.includes(Scope.admin) || scopes.includes(tool.scope);
+  if (tool.scope === null || scopes.includes(Scope.admin)) return true;
+  const needed: readonly Scope[] = typeof tool.scope === 'string' ? [tool.scope] : tool.scope;
+  return needed.every((scope) => scopes.includes(scope));
 }

@@ -56,7 +56,7 @@ export async function ok(client: Client, name: string, args: Record<string, unkn
 }
 
 export const READ_TOOLS = ['list_automations', 'get_automation', 'validate_automation', 'preview_schedule', 'get_run', 'wait_for_run', 'list_runs', 'get_run_report', 'list_approvals', 'get_costs', 'list_actions'].sort();
-export const WRITE_TOOLS = ['apply_automation', 'pause_automation', 'resume_automation', 'start_run', 'cancel_run', 'retry_run', 'replay_run', 'decide_approval', 'publish_event'].sort();
+export const WRITE_TOOLS = ['apply_automation', 'pause_automation', 'resume_automation', 'start_run', 'cancel_run', 'retry_run', 'replay_run', 'save_run_as_automation', 'decide_approval', 'publish_event'].sort();
 export const ALL_TOOL_NAMES = [...READ_TOOLS, ...WRITE_TOOLS].sort();
 
 export async function resourceText(client: Client, uri: string): Promise<string> {

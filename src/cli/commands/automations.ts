@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import type { AutomationView } from '../../node/views.js';
+import type { AutomationView, VersionView } from '../../node/views.js';
 import { clientFor, printJson, serverCommand, withJson, type Io, type ServerOptions } from '../context.js';
 import { formatTime, table } from '../format.js';
 import { positiveInt } from '../options.js';
@@ -35,9 +35,18 @@ export function registerAutomations(program: Command, io: Io): void {
       if ('paused' in view && view.paused) io.out(`# paused (${view.paused.reason}) at ${view.paused.at}; resume with: rota resume ${name}`);
       io.out(stringify(view.definition, { lineWidth: 0 }).trimEnd());
       // comments, so the output stays a definition that applies as is
+      if (view.saved_from_run) io.out(`# saved from run ${view.saved_from_run} (rota save-run); the run: rota runs show ${view.saved_from_run}`);
       const current = options.version ? await client.automations.get(name) : (view as AutomationView);
       for (const w of webhookUrls(io, options, current)) io.out(`# webhook ${w.id}: POST ${w.url}`);
     });
+
+  withJson(serverCommand(program, 'versions <name>', "an automation's versions, oldest first (the run each saved one froze)")).action(
+    async (name: string, options: ServerOptions) => {
+      const items = await clientFor(io, options).automations.versions(name);
+      if (options.json) return printJson(io, { items });
+      io.out(table(['version', 'created', 'hash', 'saved from run'], items.map(versionRow)));
+    },
+  );
 
   for (const action of ['pause', 'resume', 'archive', 'unarchive'] as const) {
     const what = action === 'unarchive' ? 'make an archived automation editable again (it comes back paused)' : `${action} an automation`;
@@ -49,6 +58,10 @@ export function registerAutomations(program: Command, io: Io): void {
       },
     );
   }
+}
+
+function versionRow(v: VersionView): string[] {
+  return [String(v.version), formatTime(v.created_at), v.hash.slice(0, 12), v.saved_from_run ?? '-'];
 }
 
 function automationRow(a: AutomationView): string[] {

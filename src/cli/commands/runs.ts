@@ -130,13 +130,17 @@ function printRun(io: Io, run: RunView): void {
   const steps = run.steps ?? [];
   if (steps.length > 0) {
     io.out('');
-    io.out(table(['step', 'action', 'status', 'attempt', 'duration', 'error'], steps.map(stepRow)));
+    // a plan column only for runs with a planning step, so that other runs' tables stay as they were
+    const planned = steps.some((s) => s.plans || s.planned_by !== null);
+    const headers = ['step', 'action', 'status', 'attempt', 'duration', ...(planned ? ['plan'] : []), 'error'];
+    io.out(table(headers, steps.map((s) => stepRow(s, planned))));
   }
 }
 
-function stepRow(step: StepView): string[] {
+function stepRow(step: StepView, planned: boolean): string[] {
   const error = step.error ? `${step.error.code}: ${step.error.message}` : '';
-  return [step.id, step.action, step.status, String(step.attempt), formatMs(step.duration_ms), error];
+  const plan = [step.plans ? 'plans' : '', step.planned_by !== null ? `planned by ${step.planned_by}` : ''].filter(Boolean).join(', ');
+  return [step.id, step.action, step.status, String(step.attempt), formatMs(step.duration_ms), ...(planned ? [plan] : []), error];
 }
 
 function runRow(run: RunView): string[] {
