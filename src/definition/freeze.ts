@@ -226,9 +226,9 @@ export function freezeRun(
     report.inputs.push({ name: input.name, type, required: input.required === true, ...(fallback !== undefined ? { default: fallback } : {}), ...(input.description !== undefined ? { description: input.description } : {}), used_at: uses });
   });
 
-  const definition: Definition = { name: request.name, steps: finalSteps };
-  const description = request.description ?? source.definition.description;
-  if (description !== undefined) definition.description = description;
+  // in the order a person writes a definition
+  const definition = { name: request.name } as Definition;
+  definition.description = request.description ?? `Saved from run ${source.runId} of ${source.definition.name}: its plan, frozen`;
   if (source.definition.metadata !== undefined) definition.metadata = source.definition.metadata;
   if (declared.size > 0) definition.inputs = { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false };
   const triggers = request.triggers ?? target?.triggers ?? [];
@@ -236,6 +236,7 @@ export function freezeRun(
     definition.triggers = triggers;
     report.triggers = triggers.map((t) => t.id);
   }
+  definition.steps = finalSteps;
   if (execution !== undefined) definition.execution = execution;
   return { definition, report, problems };
 }
