@@ -86,5 +86,7 @@ function languageModel(name: string, provider: ProviderConfig, modelId: string, 
 export function callCost(price: ModelPrice | null, tokens: { input: number; output: number; cached: number }): number {
   if (!price) return 0;
   const uncached = Math.max(0, tokens.input - tokens.cached);
-  return (uncached * price.input + tokens.cached * price.cached + tokens.output * price.output) / 1_000_000;
+  // a price given in code (createRota's config is a deep partial) may leave out `cached`: as the config file, it costs as input
+  const cached = price.cached ?? price.input;
+  return (uncached * price.input + tokens.cached * cached + tokens.output * price.output) / 1_000_000;
 }

@@ -43,6 +43,8 @@ describe('agent providers', () => {
     assert.match(resolver.problem('q:m') ?? '', /provider "q"/);
     assert.match(resolver.problem('fast') ?? '', /not a configured alias/);
     assert.equal(callCost({ input: 1, output: 2, cached: 0.5 }, { input: 1_000_000, output: 1_000_000, cached: 500_000 }), 0.5 + 0.25 + 2);
+    // a price given in code without `cached` (createRota's config is a deep partial) costs cached tokens as input
+    assert.equal(callCost({ input: 1, output: 2 } as never, { input: 1_000_000, output: 1_000_000, cached: 500_000 }), 0.5 + 0.5 + 2);
   });
 
   for (const protocol of ['openai', 'anthropic'] as const) {
