@@ -305,6 +305,17 @@ export function mapFilterPaths(filter: unknown, map: (segments: PathSegment[]) =
         // not a path: left for validateFilter to report
       }
     }
+    if (target === '$and' && Array.isArray(out.$and) && Array.isArray(value)) {
+      out.$and = [...value, ...(out.$and as unknown[])];
+      continue;
+    }
+    if (Object.hasOwn(out, target)) {
+      // two spellings of one path (`a.b` and `a["b"]`): both conditions hold, as before
+      const both = { $and: [{ [target]: out[target] }, { [target]: value }] };
+      delete out[target];
+      out.$and = Array.isArray(out.$and) ? [...(out.$and as unknown[]), both] : [both];
+      continue;
+    }
     Object.defineProperty(out, target, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;

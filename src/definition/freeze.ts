@@ -65,7 +65,7 @@ export interface FreezeReport {
   literals: { path: string; value: unknown; reason: string }[];
   inputs: { name: string; type: string; required: boolean; default?: unknown; description?: string; used_at: string[] }[];
   /** where the source run's course depended on what it found */
-  warnings: { path: string; code: 'skipped_in_source' | 'conditional_step' | 'plan_chose' | 'failed_in_source'; message: string }[];
+  warnings: { path: string; code: 'skipped_in_source' | 'conditional_step' | 'plan_chose' | 'failed_in_source' | 'replans'; message: string }[];
   triggers: string[];
 }
 
@@ -87,6 +87,7 @@ export function freezeRun(
   const frozen = new Map<string, StepDef[]>();
   const needsOf = new Map<string, string[]>();
   const plannedIds = new Set<string>();
+  const inheritedIf = new Set<string>();
   const expand = (list: StepDef[], declaredList: boolean): StepDef[] =>
     list.flatMap((step, i) => {
       needsOf.set(step.id, step.needs ?? (declaredList ? (i === 0 ? [] : [list[i - 1]!.id]) : []));
@@ -98,13 +99,22 @@ export function freezeRun(
         report.still_planning.push({ step: step.id, reason });
         return [step];
       }
-      frozen.set(step.id, plan);
+      // a conditional planner's steps keep its condition (each of them: a skipped step counts as done for what needs it)
+      const conditioned = step.if === undefined ? plan : plan.map((s) => ({ ...s, if: s.if === undefined ? step.if! : { $and: [step.if!, s.if] } }));
+      frozen.set(step.id, conditioned);
       report.frozen.push({ step: step.id, steps: plan.map((s) => s.id) });
       for (const s of plan) plannedIds.add(s.id);
+      if (step.if !== undefined) inheritedIf.add(step.id);
       planChoseWarning(step, plan, report);
-      return expand(plan, false);
+      return expand(conditioned, false);
     });
   const expanded = expand(source.definition.steps, true);
+  for (const kept of report.still_planning) {
+    report.warnings.push({ path: '$.steps', code: 'replans', message: `step "${kept.step}" plans at run time: its plan may differ from run to run, and what it plans is checked when it plans, not by this save (its steps may place inputs in any field)` });
+  }
+  for (const id of literal) {
+    if (declared.has(id)) problems.push({ path: '$.literal', message: `input "${id}" is both declared (inputs) and frozen (literal); choose one` });
+  }
   for (const id of keep) {
     if (!report.still_planning.some((s) => s.step === id)) problems.push({ path: '$.keep_planning', message: `"${id}" is not a planning step of the source run's realized plan` });
   }
@@ -130,21 +140,39 @@ export function freezeRun(
 
   // 3. values: a frozen planner's output becomes the source run's value; inputs checked
   const used = new Map<string, string[]>();
+  const literalUsed = new Set<string>();
+  const sourceProps = isRecord(source.definition.inputs?.properties) ? (source.definition.inputs.properties as Record<string, unknown>) : {};
+  const inputType = (name: string): string => {
+    const input = (request.inputs ?? []).find((i) => i.name === name);
+    const sourceType = isRecord(sourceProps[name]) ? (sourceProps[name] as Record<string, unknown>).type : undefined;
+    return input?.type ?? (typeof sourceType === 'string' && (INPUT_TYPES as readonly string[]).includes(sourceType) ? sourceType : 'string');
+  };
   const fix = (value: unknown, path: string, textField: (field: string) => boolean, place: string): unknown => {
     for (const ref of findTemplateReferences(value, path)) {
       const name = String(ref.segments[1] ?? '');
       if (ref.root === 'steps' && frozen.has(name)) {
         const found = getPath({ output: source.steps.get(name)?.output }, ref.segments.slice(2));
-        report.literals.push({ path: ref.path, value: found.value ?? null, reason: `the output of planning step "${name}" in the source run (its plan)` });
+        if (holdsTemplate(found.value)) problems.push({ path: ref.path, message: `{{ ${ref.expression} }}: the source run's value holds "{{", which a saved definition cannot take literally (it would read as a template)` });
+        else report.literals.push({ path: ref.path, value: found.value ?? null, reason: `the output of planning step "${name}" in the source run (its plan)` });
       }
       if (ref.root !== 'inputs') continue;
+      if (ref.segments.length < 2) {
+        problems.push({ path: ref.path, message: `{{ ${ref.expression} }} reads every input at once; name the one meant: {{ inputs.NAME }}` });
+        continue;
+      }
       if (literal.has(name)) {
+        literalUsed.add(name);
         const found = getPath(source.inputs, ref.segments.slice(1));
-        if (found.found) report.literals.push({ path: ref.path, value: found.value, reason: `input "${name}" of the source run, frozen (literal)` });
-        else problems.push({ path: ref.path, message: `{{ ${ref.expression} }}: input "${name}" has no value in the source run to freeze` });
+        if (!found.found) problems.push({ path: ref.path, message: `{{ ${ref.expression} }}: input "${name}" has no value in the source run to freeze` });
+        else if (holdsTemplate(found.value)) problems.push({ path: ref.path, message: `{{ ${ref.expression} }}: the source run's value of input "${name}" holds "{{", which a saved definition cannot take literally (it would read as a template); declare the input instead` });
+        else report.literals.push({ path: ref.path, value: found.value, reason: `input "${name}" of the source run, frozen (literal)` });
         continue;
       }
       const field = ref.path.slice(path.length + 1).split(/[.[]/)[0] ?? '';
+      if (declared.has(name) && textField(field) && ref.whole && inputType(name) !== 'string') {
+        problems.push({ path: ref.path, message: `{{ ${ref.expression} }} is the whole of a text field, so input "${name}" must be a string (it is ${inputType(name)}); write it into text, e.g. "Topic: {{ inputs.${name} }}"` });
+        continue;
+      }
       if (!declared.has(name)) {
         problems.push({ path: ref.path, message: `{{ ${ref.expression} }}: input "${name}" is not declared; declare it (inputs: [{name: "${name}", description: ...}], rota save-run --input ${name}=description) or freeze the source run's value (literal: ["${name}"], --literal ${name})` });
       } else if (!textField(field)) {
@@ -187,11 +215,16 @@ export function freezeRun(
     execution.concurrency_key = fix(execution.concurrency_key, '$.execution.concurrency_key', () => false, 'a concurrency key is not one') as string;
   }
 
+  for (const id of literal) {
+    if (!literalUsed.has(id) && !declared.has(id)) problems.push({ path: '$.literal', message: `input "${id}" is not read by any saved step: nothing to freeze` });
+  }
+
   // 4. what the source run's course depended on, and literal copies of its inputs
   finalSteps.forEach((step, i) => {
     const status = source.steps.get(step.id)?.status;
     const at = `$.steps[${i}]`;
     if (status === 'skipped') report.warnings.push({ path: at, code: 'skipped_in_source', message: `step "${step.id}" was skipped in the source run (its if: was false); it keeps its condition` });
+    else if (step.if !== undefined && plannedIds.has(step.id) && inheritedIf.has(step.id.slice(0, step.id.lastIndexOf('.')))) report.warnings.push({ path: `${at}.if`, code: 'conditional_step', message: `step "${step.id}" keeps the condition of its planning step "${step.id.slice(0, step.id.lastIndexOf('.'))}"` });
     else if (step.if !== undefined && plannedIds.has(step.id)) report.warnings.push({ path: `${at}.if`, code: 'conditional_step', message: `the plan made step "${step.id}" conditional; it ran in the source run and keeps its condition` });
     if (status === 'failed') report.warnings.push({ path: at, code: 'failed_in_source', message: `step "${step.id}" failed in the source run (continue_on_error)` });
     // as the plan wrote it, before placeholders were frozen to values
@@ -200,13 +233,11 @@ export function freezeRun(
 
   // 5. inputs
   const inputs = request.inputs ?? [];
-  const sourceProps = isRecord(source.definition.inputs?.properties) ? (source.definition.inputs.properties as Record<string, unknown>) : {};
   const properties: Record<string, unknown> = {};
   const required: string[] = [];
   inputs.forEach((input, i) => {
     if (!declared.has(input.name)) return;
-    const sourceType = isRecord(sourceProps[input.name]) ? (sourceProps[input.name] as Record<string, unknown>).type : undefined;
-    const type = input.type ?? (typeof sourceType === 'string' && (INPUT_TYPES as readonly string[]).includes(sourceType) ? sourceType : 'string');
+    const type = inputType(input.name);
     const property: Record<string, unknown> = { type };
     if (input.description !== undefined) property.description = input.description;
     let fallback = input.default;
@@ -239,6 +270,10 @@ export function freezeRun(
   definition.steps = finalSteps;
   if (execution !== undefined) definition.execution = execution;
   return { definition, report, problems };
+}
+
+function holdsTemplate(value: unknown): boolean {
+  return typeof value === 'string' ? value.includes('{{') : value !== null && typeof value === 'object' && JSON.stringify(value).includes('{{');
 }
 
 function checkInputs(inputs: SavedInput[], problems: ErrorDetail[]): Set<string> {

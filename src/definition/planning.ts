@@ -87,6 +87,10 @@ export interface PlanningScope {
   inputs: InputsInfo;
   /** the planning step's own tools: planned agent steps may use these only */
   tools: string[];
+  /** the planning step's `require_approval_for`: planned agent steps that list such a tool ask too */
+  approvals?: string[];
+  /** the planning step's `budget`: planned agent steps take it, and may not set more */
+  budget?: { max_cost_usd?: number; max_tokens?: number; on_exceed?: 'fail' | 'approval' };
   lookup: ActionLookup;
 }
 
@@ -95,9 +99,25 @@ export function stepPlanning(scope: PlanningScope): StepPlanning {
   return {
     planner: scope.planner,
     check: (steps) => checkPlannedSteps(steps, scope),
-    join: (steps) => joinPlannedSteps(steps, scope.planner),
+    join: (steps) => joinPlannedSteps(steps, scope.planner).map((step) => inheritGuards(step, scope)),
     instruction: () => planInstruction(scope),
   };
+}
+
+/**
+ * A planned agent step keeps the planning step's guardrails, written into the accepted plan (so
+ * they are visible, and kept when the plan is frozen): its tool approvals for the tools it lists,
+ * and its budget when the step sets none.
+ */
+function inheritGuards(step: StepDef, scope: PlanningScope): StepDef {
+  if (step.action !== 'agent' || !isRecord(step.with)) return step;
+  const config: Record<string, unknown> = { ...step.with };
+  const tools = Array.isArray(config.tools) ? (config.tools as string[]) : [];
+  const asked = Array.isArray(config.require_approval_for) ? (config.require_approval_for as string[]) : [];
+  const needed = (scope.approvals ?? []).filter((tool) => tools.includes(tool) && !asked.includes(tool));
+  if (needed.length > 0) config.require_approval_for = [...asked, ...needed];
+  if (scope.budget !== undefined && config.budget === undefined) config.budget = scope.budget;
+  return { ...step, with: config };
 }
 
 export function checkPlannedSteps(raw: unknown, scope: PlanningScope): ErrorDetail[] {
@@ -116,6 +136,8 @@ export function checkPlannedSteps(raw: unknown, scope: PlanningScope): ErrorDeta
       problems.push({ path: `${at}.id`, message: 'must match ^[A-Za-z0-9_-]{1,64}$ (no dots: Rota puts planned steps under the planning step\'s namespace itself)' });
     } else if (typeof item.id === 'string' && scope.runSteps.includes(`${scope.planner}.${item.id}`)) {
       problems.push({ path: `${at}.id`, message: `the run already has a step "${scope.planner}.${item.id}"; choose another id` });
+    } else if (typeof item.id === 'string' && scope.runSteps.includes(item.id)) {
+      problems.push({ path: `${at}.id`, message: `"${item.id}" is the id of a step of the run; choose another id, so that {{ steps.${item.id}.output }} stays unambiguous` });
     }
     problems.push(...plannedStepRules(item, at, scope, depth));
   });
@@ -134,10 +156,19 @@ export function checkPlannedSteps(raw: unknown, scope: PlanningScope): ErrorDeta
     const visible = new Set([...scope.upstream, ...(upstream.get(step.id ?? '') ?? [])]);
     // the planner and secrets have their own messages (plannedStepRules)
     const own = (p: ErrorDetail) => p.message.includes(`unknown step "${scope.planner}"`) || p.message.includes('secrets are not allowed in field');
-    problems.push(...checkStep(step, visible, ctx).filter((p) => !own(p)));
+    const upstreamHint = `not upstream of the planning step "${scope.planner}": a plan may read the planning step's upstream steps and its own steps`;
+    problems.push(...checkStep(step, visible, ctx).filter((p) => !own(p)).map((p) => (isRunStepNotUpstream(p.message, scope) ? { ...p, message: p.message.replace(/is not upstream of step "[^"]*"; add it to needs/, `is ${upstreamHint}`) } : p)));
   }
   return problems;
 }
+
+function isRunStepNotUpstream(message: string, scope: PlanningScope): boolean {
+  const match = /step "([^"]*)" is not upstream/.exec(message);
+  return match !== null && scope.runSteps.includes(match[1]!);
+}
+
+/** Agent fields that decide what a planned agent step may do: literal only, never templates. */
+const AGENT_LITERAL_FIELDS = ['tools', 'require_approval_for', 'plan', 'model', 'budget', 'max_turns', 'max_tokens', 'output_schema', 'temperature'];
 
 /** What a planned step may not do that a declared step may: the allowlist, secrets, other tools. */
 function plannedStepRules(item: Record<string, unknown>, at: string, scope: PlanningScope, depth: number): ErrorDetail[] {
@@ -156,6 +187,23 @@ function plannedStepRules(item: Record<string, unknown>, at: string, scope: Plan
     if (entry.segments[0] === 'steps' && entry.segments[1] === scope.planner) problems.push({ path: entry.path, message: `a planned step cannot read the output of its planning step "${scope.planner}"` });
   }
   const config = isRecord(item.with) ? item.with : {};
+  if (action === 'agent') {
+    for (const field of AGENT_LITERAL_FIELDS) {
+      if (config[field] !== undefined && hasTemplate(JSON.stringify(config[field]))) {
+        problems.push({ path: `${at}.with.${field}`, message: `"${field}" of a planned agent step cannot be a template: write it out` });
+      }
+    }
+    if (config.tools !== undefined && !Array.isArray(config.tools)) problems.push({ path: `${at}.with.tools`, message: 'must be a list of tool names' });
+    if (scope.budget !== undefined && config.budget !== undefined) {
+      const own = isRecord(config.budget) ? config.budget : {};
+      for (const key of ['max_cost_usd', 'max_tokens'] as const) {
+        const limit = scope.budget[key];
+        if (limit !== undefined && (typeof own[key] !== 'number' || (own[key] as number) > limit)) {
+          problems.push({ path: `${at}.with.budget.${key}`, message: `may be at most the planning step's ${key} (${limit}); leave budget out to take the planning step's` });
+        }
+      }
+    }
+  }
   if (action === 'agent' && Array.isArray(config.tools)) {
     config.tools.forEach((tool, j) => {
       if (typeof tool === 'string' && !scope.tools.includes(tool)) {
@@ -249,12 +297,19 @@ export function checkPlanningSteps(raw: Record<string, unknown>, lookup: ActionL
   onFailure.forEach((step, i) => {
     if (isRecord(step) && isPlanningStep(step)) problems.push({ path: `$.execution.on_failure[${i}].with.plan`, message: 'on_failure steps cannot plan' });
   });
+  // the namespace of a planning step belongs to the steps it plans
+  const declared: [unknown, string][] = [...steps.map((s, i): [unknown, string] => [s, `$.steps[${i}].id`]), ...onFailure.map((s, i): [unknown, string] => [s, `$.execution.on_failure[${i}].id`])];
+  for (const [step, at] of declared) {
+    const id = isRecord(step) && typeof step.id === 'string' ? step.id : null;
+    const owner = id === null ? undefined : planners.find((p) => id.startsWith(`${p}.`));
+    if (owner !== undefined) problems.push({ path: at, message: `"${id}" is in the namespace of planning step "${owner}", which belongs to the steps it plans; choose another id` });
+  }
   if (planners.length > 0 && Array.isArray(raw.triggers)) {
     raw.triggers.forEach((trigger, i) => {
       if (!isRecord(trigger) || trigger.type !== 'schedule' || trigger.allow_replan === true) return;
       problems.push({
         path: `$.triggers[${i}]`,
-        message: `step "${planners[0]}" plans at run time, so every fire of this schedule would plan anew; save a run as a frozen automation (rota save-run) and schedule that, or set allow_replan: true`,
+        message: `${planners.length === 1 ? 'step' : 'steps'} ${planners.map((p) => `"${p}"`).join(', ')} ${planners.length === 1 ? 'plans' : 'plan'} at run time, so every fire of this schedule would plan anew; save a run as a frozen automation (rota save-run) and schedule that, or set allow_replan: true`,
       });
     });
   }

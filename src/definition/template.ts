@@ -40,6 +40,8 @@ export interface TemplateRef {
   pipes: string[];
   /** Set when the expression is malformed (bad path, unknown root or pipe). */
   problem?: string;
+  /** the field's whole string is this one placeholder, so it resolves to the value's own type */
+  whole?: boolean;
 }
 
 const PLACEHOLDER = /\\?\{\{([\s\S]*?)\}\}/g;
@@ -91,7 +93,7 @@ export function findTemplateReferences(value: unknown, basePath: string): Templa
   walk(value, basePath, 0, (s, path) => {
     for (const match of s.matchAll(PLACEHOLDER)) {
       if (match[0].startsWith('\\')) continue;
-      refs.push({ path, ...parseExpression(match[1]!) });
+      refs.push({ path, ...parseExpression(match[1]!), ...(WHOLE.test(s) ? { whole: true } : {}) });
     }
   });
   return refs;
@@ -189,7 +191,8 @@ export type TemplateRewrite = { keep: true } | { path: PathSegment[] } | { value
 /**
  * `value` with chosen placeholders rewritten: to another path (`{ path }`, pipes kept), or to a
  * literal (`{ value }`, pipes applied; a whole-string placeholder keeps the value's JSON type).
- * Everything else, escapes and malformed placeholders included, stays as written.
+ * Everything else, escapes and malformed placeholders included, stays as written. A literal whose
+ * text holds `{{` would read as a template afterwards: callers refuse such values (freeze.ts).
  */
 export function rewriteTemplates(value: unknown, rewrite: (ref: { root: string; segments: PathSegment[]; pipes: string[] }) => TemplateRewrite, depth = 0): unknown {
   checkWalkDepth(depth);
@@ -224,11 +227,6 @@ function rewriteString(s: string, rewrite: (ref: { root: string; segments: PathS
     if (match.startsWith('\\')) return match;
     const done = apply(inner);
     if (done === null) return match;
-    return 'text' in done ? done.text : escapeBraces(toText(done.value));
+    return 'text' in done ? done.text : toText(done.value);
   });
-}
-
-/** A literal spliced into a template string must not read as a placeholder. */
-function escapeBraces(text: string): string {
-  return text.replace(/\{\{/g, '\\{{');
 }

@@ -113,17 +113,21 @@ export class RunExecutor {
   }
 
   /** What a planning step's action gets to check its answer against the run (definition/planning.ts). */
-  #planning(step: PlanStep, config: unknown): StepPlanning | undefined {
+  #planning(step: PlanStep): StepPlanning | undefined {
+    // from the step as written (plan settings, tools, approvals and budget are never templates in a plan)
+    const config = step.with;
     const spec = planSpecOf(config);
     if (step.action !== 'agent' || spec === null) return undefined;
-    const tools = isRecord(config) && Array.isArray(config.tools) ? config.tools.filter((t): t is string => typeof t === 'string') : [];
+    const names = (value: unknown) => (Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : []);
     return stepPlanning({
       planner: step.id,
       spec,
       upstream: upstreamOf(this.#plan, step.id),
-      runSteps: this.#plan.steps.map((s) => s.id),
+      runSteps: [...this.#plan.steps, ...this.#plan.onFailure].map((s) => s.id),
       inputs: inputsInfo(this.#plan.inputsSchema ?? undefined),
-      tools,
+      tools: names(config.tools),
+      approvals: names(config.require_approval_for),
+      ...(isRecord(config.budget) ? { budget: config.budget as { max_cost_usd?: number; max_tokens?: number } } : {}),
       lookup: (type) => this.#ctx.actions.get(type),
     });
   }
@@ -342,7 +346,7 @@ export class RunExecutor {
         suspend: (waitingFor, wakeAt, st): Suspension => ({ kind: 'suspend', waitingFor, wakeAt, state: st }),
         ...(span ? { trace: span.trace } : {}),
       };
-      const planning = this.#planning(step, input);
+      const planning = this.#planning(step);
       if (planning) ctx.planning = planning;
       // With a span, code in the action that asks the OpenTelemetry API for the active span gets it.
       const value = await raceAbort(span ? otelContext.with(span.context, () => action.handler(ctx)) : action.handler(ctx), signal);

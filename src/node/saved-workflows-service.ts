@@ -11,7 +11,7 @@ import { freezeRun, type FreezeReport, type FreezeRequest } from '../definition/
 import { isPlanningStep } from '../definition/planning.js';
 import type { Definition } from '../definition/types.js';
 import { ConflictError, DefinitionError, NotFoundError, type ErrorDetail } from '../errors.js';
-import { invalidDefinition } from '../definition/parse.js';
+import { compileDefinition, definitionHash, invalidDefinition } from '../definition/parse.js';
 import { AutomationStatus, RunStatus } from '../states.js';
 import type { AutomationsService } from './automations-service.js';
 import type { ApplyWarning, AutomationView } from './views.js';
@@ -71,15 +71,17 @@ export class SavedWorkflowsService {
     };
     if (request.dry_run === true) {
       problems.push(...(await more()));
-      if (problems.length > 0) throw saveRefused(problems);
-      return { dry_run: true, automation: null, created: false, changed: existing === undefined, definition: frozen.definition, report: frozen.report, warnings: [] };
+      if (problems.length > 0) throw saveRefused(problems, frozen.definition);
+      const latest = existing ? await getVersion(db, existing.id, existing.latest_version) : undefined;
+      const changed = latest === undefined || latest.hash !== definitionHash(compileDefinition(frozen.definition, (type) => this.ctx.actions.get(type)).definition);
+      return { dry_run: true, automation: null, created: existing === undefined, changed, definition: frozen.definition, report: frozen.report, warnings: [] };
     }
-    if (problems.length > 0) throw saveRefused([...problems, ...(await more())]);
+    if (problems.length > 0) throw saveRefused([...problems, ...(await more())], frozen.definition);
     try {
       const applied = await this.automations.apply(workspaceId, frozen.definition, { source: 'api', savedFrom: { runId, report: frozen.report } });
       return { dry_run: false, ...applied, definition: frozen.definition, report: frozen.report };
     } catch (err) {
-      if (err instanceof DefinitionError) throw saveRefused(err.problems);
+      if (err instanceof DefinitionError) throw saveRefused(err.problems, frozen.definition);
       throw err;
     }
   }
@@ -95,7 +97,13 @@ export class SavedWorkflowsService {
   }
 }
 
-function saveRefused(problems: ErrorDetail[]): DefinitionError {
-  const error = invalidDefinition(problems);
+/** One 400 for every problem; a problem of a saved step names the step, as the paths point into a definition not returned. */
+function saveRefused(problems: ErrorDetail[], definition: Definition): DefinitionError {
+  const named = problems.map((p) => {
+    const match = /^\$\.(steps|execution\.on_failure)\[(\d+)\]/.exec(p.path);
+    const step = match ? (match[1] === 'steps' ? definition.steps : definition.execution?.on_failure)?.[Number(match[2])] : undefined;
+    return step ? { ...p, message: `step "${step.id}": ${p.message}` } : p;
+  });
+  const error = invalidDefinition(named);
   return new DefinitionError(`the run cannot be saved as written: ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} (paths into the saved definition, or $.inputs into the request)`, error.problems);
 }

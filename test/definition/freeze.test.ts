@@ -110,15 +110,16 @@ test('every placeholder declared, every input used, names checked', () => {
 
 test('literals: a frozen planner\'s output and literal inputs take the source run\'s values; optional inputs default to it', () => {
   const src = source(
-    { steps: [planner('plan'), { id: 'note', action: 'agent', with: { prompt: 'Steps: {{ steps.plan.output.steps | json }}' } }] },
+    { steps: [planner('plan'), { id: 'note', action: 'agent', with: { prompt: 'Why: {{ steps.plan.output.summary }}' } }] },
     { plan: [{ id: 'w', action: 'http', with: { url: 'https://api.example.com/{{ inputs.topic }}' } }, { id: 'x', action: 'agent', with: { prompt: 'rust is great, {{ inputs.reader }}' } }] },
     {},
     { topic: 'rust', reader: 'Ada' },
   );
+  (src.steps.get('plan')!.output as Record<string, unknown>).summary = 'fetch, then write';
   const { definition, problems, report } = freeze(src, { inputs: [{ name: 'reader' }], literal: ['topic'] });
   assert.deepEqual(problems, []);
   assert.equal(definition.steps[0]!.with!.url, 'https://api.example.com/rust');
-  assert.match(String(definition.steps[2]!.with!.prompt), /^Steps: \[\{"id":"plan.w"/);
+  assert.equal(definition.steps[2]!.with!.prompt, 'Why: fetch, then write');
   assert.deepEqual(definition.inputs, { type: 'object', properties: { reader: { type: 'string', default: 'Ada' } }, additionalProperties: false });
   assert.deepEqual(report.literals.map((l) => [l.path, l.reason.split(' ').slice(0, 3).join(' ')]), [
     ['$.steps[0].with.url', 'input "topic" of'],
@@ -126,6 +127,33 @@ test('literals: a frozen planner\'s output and literal inputs take the source ru
     ['$.steps[1].with.prompt', 'the plan wrote'],
     ['$.inputs.properties.reader.default', 'the default of'],
   ]);
+});
+
+test('a literal that would read as a template is refused: the plan itself, a value holding {{', () => {
+  const src = source(
+    { steps: [planner('plan'), { id: 'note', action: 'agent', with: { prompt: 'Steps: {{ steps.plan.output.steps | json }}' } }] },
+    { plan: [{ id: 'w', action: 'http', with: { url: 'https://api.example.com/{{ inputs.topic }}' } }] },
+    {},
+    { topic: '{{ secrets.PROD_TOKEN }}' },
+  );
+  const { problems } = freeze(src, { inputs: [], literal: ['topic'] });
+  assert.deepEqual(problems.map((p) => p.path), ['$.steps[0].with.url', '$.steps[1].with.prompt']);
+  assert.ok(problems.every((p) => /cannot take literally/.test(p.message)));
+});
+
+test('a whole-field placeholder of a text field needs a string input; literal and keep_planning names are checked', () => {
+  const src = source({ steps: [planner('plan')] }, { plan: [{ id: 'w', action: 'agent', with: { prompt: '{{ inputs.topic }}' } }] });
+  const typed = freeze(src, { inputs: [{ name: 'topic', type: 'integer', required: true }] }).problems;
+  assert.match(typed[0]!.message, /must be a string \(it is integer\)/);
+  const names = freeze(src, { literal: ['topic', 'nope'] }).problems.filter((p) => p.path === '$.literal').map((p) => p.message);
+  assert.deepEqual(names, ['input "topic" is both declared (inputs) and frozen (literal); choose one', 'input "nope" is not read by any saved step: nothing to freeze']);
+});
+
+test('a conditional planner\'s steps keep its condition', () => {
+  const src = source({ steps: [planner('plan', { if: { 'run.trigger': 'manual' } })] }, { plan: [{ id: 'a', action: 'set', with: {} }, { id: 'b', action: 'set', with: {}, if: { 'run.attempt': 1 } }] });
+  const { definition, report } = freeze(src);
+  assert.deepEqual(definition.steps.map((s) => s.if), [{ 'run.trigger': 'manual' }, { $and: [{ 'run.trigger': 'manual' }, { 'run.attempt': 1 }] }]);
+  assert.deepEqual(report.warnings.filter((w) => w.code === 'conditional_step').map((w) => w.path), ['$.steps[0].if', '$.steps[1].if']);
 });
 
 test('warnings where the source run\'s course depended on what it found', () => {

@@ -113,6 +113,7 @@ describe('findTemplateReferences', () => {
         root: 'steps',
         segments: ['steps', 'f', 'output', 'items', 0],
         pipes: ['json'],
+        whole: true,
       },
     ]);
   });
