@@ -4,6 +4,7 @@
  * never collide.
  */
 import type { RotaClient, RunView } from '../../src/client/index.js';
+import type { Script as LlmScript } from '../support/llm-stand-in.js';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'timed_out', 'skipped']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -116,4 +117,37 @@ export async function createAgentRun(client: RotaClient, suffix: string): Promis
     ],
   });
   return waitForRun(client, run.id, (r) => r.status === 'waiting' || TERMINAL.has(r.status));
+}
+
+/** What `createPlannerRun`'s planning step answers (script the stand-in with `plannerScript`). */
+export const PLANNED = {
+  steps: [
+    { id: 'gather', action: 'set', with: { sources: ['a', 'b'] } },
+    { id: 'write', action: 'agent', with: { prompt: 'Write a digest about {{ inputs.topic }} from {{ steps.gather.output.sources | json }}' }, retry: { max_retries: 2 } },
+  ],
+};
+
+/** The stand-in's script for planner runs: the plan to a planning step, `answer` to any other call. */
+export function plannerScript(plan: unknown = PLANNED, answer = 'The digest.'): LlmScript {
+  return (request) => (request.system?.includes('planning step') ? { text: JSON.stringify(plan) } : { text: answer });
+}
+
+/**
+ * A run of a planning step `research` (which plans `research.gather` and `research.write` when
+ * the stand-in follows `plannerScript`) then `publish`. Resolves once the run has ended.
+ */
+export async function createPlannerRun(client: RotaClient, suffix: string, topic = 'rust'): Promise<RunView> {
+  const run = await start(
+    client,
+    `planner-${suffix}`,
+    {
+      inputs: { type: 'object', properties: { topic: { type: 'string' } }, required: ['topic'] },
+      steps: [
+        { id: 'research', action: 'agent', with: { prompt: 'Plan a short digest about {{ inputs.topic }}', plan: { allow: ['agent', 'set'], max_steps: 5 } } },
+        { id: 'publish', action: 'set', with: { published: true } },
+      ],
+    },
+    { topic },
+  );
+  return waitForRun(client, run.id);
 }

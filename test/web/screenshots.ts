@@ -6,9 +6,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { launchBrowser, newPage, startWebServer } from './browser.js';
 import { startStandIn } from '../support/llm-stand-in.js';
-import { createAgentRun, createApprovalRun, createFailedRun, standInConfig, waitForRun } from './run-fixtures.js';
+import { createAgentRun, createApprovalRun, createFailedRun, createPlannerRun, plannerScript, standInConfig, waitForRun } from './run-fixtures.js';
 
 const out = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'rota-shots-'));
 const llm = await startStandIn();
@@ -46,8 +47,26 @@ try {
   const agent = await createAgentRun(c, 'triage');
   await c.automations.apply('welcome', { name: 'welcome', triggers: [{ id: 'signup', type: 'event', name: 'user.signed_up' }], steps: [{ id: 'hi', action: 'set', with: { ok: true } }] });
   await c.events.emit('user.signed_up', { data: { user: 'ada@example.com' } });
+  llm.script(plannerScript());
+  const planned = await createPlannerRun(c, 'digest');
+  await c.runs.saveAsAutomation(planned.id, { name: 'rust-digest', description: 'The digest plan of one run, frozen', inputs: [{ name: 'topic', description: 'what the digest is about', required: true }] });
+  /** the save dialog after a check */
+  const checked = async (page: Page) => {
+    await page.getByRole('button', { name: 'Save as automation…' }).click();
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByRole('region', { name: 'What would be saved' }).waitFor();
+  };
+  /** the save dialog refusing an input no step uses */
+  const refused = async (page: Page) => {
+    await page.getByRole('button', { name: 'Save as automation…' }).click();
+    await page.getByRole('button', { name: 'Add input' }).click();
+    await page.locator('[data-input-row="1"] [data-field="name"]').fill('unused');
+    await page.locator('[data-input-row="1"] [data-field="default"]').fill('x');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByText('The check found problems').waitFor();
+  };
   const ok = (await c.runs.list({ automation: 'daily-digest', status: 'succeeded', limit: 1 })).items[0]!;
-  const pages: [string, string][] = [
+  const pages: [string, string, ((page: Page) => Promise<void>)?][] = [
     ['automations', '/'],
     ['automation', '/automations/daily-digest'],
     ['automation-versions', '/automations/daily-digest?tab=versions&a=1&b=2'],
@@ -57,6 +76,12 @@ try {
     ['runs', '/runs'],
     ['run-agent', `/runs/${agent.id}?step=triage`],
     ['run-failed', `/runs/${failed.id}`],
+    ['run-planner', `/runs/${planned.id}?step=research`],
+    ['run-planned', `/runs/${planned.id}?step=research.write`],
+    ['run-save-checked', `/runs/${planned.id}`, checked],
+    ['run-save-refused', `/runs/${planned.id}`, refused],
+    ['automation-saved', '/automations/rust-digest'],
+    ['automation-saved-versions', '/automations/rust-digest?tab=versions'],
     ['compare', `/compare?a=${ok.id}&b=${failed.id}`],
     ['approvals', '/approvals'],
     ['costs', '/costs'],
@@ -67,11 +92,18 @@ try {
       if (scheme === 'dark' && width === 420) continue;
       const { context, page } = await newPage(browser, { width, height: 800, colorScheme: scheme });
       await context.addInitScript(`localStorage.setItem('rota.token', ${JSON.stringify(server.token)})`);
-      for (const [name, path] of pages) {
+      for (const [name, path, then] of pages) {
         await page.goto(`${server.url}${path}`);
         await page.getByRole('navigation', { name: 'Main' }).waitFor({ state: 'attached' });
         await page.waitForTimeout(1200);
-        await page.screenshot({ path: `${out}/${name}-${scheme}-${width}.png`, fullPage: width === 420 ? false : true });
+        // a dialog is as tall as the window: a tall window shows all of it
+        if (then) {
+          await page.setViewportSize({ width, height: 2400 });
+          await then(page);
+          await page.waitForTimeout(400);
+        }
+        await page.screenshot({ path: `${out}/${name}-${scheme}-${width}.png`, fullPage: width === 420 || then ? false : true });
+        if (then) await page.setViewportSize({ width, height: 800 });
       }
       await context.close();
     }

@@ -41,6 +41,8 @@ const cssVariablesResolver: CSSVariablesResolver = () => ({
     '--mantine-color-gray-light-color': 'var(--mantine-color-gray-8)',
     '--mantine-color-yellow-light-color': '#6e4700',
     '--mantine-color-orange-light-color': '#8f350a',
+    '--mantine-color-violet-light-color': 'var(--mantine-color-violet-9)',
+    '--mantine-color-violet-outline': 'var(--mantine-color-violet-8)',
     '--mantine-color-blue-outline': 'var(--mantine-color-blue-8)',
     '--mantine-color-gray-outline': 'var(--mantine-color-gray-7)',
   },

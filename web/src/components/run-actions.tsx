@@ -10,6 +10,7 @@ import { RouterButton } from '../links';
 import { useSession } from '../session';
 import { ApiError } from './api-error';
 import { TERMINAL, runKeys } from './run-data';
+import { SaveAsAutomation, canSaveRun } from './run-save';
 
 /** Saves `text` as a file through the browser's download (a Blob URL; nothing leaves the page). */
 function download(name: string, text: string, type: string): void {
@@ -222,6 +223,7 @@ export function RunActions({ run }: { run: RunView }) {
         </Button>
       )}
       {write && <PinButton run={run} />}
+      {canSaveRun(run, can) && <SaveAsAutomation run={run} />}
       <ReportMenu run={run} />
       <RouterButton variant="default" to="/compare" search={{ a: run.id }}>
         Compare with…

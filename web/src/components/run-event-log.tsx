@@ -16,9 +16,21 @@ export function eventSummary(data: unknown, max = 140): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
+/** One line for an entry: in words where its data says it better (a plan's steps), else its data. */
+export function entrySummary(type: string, data: unknown, max = 140): string {
+  if (type === 'plan.accepted') {
+    const steps = (data as { steps?: unknown } | null)?.steps;
+    if (Array.isArray(steps)) {
+      const text = `planned ${steps.length} step${steps.length === 1 ? '' : 's'}: ${steps.join(', ')}`;
+      return text.length > max ? `${text.slice(0, max)}…` : text;
+    }
+  }
+  return eventSummary(data, max);
+}
+
 function tone(type: string): 'bad' | 'good' | undefined {
   if (type.endsWith('failed') || type.endsWith('timed_out') || type.endsWith('retrying') || type === 'artifact.invalid' || type === 'budget.exceeded') return 'bad';
-  if (type.endsWith('succeeded') || type === 'artifact.validated') return 'good';
+  if (type.endsWith('succeeded') || type === 'artifact.validated' || type === 'plan.accepted') return 'good';
   return undefined;
 }
 
@@ -77,7 +89,7 @@ export function EventLog({ events, onSelectStep }: { events: readonly RunEventVi
                         {e.type}
                       </span>
                       <span className="rota-ev-step">{e.step_id ?? ''}</span>
-                      <span className="rota-ev-data">{eventSummary(e.data)}</span>
+                      <span className="rota-ev-data">{entrySummary(e.type, e.data)}</span>
                     </UnstyledButton>
                   </div>
                 );

@@ -6,7 +6,8 @@ import { count, duration, usd } from '../format';
 import { RouterAnchor } from '../links';
 import { JsonBlock } from './json-block';
 import { Conversation } from './run-conversation';
-import { eventSummary } from './run-event-log';
+import { PlanTable, planOf } from './run-plan';
+import { entrySummary } from './run-event-log';
 import { stepSpan, type Segment, type StepTimeline } from './run-timeline-model';
 import { StatusBadge } from './status-badge';
 import { Time } from './time';
@@ -137,7 +138,7 @@ function StepEvents({ events }: { events: readonly RunEventView[] }) {
               </Table.Td>
               <Table.Td className="rota-mono">{e.type}</Table.Td>
               <Table.Td className="rota-mono" style={{ wordBreak: 'break-word' }}>
-                {eventSummary(e.data, 200)}
+                {entrySummary(e.type, e.data, 200)}
               </Table.Td>
             </Table.Tr>
           ))}
@@ -147,10 +148,43 @@ function StepEvents({ events }: { events: readonly RunEventView[] }) {
   );
 }
 
+/** A planning step's plan, or why there is none yet; and, for a planned step, who planned it. */
+function PlanSection({ runId, step, steps }: { runId: string; step: StepView; steps: ReadonlyMap<string, StepView> }) {
+  const plan = planOf(step.output);
+  return (
+    <Section title={plan ? `Plan (${plan.length} step${plan.length === 1 ? '' : 's'})` : 'Plan'}>
+      {plan ? (
+        <>
+          <Text size="xs" c="dimmed">
+            The steps this planning step answered with; they joined the run under its name (<span className="rota-mono">{step.id}.…</span>), each after what it needs. The output below holds the plan as JSON.
+          </Text>
+          <PlanTable runId={runId} planner={step.id} plan={plan} steps={steps} />
+        </>
+      ) : (
+        <Text size="sm" c="dimmed">
+          {step.status === 'failed' ? 'No plan was accepted (the step failed).' : step.status === 'skipped' ? 'The step was skipped: it never planned.' : 'No plan yet: the steps it plans join the run once its answer is accepted.'}
+        </Text>
+      )}
+    </Section>
+  );
+}
+
+function PlannedBy({ runId, planner }: { runId: string; planner: string }) {
+  return (
+    <Text size="sm" data-testid="planned-by">
+      planned by{' '}
+      <RouterAnchor to="/runs/$id" params={{ id: runId }} search={(prev: Record<string, unknown>) => ({ ...prev, step: planner, tab: undefined })} replace resetScroll={false} className="rota-mono" underline="always">
+        {planner}
+      </RouterAnchor>
+    </Text>
+  );
+}
+
 export function StepPanel({
   runId,
   stepId,
   step,
+  steps,
   line,
   events,
   pending,
@@ -160,6 +194,8 @@ export function StepPanel({
   runId: string;
   stepId: string;
   step: StepView | undefined;
+  /** every step of the run, by id (a plan's rows show their status) */
+  steps: ReadonlyMap<string, StepView>;
   line: StepTimeline | undefined;
   events: readonly RunEventView[];
   pending: readonly ApprovalView[];
@@ -193,6 +229,12 @@ export function StepPanel({
               on_failure
             </Badge>
           )}
+          {step.plans && (
+            <Badge variant="light" radius="sm" color="violet" title="a planning step: its output is the plan it made">
+              plans
+            </Badge>
+          )}
+          {step.planned_by && <PlannedBy runId={runId} planner={step.planned_by} />}
         </Group>
       </Group>
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="xs" verticalSpacing="xs">
@@ -244,6 +286,7 @@ export function StepPanel({
           <Attempts segments={line.segments} t0={t0} now={now} />
         </Section>
       )}
+      {step.plans && <PlanSection runId={runId} step={step} steps={steps} />}
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
         <Section title="Input">
           <JsonBlock value={step.input} label={`Input of ${stepId}`} />

@@ -273,7 +273,7 @@ class TimelineBuilder {
     } else if (WAKERS.has(type)) {
       if (s.wait && s.wait.wokeAt === null) s.wait.wokeAt = t;
       s.line.markers.push({ at: t, type });
-    } else if (type === 'approval.requested') {
+    } else if (type === 'approval.requested' || type === 'plan.accepted') {
       s.line.markers.push({ at: t, type });
     } else if (type === 'agent.model_call') {
       s.line.modelCalls++;

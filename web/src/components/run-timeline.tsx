@@ -73,8 +73,6 @@ function Bars({ segments, markers, scale }: { segments: readonly Segment[]; mark
   );
 }
 
-
-
 const StepRow = memo(function StepRow({
   runId,
   stepId,
@@ -120,9 +118,19 @@ const StepRow = memo(function StepRow({
         data-step={stepId}
         style={{ height, transform: `translateY(${start}px)` }}
       >
-        <span className="rota-tl-label">
+        <span className="rota-tl-label" data-planned={step?.planned_by ? 'true' : undefined}>
           <span className="rota-tl-name">{stepId}</span>
           {step && <span className="rota-tl-action">{step.action}</span>}
+          {step?.plans && (
+            <span className="rota-tl-tag" data-tag="plans" title="a planning step: its output is the plan it made">
+              plans
+            </span>
+          )}
+          {step?.planned_by && (
+            <span className="rota-tl-tag" data-tag="planned" title={`planned by ${step.planned_by}`}>
+              planned
+            </span>
+          )}
           <StatusBadge status={step?.status ?? 'pending'} size="xs" />
         </span>
         <Bars segments={segments} markers={markers} scale={scale} />

@@ -13,11 +13,11 @@ import { ApiError } from '../components/api-error';
 import { HealthCards, RecentRuns } from '../components/automation-overview';
 import { TriggerPanel } from '../components/automation-trigger-panel';
 import { TriggerSummary } from '../components/automation-triggers';
+import { SavedFromRun, VersionList } from '../components/automation-versions';
 import { EmptyState } from '../components/empty-state';
 import { InputsForm } from '../components/inputs-form';
 import { PageHeader } from '../components/page-header';
 import { StatusBadge } from '../components/status-badge';
-import { Time } from '../components/time';
 import { VersionDiff } from '../components/version-diff';
 import { YamlView } from '../components/yaml-view';
 import { RouterAnchor, RouterButton } from '../links';
@@ -69,28 +69,21 @@ function VersionsTab({ automation, a, b }: { automation: AutomationView; a?: str
   const from = Number(a) || Math.max(1, to - 1);
   if (versions.error) return <ApiError error={versions.error} />;
   if (!versions.data) return <Skeleton height={120} />;
-  if (versions.data.length < 2) {
-    return (
-      <Text size="sm" c="dimmed">
-        Only version 1 so far: applying a changed definition writes version 2, and the changes show here.
-      </Text>
-    );
-  }
   return (
     <Stack gap="md">
-      <Group gap="lg" wrap="wrap">
-        {[...versions.data].reverse().map((v) => (
-          <Text key={v.version} size="sm">
-            <b>v{v.version}</b> <Time iso={v.created_at} /> <span className="rota-mono">{v.hash.slice(0, 10)}</span>
-          </Text>
-        ))}
-      </Group>
-      <VersionDiff
-        versions={versions.data}
-        a={from}
-        b={to}
-        onPick={(na, nb) => navigate({ search: (prev) => ({ ...prev, tab: 'versions', a: String(na), b: String(nb) }), replace: true })}
-      />
+      <VersionList versions={versions.data} />
+      {versions.data.length < 2 ? (
+        <Text size="sm" c="dimmed">
+          Only version 1 so far: applying a changed definition writes version 2, and the changes show here.
+        </Text>
+      ) : (
+        <VersionDiff
+          versions={versions.data}
+          a={from}
+          b={to}
+          onPick={(na, nb) => navigate({ search: (prev) => ({ ...prev, tab: 'versions', a: String(na), b: String(nb) }), replace: true })}
+        />
+      )}
     </Stack>
   );
 }
@@ -161,6 +154,7 @@ export function AutomationPage() {
         </Tabs.List>
         <Tabs.Panel value="overview">
           <Stack gap="lg">
+            {view.saved_from_run && <SavedFromRun automation={view.name} runId={view.saved_from_run} />}
             <HealthCards automation={view} />
             <Stack gap={6}>
               <Text size="sm" fw={600}>

@@ -219,6 +219,7 @@ export function RunPage() {
                   runId={r.id}
                   stepId={selected}
                   step={selectedStep}
+                  steps={stepMap}
                   line={timeline.steps.get(selected)}
                   events={stepEvents}
                   pending={inline}
