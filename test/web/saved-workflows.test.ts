@@ -172,6 +172,7 @@ describe('web UI: saved workflows', () => {
     await dialog.getByRole('button', { name: 'Check' }).click();
     const check = dialog.getByRole('region', { name: 'What would be saved' });
     await check.waitFor();
+    assert.equal(await check.getByTestId('save-outcome').textContent(), `Saving creates the automation ${name}.`);
     assert.equal(await dialog.locator('[data-row-error]').count(), 0);
     const report = check.getByTestId('freeze-report');
     await report.getByText('fully frozen').waitFor();

@@ -115,6 +115,13 @@ function CheckResult({ result, stale }: { result: SaveRunResult; stale: boolean 
           </Text>
         )}
       </Group>
+      <Text size="sm" data-testid="save-outcome">
+        {result.created
+          ? `Saving creates the automation ${result.definition.name}.`
+          : result.changed
+            ? `Saving writes a new version of ${result.definition.name}.`
+            : `${result.definition.name} already is this definition: saving changes nothing.`}
+      </Text>
       <FreezeReportView report={result.report} />
       <Title order={4} size="h6">
         Definition
