@@ -33,7 +33,7 @@ interface BuiltRequest {
 export function registerSaveRun(program: Command, io: Io): void {
   withJson(serverCommand(program, 'save-run <run>', "save a succeeded planner run's plan as an automation (its planners frozen into the steps they made)"))
     .requiredOption('--name <name>', 'the automation to create, or to give a new version')
-    .option('--description <text>', "the automation's description (default: the source automation's)")
+    .option('--description <text>', "the automation's description (default: which run it was saved from)")
     .option('-i, --input <name=description>', "declare an input used as {{ inputs.NAME }} in the saved prompts; optional, defaulting to the source run's value (repeatable)", collect, [])
     .option('--required <name>', 'declare an input as required: runs must give it (repeatable)', collect, [])
     .option('--default <name=value>', 'declare an optional input with this default; JSON when valid, else a string (repeatable)', collect, [])

@@ -182,7 +182,7 @@ function SaveDialog({ run, onClose }: { run: RunView; onClose: () => void }) {
         </Text>
         <Group gap="sm" align="flex-start" wrap="wrap">
           <TextInput label="Name" required data-field="automation-name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={nameError} w={260} maw="100%" autoComplete="off" description="a new automation, or a new version of one" />
-          <Textarea label="Description" value={form.description} onChange={(e) => setForm({ ...form, description: e.currentTarget.value })} autosize minRows={1} maxRows={4} style={{ flex: '1 1 260px' }} description="optional; default: the source automation's" />
+          <Textarea label="Description" value={form.description} onChange={(e) => setForm({ ...form, description: e.currentTarget.value })} autosize minRows={1} maxRows={4} style={{ flex: '1 1 260px' }} description="optional; default: which run it was saved from" />
         </Group>
         <Stack gap={6} component="section" aria-label="Inputs">
           <Title order={3} size="h6">
