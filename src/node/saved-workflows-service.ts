@@ -102,7 +102,7 @@ function saveRefused(problems: ErrorDetail[], definition: Definition): Definitio
   const named = problems.map((p) => {
     const match = /^\$\.(steps|execution\.on_failure)\[(\d+)\]/.exec(p.path);
     const step = match ? (match[1] === 'steps' ? definition.steps : definition.execution?.on_failure)?.[Number(match[2])] : undefined;
-    return step ? { ...p, message: `step "${step.id}": ${p.message}` } : p;
+    return step ? { ...p, message: `${p.message} (in step "${step.id}")` } : p;
   });
   const error = invalidDefinition(named);
   return new DefinitionError(`the run cannot be saved as written: ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'} (paths into the saved definition, or $.inputs into the request)`, error.problems);
