@@ -28,8 +28,8 @@ function headline(result: SaveRunResult, at: { name: string; runId: string; exis
   if (result.dry_run) {
     const what =
       at.existing === 'none' ? `would create automation ${at.name}` :
-      at.existing === 'unknown' ? `would save automation ${at.name}` :
-      `would become version ${at.existing + 1} of ${at.name} (if it differs from version ${at.existing})`;
+      at.existing === 'unknown' ? (result.created ? `would create automation ${at.name}` : result.changed ? `would write a new version of ${at.name}` : `would change nothing in ${at.name}`) :
+      result.changed ? `would become version ${at.existing + 1} of ${at.name}` : `would change nothing (version ${at.existing} of ${at.name} already is this definition)`;
     return `dry run, nothing was saved: ${what} ${from}${result.report.partially_frozen ? ' (partially frozen)' : ''}`;
   }
   const version = result.automation?.version ?? 0;

@@ -147,7 +147,10 @@ for (const dialect of DIALECTS) {
       assert.match(again.stdout, /^digest: unchanged \(version 1 already is this definition\)/m);
       const dryAgain = await cli(['save-run', source, '--name', 'digest', '--required', 'topic', '--dry-run']);
       succeeded(dryAgain, 'dry run on an existing automation');
-      assert.match(dryAgain.stdout, /would become version 2 of digest \(if it differs from version 1\)/);
+      assert.match(dryAgain.stdout, /would become version 2 of digest from run/);
+      const drySame = await cli(['save-run', source, '--name', 'digest', '--description', 'A digest', '--input', 'topic=what the digest is about', '--required', 'topic', '--dry-run']);
+      succeeded(drySame, 'dry run of the saved definition');
+      assert.match(drySame.stdout, /would change nothing \(version 1 of digest already is this definition\)/);
 
       const get = await cli(['get', 'digest']);
       succeeded(get, 'get');

@@ -40,7 +40,6 @@ describe('web UI: run detail', () => {
   });
 
   /** A page signed in with `token` (stored as the sign-in form stores it) showing `path`. */
-  /** A page signed in with `token` (stored as the sign-in form stores it) showing `path`. */
   const open = (path: string, options: Parameters<typeof openSignedIn>[4] & { token?: string } = {}) => openSignedIn(browser, server.url, options.token ?? server.token, path, options);
 
   const runStatus = (page: Page, status: string) => page.locator(`h1 [data-status="${status}"]`);
