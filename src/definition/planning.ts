@@ -179,12 +179,17 @@ function plannedStepRules(item: Record<string, unknown>, at: string, scope: Plan
   } else if (typeof action === 'string' && !scope.lookup(action)) {
     problems.push({ path: `${at}.action`, message: `unknown action "${action}"` });
   }
+  // the planner and the planners it was planned by: their outputs are plans, not data
+  const planners = new Set(scope.planner.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.')));
+  const plannerOf = (segments: unknown[]) => (segments[0] === 'steps' && typeof segments[1] === 'string' && planners.has(segments[1]) ? segments[1] : null);
   for (const ref of findTemplateReferences(item.with, `${at}.with`)) {
     if (ref.root === 'secrets') problems.push({ path: ref.path, message: `{{ ${ref.expression} }}: secrets cannot be used in planned steps` });
-    if (ref.root === 'steps' && ref.segments[1] === scope.planner) problems.push({ path: ref.path, message: `{{ ${ref.expression} }}: a planned step cannot read the output of its planning step "${scope.planner}" (the plan itself)` });
+    const planner = plannerOf(ref.segments);
+    if (planner !== null) problems.push({ path: ref.path, message: `{{ ${ref.expression} }}: a planned step cannot read the output of planning step "${planner}" (a plan, not data)` });
   }
   for (const entry of collectFilterPaths(item.if, `${at}.if`)) {
-    if (entry.segments[0] === 'steps' && entry.segments[1] === scope.planner) problems.push({ path: entry.path, message: `a planned step cannot read the output of its planning step "${scope.planner}"` });
+    const planner = plannerOf(entry.segments);
+    if (planner !== null) problems.push({ path: entry.path, message: `a planned step cannot read the output of planning step "${planner}" (a plan, not data)` });
   }
   const config = isRecord(item.with) ? item.with : {};
   if (action === 'agent') {

@@ -32,6 +32,13 @@ test('ids: no run step\'s id, no dots; references to run steps only upstream of 
   assert.deepEqual(paths([{ id: 'a.b', action: 'set', with: {} }]), ['$.steps[0].id']);
   const late = checkPlannedSteps([{ id: 'a', action: 'set', with: { x: '{{ steps.publish.output }}' } }], scope());
   assert.match(late[0]!.message, /not upstream of the planning step "research"/);
+  // a nested plan reads neither its planner's output nor the outer planner's (plans, not data)
+  const nested = scope({ planner: 'research.inner', upstream: ['fetch', 'research'], runSteps: ['fetch', 'research', 'research.inner', 'publish'] });
+  const plans = checkPlannedSteps([{ id: 'a', action: 'set', with: { x: '{{ steps.research.output }}', y: '{{ steps["research.inner"].output }}' } }], nested);
+  assert.deepEqual(plans.map((p) => [p.path, /cannot read the output of planning step "(research|research\.inner)"/.test(p.message)]), [
+    ['$.steps[0].with.x', true],
+    ['$.steps[0].with.y', true],
+  ]);
 });
 
 test('the planner\'s tool approvals and budget are carried into the accepted plan', () => {
