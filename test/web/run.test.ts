@@ -126,7 +126,8 @@ describe('web UI: run detail', () => {
     const newId = new URL(page.url()).pathname.split('/').pop()!;
     const retried = await server.client.runs.get(newId);
     assert.equal(retried.retry_of, failed.id);
-    await page.getByRole('link', { name: failed.id }).waitFor();
+    // exact: a reused step's panel also links its run ("run <id>")
+    await page.getByRole('link', { name: failed.id, exact: true }).waitFor();
     await assertAxeClean(page, 'retried run');
     assert.deepEqual(errors, []);
     await context.close();
