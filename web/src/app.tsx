@@ -19,7 +19,7 @@ export function App() {
       onSignedOut={signedOut}
       fallback={
         <Center mih="100vh">
-          <Loader aria-label="Loading" />
+          <Loader role="status" aria-label="Loading" />
         </Center>
       }
     >

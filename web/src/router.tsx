@@ -54,7 +54,7 @@ const routeTree = rootRoute.addChildren([automationsRoute, automationRoute, runs
 function PagePending() {
   return (
     <Center py="xl">
-      <Loader aria-label="Loading the page" />
+      <Loader role="status" aria-label="Loading the page" />
     </Center>
   );
 }

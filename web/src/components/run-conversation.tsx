@@ -242,7 +242,7 @@ export function ArtifactTable({ artifacts }: { artifacts: readonly Artifact[] })
 
 export function Conversation({ runId, stepId, pending }: { runId: string; stepId: string; pending: readonly ApprovalView[] }) {
   const conversation = useConversation(runId, stepId, true);
-  if (conversation.isPending) return <Loader size="sm" aria-label="Loading the conversation" />;
+  if (conversation.isPending) return <Loader role="status" size="sm" aria-label="Loading the conversation" />;
   if (conversation.error) return <ApiError error={conversation.error} title="The conversation could not be loaded" />;
   const c = conversation.data;
   const t = c.totals;

@@ -32,7 +32,7 @@ export function RunsPager({
         <Text size="sm" data-testid="runs-range" aria-live="polite">
           {shown === 0 ? `0 of ${count(total)} runs` : `${count(from)}–${count(to)} of ${count(total)} runs`} · page {page}
         </Text>
-        {fetching && <Loader size="xs" aria-label="Loading runs" />}
+        {fetching && <Loader role="status" size="xs" aria-label="Loading runs" />}
       </Group>
       <Group gap="xs" role="navigation" aria-label="Pages of runs">
         {page > 2 && (

@@ -84,7 +84,7 @@ function Pending() {
       <ApiError error={query.error} />
       {query.isPending ? (
         <Center py="xl">
-          <Loader aria-label="Loading approvals" />
+          <Loader role="status" aria-label="Loading approvals" />
         </Center>
       ) : items.length === 0 && !query.error ? (
         <EmptyState title="Nothing waits for a decision">
@@ -122,7 +122,7 @@ function History({ state }: { state: Settled | undefined }) {
       <ApiError error={query.error} />
       {query.isPending ? (
         <Center py="xl">
-          <Loader aria-label="Loading approvals" />
+          <Loader role="status" aria-label="Loading approvals" />
         </Center>
       ) : items.length === 0 && !query.hasNextPage && !query.error ? (
         <EmptyState title={state ? `No ${state} approvals` : 'No settled approvals yet'}>

@@ -40,7 +40,7 @@ export function ComparePage() {
       )}
       <ApiError error={runA.error} title={`Run A (${a}) could not be loaded`} />
       <ApiError error={runB.error} title={`Run B (${b}) could not be loaded`} />
-      {both && (runA.isPending || runB.isPending) && !runA.error && !runB.error && <Loader aria-label="Loading the runs" />}
+      {both && (runA.isPending || runB.isPending) && !runA.error && !runB.error && <Loader role="status" aria-label="Loading the runs" />}
       {runA.data && runB.data && both && <CompareView a={runA.data} b={runB.data} />}
     </>
   );

@@ -141,7 +141,7 @@ export function CostsPage() {
       <ApiError error={costs.error} />
       {costs.isPending ? (
         <Center py="xl">
-          <Loader aria-label="Loading costs" />
+          <Loader role="status" aria-label="Loading costs" />
         </Center>
       ) : data ? (
         <Stack gap="md">

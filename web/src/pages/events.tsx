@@ -88,7 +88,7 @@ export function EventsPage() {
         <ApiError error={events.error} />
         {events.isPending ? (
           <Center py="xl">
-            <Loader aria-label="Loading events" />
+            <Loader role="status" aria-label="Loading events" />
           </Center>
         ) : items.length === 0 && !events.error ? (
           <EmptyState title={name ? `No event named ${name}` : 'No events yet'}>

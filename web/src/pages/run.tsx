@@ -207,7 +207,7 @@ export function RunPage() {
           {events.error ? (
             <ApiError error={events.error} title="The run log could not be loaded" />
           ) : events.isPending ? (
-            <Loader size="sm" aria-label="Loading the run log" />
+            <Loader role="status" size="sm" aria-label="Loading the run log" />
           ) : (
             <Stack gap="md">
               <Stack gap={6}>
@@ -235,7 +235,7 @@ export function RunPage() {
           )}
         </Tabs.Panel>
         <Tabs.Panel value="events">
-          {events.error ? <ApiError error={events.error} title="The run log could not be loaded" /> : events.data ? <EventLog events={events.data} onSelectStep={selectStep} /> : <Loader size="sm" aria-label="Loading the run log" />}
+          {events.error ? <ApiError error={events.error} title="The run log could not be loaded" /> : events.data ? <EventLog events={events.data} onSelectStep={selectStep} /> : <Loader role="status" size="sm" aria-label="Loading the run log" />}
         </Tabs.Panel>
         <Tabs.Panel value="data">
           <RunData run={r} />
