@@ -81,7 +81,8 @@ export class RunExecutor {
     // planned steps never use secrets (definition/planning.ts), so the version's plan names them all
     this.#secrets = new StepSecrets(plan);
     this.#writer = new RunWriter(ctx, run, () => this.stop(AbortReason.cancel), plan.pauseAfterFailures);
-    this.#ensureRows();
+    // without a planning step the rows are the ones run creation wrote: nothing to check on the hot path
+    if (this.#plan !== plan) this.#ensureRows();
   }
 
   /**

@@ -27,11 +27,11 @@ export function plannedStepsOf(row: PlannerRow | undefined): StepDef[] | null {
 }
 
 export function runPlan(base: Plan, rows: Map<string, PlannerRow>): Plan {
-  if (!base.steps.some(isPlanning)) return base;
+  if (!base.steps.some(isPlanningStep)) return base;
   const steps = [...base.steps];
   for (let i = 0; i < steps.length; i++) {
     const planner = steps[i]!;
-    if (!isPlanning(planner)) continue;
+    if (!isPlanningStep(planner)) continue;
     const planned = plannedStepsOf(rows.get(planner.id));
     if (planned === null) continue;
     const joined = planned.map((def): PlanStep => ({ ...planStep(def, def.needs ?? [planner.id], base.defaultRetry, false), plannedBy: planner.id }));
@@ -45,10 +45,6 @@ export function runPlan(base: Plan, rows: Map<string, PlannerRow>): Plan {
     steps.splice(i + 1, 0, ...joined);
   }
   return { ...base, steps };
-}
-
-function isPlanning(step: PlanStep): boolean {
-  return isPlanningStep(step);
 }
 
 /** Transitive effective needs of one step of a plan. */
